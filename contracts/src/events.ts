@@ -1,0 +1,132 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/** Major version of the wire envelope. Only additive changes within a major version. */
+export const EVENT_SCHEMA_VERSION = 1;
+
+export const EventKind = Type.Union(
+  [
+    Type.Literal('fall'),
+    Type.Literal('sos'),
+    Type.Literal('inactivity'),
+    Type.Literal('vitals'),
+    Type.Literal('emotion'),
+    Type.Literal('meter_safety'),
+    Type.Literal('night_exit'),
+    Type.Literal('device_health'),
+  ],
+  { $id: 'EventKind', description: 'What the gateway noticed' },
+);
+export type EventKind = Static<typeof EventKind>;
+export const EVENT_KINDS = EventKind.anyOf.map((k) => k.const) as readonly EventKind[];
+
+export const Severity = Type.Union(
+  [Type.Literal('info'), Type.Literal('warning'), Type.Literal('urgent'), Type.Literal('critical')],
+  { $id: 'Severity' },
+);
+export type Severity = Static<typeof Severity>;
+
+const Identifier = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description });
+
+/** UUID (v7 minted on the gateway: time-ordered) — the idempotency key of an event. */
+export const EventId = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+  description: 'UUIDv7 minted on the gateway; the idempotency key',
+});
+
+const Timestamp = (description: string) => Type.String({ format: 'date-time', maxLength: 40, description });
+
+export const ModelInfo = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    version: Type.String({ minLength: 1, maxLength: 32 }),
+  },
+  { additionalProperties: false },
+);
+export type ModelInfo = Static<typeof ModelInfo>;
+
+export const Score = Type.Object(
+  {
+    value: Type.Number({ minimum: 0, maximum: 1, description: 'confidence 0..1' }),
+    threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    model: ModelInfo,
+  },
+  { additionalProperties: false },
+);
+export type Score = Static<typeof Score>;
+
+/** Features, never raw samples: a handful of named numbers, strings or flags. */
+export const Evidence = Type.Record(
+  Type.String({ maxLength: 48, pattern: '^[A-Za-z][A-Za-z0-9_]*$' }),
+  Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Boolean()]),
+  { maxProperties: 24, description: 'Short evidence: features, not raw data' },
+);
+export type Evidence = Static<typeof Evidence>;
+
+export const AlertEvent = Type.Object(
+  {
+    schema: Type.Literal(EVENT_SCHEMA_VERSION),
+    id: EventId,
+    gatewayId: Identifier('gateway that raised the event'),
+    residentId: Identifier('resident the event is about'),
+    kind: EventKind,
+    severity: Severity,
+    occurredAt: Timestamp('when it happened (for a fall: the impact)'),
+    detectedAt: Timestamp('when the gateway decided it was real (after the confirm window)'),
+    score: Type.Optional(Score),
+    evidence: Evidence,
+    test: Type.Optional(Type.Boolean({ description: 'synthetic test event: never dispatched' })),
+  },
+  { $id: 'AlertEvent', additionalProperties: false },
+);
+export type AlertEvent = Static<typeof AlertEvent>;
+
+export const Heartbeat = Type.Object(
+  {
+    schema: Type.Literal(EVENT_SCHEMA_VERSION),
+    gatewayId: Identifier('gateway'),
+    sentAt: Timestamp('gateway clock'),
+    agentVersion: Type.String({ maxLength: 32 }),
+    uptimeS: Type.Number({ minimum: 0 }),
+    outboxDepth: Type.Integer({ minimum: 0 }),
+    drivers: Type.Record(
+      Type.String({ maxLength: 64 }),
+      Type.Union([Type.Literal('up'), Type.Literal('down')]),
+      {
+        maxProperties: 32,
+      },
+    ),
+    models: Type.Array(ModelInfo, { maxItems: 16 }),
+    batteryPct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    rssMb: Type.Number({ minimum: 0 }),
+    cpuPct: Type.Number({ minimum: 0 }),
+  },
+  { $id: 'Heartbeat', additionalProperties: false },
+);
+export type Heartbeat = Static<typeof Heartbeat>;
+
+export const Command = Type.Union(
+  [
+    Type.Object(
+      {
+        schema: Type.Literal(EVENT_SCHEMA_VERSION),
+        id: EventId,
+        type: Type.Literal('cancel'),
+        eventId: EventId,
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        schema: Type.Literal(EVENT_SCHEMA_VERSION),
+        id: EventId,
+        type: Type.Literal('ack'),
+        eventId: EventId,
+        caseId: Type.String({ maxLength: 64 }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { $id: 'Command' },
+);
+export type Command = Static<typeof Command>;

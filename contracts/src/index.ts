@@ -1,0 +1,3 @@
+export * from './events.ts';
+export * from './topics.ts';
+export * from './validate.ts';

@@ -1,0 +1,33 @@
+/**
+ * The topic map: which schema travels on which topic. Gateway → cloud topics live under `gw/<gatewayId>/`,
+ * and a gateway may publish only under its own prefix (enforced by the cloud broker).
+ */
+export const topics = {
+  events: (gatewayId: string) => `gw/${gatewayId}/events`,
+  health: (gatewayId: string) => `gw/${gatewayId}/health`,
+  command: (gatewayId: string) => `gw/${gatewayId}/cmd`,
+} as const;
+
+export type CloudTopicKind = 'events' | 'health' | 'cmd';
+
+/** Subscriptions the cloud uses to consume every gateway. */
+export const cloudSubscriptions = { events: 'gw/+/events', health: 'gw/+/health' } as const;
+
+const GATEWAY_TOPIC = /^gw\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/(events|health|cmd)$/;
+
+/** Splits `gw/<id>/<kind>`; undefined for anything else. */
+export function parseGatewayTopic(topic: string): { gatewayId: string; kind: CloudTopicKind } | undefined {
+  const m = GATEWAY_TOPIC.exec(topic);
+  if (!m) return undefined;
+  return { gatewayId: m[1]!, kind: m[2] as CloudTopicKind };
+}
+
+/** Local (in-home) topics on the gateway's own broker: `home/<device>/<metric>`. */
+export const homeTopics = {
+  accel: (device: string) => `home/${device}/accel`,
+  heartRate: (device: string) => `home/${device}/heart_rate`,
+  battery: (device: string) => `home/${device}/battery`,
+  button: (device: string) => `home/${device}/button`,
+  /** Events the agent raised, for local consumers (Node-RED). */
+  events: 'home/agent/events',
+} as const;

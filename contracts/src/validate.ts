@@ -1,0 +1,42 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { FormatRegistry } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { AlertEvent, Command, Heartbeat } from './events.ts';
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (v) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
+}
+
+/** Largest payload either side accepts on a contract topic. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+export type Rejection = { ok: false; reason: RejectReason; detail: string };
+export type RejectReason = 'too_large' | 'not_json' | 'schema';
+export type Parsed<T> = { ok: true; value: T } | Rejection;
+
+/** A compiled parser for one contract schema: bytes → typed value, or a reason. Never throws. */
+export function contractParser<S extends TSchema>(schema: S) {
+  const check = TypeCompiler.Compile(schema);
+  return (payload: Uint8Array | string): Parsed<Static<S>> => {
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+    if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: 'too_large', detail: `${size} bytes` };
+    let value: unknown;
+    try {
+      value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+    } catch (err) {
+      return { ok: false, reason: 'not_json', detail: (err as Error).message };
+    }
+    if (check.Check(value)) return { ok: true, value };
+    const first = check.Errors(value).First();
+    return {
+      ok: false,
+      reason: 'schema',
+      detail: first ? `${first.path || '/'}: ${first.message}` : 'does not match the schema',
+    };
+  };
+}
+
+export const parseAlertEvent = contractParser(AlertEvent);
+export const parseHeartbeat = contractParser(Heartbeat);
+export const parseCommand = contractParser(Command);
