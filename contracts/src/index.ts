@@ -1,3 +1,4 @@
 export * from './events.ts';
+export * from './ids.ts';
 export * from './topics.ts';
 export * from './validate.ts';

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import type { AlertEvent, Heartbeat } from '../../../contracts/src/index.ts';
+import { EVENT_SCHEMA_VERSION, homeTopics, newEventId } from '../../../contracts/src/index.ts';
+import { LocalBus } from '../bus/local-broker.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import type { GatewayConfig } from '../config/gateway.config.ts';
+import type { Driver } from '../drivers/driver.ts';
+import { drivers } from '../drivers/registry.ts';
+import { MqttForwarder } from '../forwarder/mqtt-forwarder.ts';
+import type { Logger } from '../log/logger.ts';
+import { FileOutbox } from '../outbox/file-outbox.store.ts';
+import { scorers } from '../scoring/registry.ts';
+import type { Detection, Scorer } from '../scoring/scorer.ts';
+import { FallPipeline } from './fall-pipeline.ts';
+import { ProcessSampler } from './process-sampler.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface Gateway {
+  readonly bus: LocalBus;
+  readonly outbox: FileOutbox;
+  readonly forwarder: MqttForwarder;
+  readonly drivers: readonly Driver[];
+  readonly scorer: Scorer | undefined;
+  heartbeat(): Heartbeat;
+  stop(): Promise<void>;
+}
+
+/** Composition root of the edge agent: build in order (bus, outbox, scorers, drivers, link), stop in reverse. */
+export async function startGateway(
+  config: GatewayConfig,
+  log: Logger,
+  clock: Clock = systemClock,
+): Promise<Gateway> {
+  const startedAt = clock.now();
+  const bus = await LocalBus.start({ host: config.localBroker.host, port: config.localBroker.port, log });
+  const outbox = new FileOutbox(join(config.dataDir, 'outbox'), log.child({ component: 'outbox' }));
+  const forwarder = new MqttForwarder({
+    url: config.cloud.url,
+    gatewayId: config.gatewayId,
+    secret: config.cloud.secret,
+    caFile: config.cloud.caFile,
+    reconnectMinMs: config.cloud.reconnectMinMs,
+    reconnectMaxMs: config.cloud.reconnectMaxMs,
+    store: outbox,
+    clock,
+    log: log.child({ component: 'forwarder' }),
+    onCommand: (cmd) => log.info({ command: cmd.type, eventId: cmd.eventId }, 'command from cloud'),
+  });
+
+  const raise = async (d: Detection, raisedAtMs: number) => {
+    const event: AlertEvent = {
+      schema: EVENT_SCHEMA_VERSION,
+      id: newEventId(raisedAtMs),
+      gatewayId: config.gatewayId,
+      residentId: config.residentId,
+      kind: d.kind,
+      severity: d.severity,
+      occurredAt: new Date(d.occurredAtMs).toISOString(),
+      detectedAt: new Date(raisedAtMs).toISOString(),
+      score: d.score,
+      evidence: d.evidence,
+    };
+    await outbox.append(event);
+    log.info({ eventId: event.id, kind: event.kind, outboxDepth: outbox.size() }, 'event raised (on disk)');
+    bus.publish(homeTopics.events, event);
+  };
+
+  const started: Driver[] = [];
+  let scorer: Scorer | undefined;
+  let pipeline: FallPipeline | undefined;
+  if (config.wristband) {
+    const factory = scorers[config.fall.scorer as keyof typeof scorers];
+    scorer = await factory({
+      ...(config.fall.threshold === undefined ? {} : { threshold: config.fall.threshold }),
+      ...(config.fall.modelDir === undefined ? {} : { modelDir: config.fall.modelDir }),
+    });
+    log.info({ scorer: scorer.id, model: scorer.model }, 'fall scorer loaded');
+    pipeline = new FallPipeline({
+      device: config.wristband.device,
+      scorer,
+      confirmWindowMs: config.fall.confirmWindowMs,
+      dedupeMs: config.fall.dedupeMs,
+      bus,
+      clock,
+      log: log.child({ component: 'fall', device: config.wristband.device }),
+      onAlarm: (d, at) => {
+        raise(d, at).catch((err) => log.error({ err }, 'could not store the event'));
+      },
+    });
+    pipeline.start();
+    const driver = drivers.wristband(config.wristband, { bus, log, clock });
+    await driver.start();
+    started.push(driver);
+  }
+
+  forwarder.start();
+  const sampler = new ProcessSampler();
+  const heartbeat = (): Heartbeat => {
+    const usage = sampler.sample();
+    return {
+      schema: EVENT_SCHEMA_VERSION,
+      gatewayId: config.gatewayId,
+      sentAt: new Date(clock.now()).toISOString(),
+      agentVersion: AGENT_VERSION,
+      uptimeS: Math.round((clock.now() - startedAt) / 1000),
+      outboxDepth: outbox.size(),
+      drivers: Object.fromEntries(started.map((d) => [d.id, d.health().state])),
+      models: scorer ? [scorer.model] : [],
+      rssMb: usage.rssMb,
+      cpuPct: usage.cpuPct,
+    };
+  };
+  const heartbeatTimer = setInterval(
+    () => forwarder.publishHealth(heartbeat()),
+    config.cloud.heartbeatIntervalS * 1000,
+  );
+  heartbeatTimer.unref();
+
+  return {
+    bus,
+    outbox,
+    forwarder,
+    drivers: started,
+    scorer,
+    heartbeat,
+    async stop() {
+      clearInterval(heartbeatTimer);
+      for (const d of [...started].reverse()) await d.stop();
+      pipeline?.stop();
+      scorer?.dispose?.();
+      await forwarder.stop();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import { Aedes } from 'aedes';
+import type { Logger } from '../log/logger.ts';
+
+export type BusHandler = (topic: string, payload: unknown) => void;
+
+/**
+ * The gateway's own MQTT broker (aedes). Drivers publish readings here as `home/<device>/<metric>`;
+ * scorers and Node-RED subscribe. In-process parts use the broker directly (no socket hop); other
+ * programs in the home (Node-RED, zigbee2mqtt) connect over TCP, on loopback unless configured otherwise.
+ */
+export class LocalBus {
+  private constructor(
+    private readonly broker: Aedes,
+    private readonly server: Server,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(opts: { host: string; port: number; log: Logger }): Promise<LocalBus> {
+    const broker = await Aedes.createBroker();
+    const server = createServer(broker.handle);
+    server.listen(opts.port, opts.host);
+    await once(server, 'listening');
+    const bus = new LocalBus(broker, server, opts.log);
+    opts.log.info({ host: opts.host, port: bus.port }, 'local broker listening');
+    return bus;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  publish(topic: string, payload: unknown): void {
+    this.broker.publish(
+      {
+        cmd: 'publish',
+        topic,
+        payload: Buffer.from(JSON.stringify(payload)),
+        qos: 0,
+        retain: false,
+        dup: false,
+      },
+      (err) => {
+        if (err) this.log.warn({ err, topic }, 'local publish failed');
+      },
+    );
+  }
+
+  /** Subscribes in-process; a throwing handler is logged and isolated. Returns the unsubscribe function. */
+  subscribe(pattern: string, handler: BusHandler): () => void {
+    const deliver = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+      try {
+        handler(packet.topic, JSON.parse(packet.payload.toString()));
+      } catch (err) {
+        this.log.error({ err, topic: packet.topic }, 'bus handler failed');
+      }
+      cb();
+    };
+    this.broker.subscribe(pattern, deliver, () => {});
+    return () => this.broker.unsubscribe(pattern, deliver, () => {});
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

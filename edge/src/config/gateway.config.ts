@@ -1,0 +1,68 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+
+/**
+ * The gateway's one config file (YAML or JSON). Every option says its unit in its name; the env var that
+ * overrides it is listed in `ENV_OVERRIDES`. Secrets come from the file (mode 0600) or the environment.
+ */
+export const GatewayConfigSchema = Type.Object(
+  {
+    gatewayId: Id,
+    residentId: Id,
+    dataDir: Type.String({ minLength: 1, description: 'where the outbox and state live' }),
+    localBroker: Type.Object(
+      {
+        host: Type.String({
+          default: '127.0.0.1',
+          description: 'loopback by default: readings stay in the home',
+        }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 1885 }),
+      },
+      { default: {} },
+    ),
+    cloud: Type.Object({
+      url: Type.String({ pattern: '^mqtts?://', description: 'mqtt://host:port or mqtts://host:port' }),
+      secret: Type.String({ minLength: 8 }),
+      caFile: Type.Optional(Type.String({ description: 'PEM CA bundle for mqtts' })),
+      reconnectMinMs: Type.Integer({ minimum: 10, default: 500 }),
+      reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000 }),
+      heartbeatIntervalS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+    }),
+    wristband: Type.Optional(
+      Type.Object({
+        device: Id,
+        path: Type.String({ minLength: 1, description: 'serial port of the wristband receiver' }),
+        baudRate: Type.Integer({ minimum: 1200, maximum: 4_000_000, default: 115_200 }),
+        reopenMinMs: Type.Integer({ minimum: 10, default: 250 }),
+        reopenMaxMs: Type.Integer({ minimum: 100, default: 10_000 }),
+      }),
+    ),
+    fall: Type.Object(
+      {
+        scorer: Type.String({ default: 'fall-baseline' }),
+        threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        modelDir: Type.Optional(Type.String()),
+        // Long enough to press a button after getting up; short enough that help is not late.
+        confirmWindowMs: Type.Integer({ minimum: 0, maximum: 300_000, default: 30_000 }),
+        dedupeMs: Type.Integer({ minimum: 0, default: 60_000 }),
+      },
+      { default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type GatewayConfig = Static<typeof GatewayConfigSchema>;
+
+/** Environment variables that override config keys (for containers and the installer CLI). */
+export const ENV_OVERRIDES: Record<string, string> = {
+  ANJU_GATEWAY_ID: 'gatewayId',
+  ANJU_RESIDENT_ID: 'residentId',
+  ANJU_DATA_DIR: 'dataDir',
+  ANJU_LOCAL_BROKER_PORT: 'localBroker.port',
+  ANJU_CLOUD_URL: 'cloud.url',
+  ANJU_CLOUD_SECRET: 'cloud.secret',
+  ANJU_WRISTBAND_PATH: 'wristband.path',
+  ANJU_CONFIRM_WINDOW_MS: 'fall.confirmWindowMs',
+  ANJU_FALL_SCORER: 'fall.scorer',
+};

@@ -1,0 +1,2 @@
+export * from './file-outbox.store.ts';
+export * from './store.ts';
