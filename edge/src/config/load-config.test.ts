@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadGatewayConfig } from './load-config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+const write = (name: string, text: string) => {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+};
+const minimal = `gatewayId: gw-1\nresidentId: res-1\ndataDir: /tmp/x\ncloud: { url: "mqtt://127.0.0.1:1884", secret: "0123456789" }\n`;
+
+describe('gateway config', () => {
+  it('fills defaults and freezes the result', () => {
+    const c = loadGatewayConfig(write('ok.yaml', minimal), {});
+    expect(c.fall.confirmWindowMs).toBe(30_000);
+    expect(c.localBroker).toEqual({ host: '127.0.0.1', port: 1885 });
+    expect(Object.isFrozen(c.cloud)).toBe(true);
+  });
+
+  it('reports every problem at once, naming the key', () => {
+    const f = write(
+      'bad.yaml',
+      'gatewayId: "bad id!"\ncloud: { url: "http://x", secret: "short" }\nfall: { confirmWindowMs: -1 }\n',
+    );
+    try {
+      loadGatewayConfig(f, {});
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const keys = (err as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(keys).toEqual(
+        expect.arrayContaining([
+          'gatewayId',
+          'residentId',
+          'dataDir',
+          'cloud.url',
+          'cloud.secret',
+          'fall.confirmWindowMs',
+        ]),
+      );
+    }
+  });
+
+  it('lets the environment and flags override the file', () => {
+    const c = loadGatewayConfig(
+      write('env.yaml', minimal),
+      { ANJU_CONFIRM_WINDOW_MS: '5000', ANJU_CLOUD_URL: 'mqtts://cloud:8883' },
+      { dataDir: '/data' },
+    );
+    expect(c.fall.confirmWindowMs).toBe(5000);
+    expect(c.cloud.url).toBe('mqtts://cloud:8883');
+    expect(c.dataDir).toBe('/data');
+  });
+
+  it('refuses unknown keys, an unknown scorer, unreadable files and non-mappings', () => {
+    expect(() => loadGatewayConfig(write('extra.yaml', `${minimal}colour: blue\n`), {})).toThrow(
+      /colour|additional/i,
+    );
+    expect(() => loadGatewayConfig(write('scorer.yaml', `${minimal}fall: { scorer: magic }\n`), {})).toThrow(
+      /unknown scorer "magic"/,
+    );
+    expect(() => loadGatewayConfig(join(dir, 'missing.yaml'), {})).toThrow(/cannot read/);
+    expect(() => loadGatewayConfig(write('list.yaml', '- a\n- b\n'), {})).toThrow(/mapping/);
+  });
+});
