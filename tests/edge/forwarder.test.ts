@@ -7,7 +7,7 @@ import { systemClock } from '../../edge/src/clock.ts';
 import { MqttForwarder } from '../../edge/src/forwarder/mqtt-forwarder.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
 import { FileOutbox } from '../../edge/src/outbox/file-outbox.store.ts';
-import { freePort, startRecordingBroker, waitFor } from '../support/aedes-server.ts';
+import { freePort, startRecordingBroker, waitFor } from '../../tools/harness/net.ts';
 
 const event = (n: number): AlertEvent => ({
   schema: 1,

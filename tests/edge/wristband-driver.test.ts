@@ -9,8 +9,8 @@ import { systemClock } from '../../edge/src/clock.ts';
 import { encodeFrame } from '../../edge/src/drivers/wristband/codec.ts';
 import { createWristbandDriver } from '../../edge/src/drivers/wristband/wristband.driver.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
-import { waitFor } from '../support/aedes-server.ts';
-import { startPtyPair } from '../support/socat.ts';
+import { waitFor } from '../../tools/harness/net.ts';
+import { startPtyPair } from '../../tools/harness/socat.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

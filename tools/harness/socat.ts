@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { waitFor } from './aedes-server.ts';
+import { waitFor } from './net.ts';
 
 /**
  * A real serial line for tests: socat links two ptys, `rx` for the gateway's driver and `tx` for the
