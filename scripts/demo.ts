@@ -8,7 +8,15 @@ import { parseArgs } from 'node:util';
 import { readFallsIndex } from '../edge/src/datasets/falls.ts';
 import { API_TOKEN, enrolHousehold, ptysFor } from '../tools/harness/home.ts';
 import { waitFor } from '../tools/harness/net.ts';
-import { apiClient, FALLS_DIR, type LogLine, type Proc, replay, startCloudProcess, startGatewayProcess } from '../tools/harness/processes.ts';
+import {
+  apiClient,
+  FALLS_DIR,
+  type LogLine,
+  type Proc,
+  replay,
+  startCloudProcess,
+  startGatewayProcess,
+} from '../tools/harness/processes.ts';
 import { DEMO_FALL_RECORDING } from '../tools/harness/recordings.ts';
 
 const { values: args } = parseArgs({
@@ -54,29 +62,57 @@ const work = mkdtempSync(join(tmpdir(), 'anju-demo-'));
 
 async function main() {
   const info = readFallsIndex(FALLS_DIR).find((r) => r.file === args.recording);
-  say('starting the cloud: embedded PostgreSQL (PGlite) + MQTT broker (aedes) + HTTP API (first start of the database takes a few seconds)');
+  say(
+    'starting the cloud: embedded PostgreSQL (PGlite) + MQTT broker (aedes) + HTTP API (first start of the database takes a few seconds)',
+  );
   const cloud = await startCloudProcess({ dataDir: join(work, 'cloud'), apiToken: API_TOKEN });
   cleanups.push(() => cloud.stop());
   say(`cloud ready: API ${cloud.httpUrl}  (OpenAPI at ${cloud.httpUrl}/docs), MQTT ${cloud.mqttUrl}`);
 
-  const h = await enrolHousehold(cloud, { guardianLanguage: args.language as 'zh-CN' | 'en', gatewayId: 'gw-demo-01' });
-  say(`enrolled resident ${h.residentId}, a guardian (${args.language}), gateway ${h.gatewayId} (secret shown once, stored hashed)`);
+  const h = await enrolHousehold(cloud, {
+    guardianLanguage: args.language as 'zh-CN' | 'en',
+    gatewayId: 'gw-demo-01',
+  });
+  say(
+    `enrolled resident ${h.residentId}, a guardian (${args.language}), gateway ${h.gatewayId} (secret shown once, stored hashed)`,
+  );
   const pty = await ptysFor(h);
   cleanups.push(() => pty.stop());
   say(`serial line up: socat pty pair ${h.tx} → ${h.rx}`);
-  const gw = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx, confirmWindowMs });
+  const gw = await startGatewayProcess({
+    ...h,
+    cloudUrl: cloud.mqttUrl,
+    wristbandPath: h.rx,
+    confirmWindowMs,
+  });
   cleanups.push(() => gw.stop());
-  say(`gateway ready: wristband receiver open, connected to the cloud; "I'm OK" window ${confirmWindowMs / 1000} s`);
+  say(
+    `gateway ready: wristband receiver open, connected to the cloud; "I'm OK" window ${confirmWindowMs / 1000} s`,
+  );
 
   const watch = (proc: Proc, msg: string, show: (l: LogLine) => string) =>
     proc.onLine((l) => {
       if (l.msg === msg) say(show(l));
     });
-  watch(gw, 'fall detected; waiting for "I\'m OK"', (l) => `gateway: FALL detected (score ${l.score}); waiting ${confirmWindowMs / 1000} s for "I'm OK"`);
-  watch(gw, 'event raised (on disk)', (l) => `gateway: no "I'm OK": event ${l.eventId} raised, fsynced to the outbox`);
-  watch(gw, 'event delivered (PUBACK)', (l) => `gateway → cloud: event delivered over MQTT QoS 1, PUBACK after ${l.ms} ms`);
+  watch(
+    gw,
+    'fall detected; waiting for "I\'m OK"',
+    (l) => `gateway: FALL detected (score ${l.score}); waiting ${confirmWindowMs / 1000} s for "I'm OK"`,
+  );
+  watch(
+    gw,
+    'event raised (on disk)',
+    (l) => `gateway: no "I'm OK": event ${l.eventId} raised, fsynced to the outbox`,
+  );
+  watch(
+    gw,
+    'event delivered (PUBACK)',
+    (l) => `gateway → cloud: event delivered over MQTT QoS 1, PUBACK after ${l.ms} ms`,
+  );
 
-  const desc = info ? `${info.source} ${info.subject} (${info.position}), "${info.description || info.activity}"` : args.recording;
+  const desc = info
+    ? `${info.source} ${info.subject} (${info.position}), "${info.description || info.activity}"`
+    : args.recording;
   say(`replaying ${desc} into the wristband port at ×${speed}`);
   const replayStarted = performance.now();
   await replay(args.recording!, h.tx, { speed });
@@ -84,20 +120,36 @@ async function main() {
 
   const raised = await gw.waitForLog('event raised (on disk)', confirmWindowMs + 20_000);
   const api = apiClient(cloud.httpUrl, API_TOKEN);
-  const kase = await waitFor(async () => (await api.get(`/cases?residentId=${h.residentId}`)).body.items?.[0], 15_000, 'case');
+  const kase = await waitFor(
+    async () => (await api.get(`/cases?residentId=${h.residentId}`)).body.items?.[0],
+    15_000,
+    'case',
+  );
   say(`cloud: case ${kase.id} opened (kind ${kase.kind}, status ${kase.status})`);
   const detail = (await api.get(`/cases/${kase.id}`)).body;
   const ev = detail.events[0];
-  say(`cloud: evidence ${JSON.stringify(ev.evidence)}, score ${ev.score?.value ?? '–'} (${ev.score?.model?.name ?? ''})`);
-  const sms = await waitFor(async () => (await api.get(`/notifications?caseId=${kase.id}`)).body.items?.[0], 15_000, 'SMS');
-  say(`cloud → guardian ${sms.recipient} (${sms.language}) via ${sms.channel}:\n\n    ${String(sms.body).replaceAll('\n', '\n    ')}\n`);
+  say(
+    `cloud: evidence ${JSON.stringify(ev.evidence)}, score ${ev.score?.value ?? '–'} (${ev.score?.model?.name ?? ''})`,
+  );
+  const sms = await waitFor(
+    async () => (await api.get(`/notifications?caseId=${kase.id}`)).body.items?.[0],
+    15_000,
+    'SMS',
+  );
+  say(
+    `cloud → guardian ${sms.recipient} (${sms.language}) via ${sms.channel}:\n\n    ${String(sms.body).replaceAll('\n', '\n    ')}\n`,
+  );
 
   const occurred = Date.parse(ev.occurredAt);
   const detected = Date.parse(ev.detectedAt);
   const smsAt = Date.parse(sms.createdAt ?? sms.created_at ?? new Date().toISOString());
   console.log('timings (wall clock):');
-  console.log(`  impact → alarm raised (incl. ${confirmWindowMs / 1000} s "I'm OK" window)  ${((detected - occurred) / 1000).toFixed(2)} s`);
-  console.log(`  alarm raised → guardian SMS recorded                   ${((smsAt - Date.parse(String(raised.time ? new Date(Number(raised.time)).toISOString() : ev.detectedAt))) / 1000).toFixed(2)} s`);
+  console.log(
+    `  impact → alarm raised (incl. ${confirmWindowMs / 1000} s "I'm OK" window)  ${((detected - occurred) / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `  alarm raised → guardian SMS recorded                   ${((smsAt - Date.parse(String(raised.time ? new Date(Number(raised.time)).toISOString() : ev.detectedAt))) / 1000).toFixed(2)} s`,
+  );
   console.log('demo finished: stopping the gateway, the serial line and the cloud');
 }
 

@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AlertEvent, newEventId } from '../../contracts/src/index.ts';
-import { freePort, waitFor } from '../../tools/harness/net.ts';
 import { API_TOKEN, enrolHousehold, type Household, ptysFor } from '../../tools/harness/home.ts';
-import { apiClient, type CloudProc, replay, startCloudProcess, startGatewayProcess } from '../../tools/harness/processes.ts';
-import { startTcpProxy } from '../../tools/harness/tcp-proxy.ts';
+import { freePort, waitFor } from '../../tools/harness/net.ts';
+import {
+  apiClient,
+  type CloudProc,
+  replay,
+  startCloudProcess,
+  startGatewayProcess,
+} from '../../tools/harness/processes.ts';
 import { FALL_RECORDING, QUIET_ADL_RECORDING } from '../../tools/harness/recordings.ts';
+import { startTcpProxy } from '../../tools/harness/tcp-proxy.ts';
 
 const stops: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -25,7 +31,11 @@ async function caseSummary(cloud: CloudProc, h: Household) {
   const api = apiClient(cloud.httpUrl, API_TOKEN);
   const cases = (await api.get(`/cases?residentId=${h.residentId}`)).body.items as any[];
   const details = await Promise.all(cases.map(async (c) => (await api.get(`/cases/${c.id}`)).body));
-  const sms = (await Promise.all(cases.map(async (c) => (await api.get(`/notifications?caseId=${c.id}`)).body.items as any[]))).flat();
+  const sms = (
+    await Promise.all(
+      cases.map(async (c) => (await api.get(`/notifications?caseId=${c.id}`)).body.items as any[]),
+    )
+  ).flat();
   return { cases: details, events: details.flatMap((d) => d.events as any[]), sms };
 }
 
@@ -46,10 +56,14 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
     const second = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx });
     stops.push(() => second.stop());
     await second.waitForLog('event delivered (PUBACK)', 15_000);
-    const s = await waitFor(async () => {
-      const x = await caseSummary(cloud, h);
-      return x.sms.length > 0 && x;
-    }, 10_000, 'case and SMS');
+    const s = await waitFor(
+      async () => {
+        const x = await caseSummary(cloud, h);
+        return x.sms.length > 0 && x;
+      },
+      10_000,
+      'case and SMS',
+    );
     expect(s.cases).toHaveLength(1);
     expect(s.events).toHaveLength(1);
     expect(s.sms).toHaveLength(1);
@@ -62,11 +76,19 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
     stops.push(() => pty.stop());
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(cloud.mqttUrl).port) });
     stops.push(() => proxy.close());
-    const first = await startGatewayProcess({ ...h, cloudUrl: `mqtt://127.0.0.1:${proxy.port}`, wristbandPath: h.rx });
+    const first = await startGatewayProcess({
+      ...h,
+      cloudUrl: `mqtt://127.0.0.1:${proxy.port}`,
+      wristbandPath: h.rx,
+    });
     await first.waitForLog('connected to cloud', 10_000);
     proxy.blackholeDownstream(); // PUBACKs never reach the gateway from now on
     await replay(FALL_RECORDING, h.tx, { speed: 10 });
-    await waitFor(async () => (await caseSummary(cloud, h)).events.length === 1, 15_000, 'event stored in the cloud');
+    await waitFor(
+      async () => (await caseSummary(cloud, h)).events.length === 1,
+      15_000,
+      'event stored in the cloud',
+    );
     expect(first.count('event delivered (PUBACK)')).toBe(0);
     await first.kill9();
 
@@ -91,7 +113,11 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
 
     const pty = await ptysFor(h);
     stops.push(() => pty.stop());
-    const gw = await startGatewayProcess({ ...h, cloudUrl: `mqtt://127.0.0.1:${mqttPort}`, wristbandPath: h.rx });
+    const gw = await startGatewayProcess({
+      ...h,
+      cloudUrl: `mqtt://127.0.0.1:${mqttPort}`,
+      wristbandPath: h.rx,
+    });
     stops.push(() => gw.stop());
     await replay(QUIET_ADL_RECORDING, h.tx, { speed: 20, sosAtS: 0.1 });
     await replay(FALL_RECORDING, h.tx, { speed: 10 });
@@ -106,7 +132,9 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
     const delivered = gw.lines.filter((l) => l.msg === 'event delivered (PUBACK)').map((l) => l.eventId);
     expect(delivered).toEqual(raised);
     const s = await caseSummary(cloud, h);
-    const byReceipt = [...s.events].sort((a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.seq - b.seq);
+    const byReceipt = [...s.events].sort(
+      (a, b) => Date.parse(a.receivedAt) - Date.parse(b.receivedAt) || a.seq - b.seq,
+    );
     expect(byReceipt.map((e) => e.id)).toEqual(raised);
     expect(s.cases.map((c) => c.kind).sort()).toEqual(['fall', 'sos']);
   });
@@ -127,32 +155,51 @@ describe('the cloud broker at the boundary (real process)', () => {
     ...over,
   });
 
-  it('refuses a wrong secret and another gateway\'s topic; rejects and counts a malformed payload, and the next good event still opens its case', async () => {
+  it("refuses a wrong secret and another gateway's topic; rejects and counts a malformed payload, and the next good event still opens its case", async () => {
     cloud = await cloudOn(newDir('anju-cloud-'));
     const a = await enrolHousehold(cloud);
     const b = await enrolHousehold(cloud);
 
     await expect(
-      mqtt.connectAsync(cloud.mqttUrl, { username: a.gatewayId, password: 'not-the-secret', reconnectPeriod: 0, connectTimeout: 5000 }),
+      mqtt.connectAsync(cloud.mqttUrl, {
+        username: a.gatewayId,
+        password: 'not-the-secret',
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+      }),
     ).rejects.toThrow(/Bad username or password|Not authorized/i);
 
-    const client = await mqtt.connectAsync(cloud.mqttUrl, { username: a.gatewayId, password: a.secret, reconnectPeriod: 0 });
+    const client = await mqtt.connectAsync(cloud.mqttUrl, {
+      username: a.gatewayId,
+      password: a.secret,
+      reconnectPeriod: 0,
+    });
     stops.push(() => client.endAsync(true));
     // Publishing under B's prefix: the broker refuses it (MQTT 3.1.1 has no negative PUBACK: it disconnects).
-    const closed = new Promise((r) => client.once('close', r));
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
     client.publish(`gw/${b.gatewayId}/events`, JSON.stringify(event(b)), { qos: 1 }, () => {});
     await closed;
     expect((await caseSummary(cloud, b)).cases).toHaveLength(0);
 
-    const good = await mqtt.connectAsync(cloud.mqttUrl, { username: a.gatewayId, password: a.secret, reconnectPeriod: 0 });
+    const good = await mqtt.connectAsync(cloud.mqttUrl, {
+      username: a.gatewayId,
+      password: a.secret,
+      reconnectPeriod: 0,
+    });
     stops.push(() => good.endAsync(true));
     await good.publishAsync(`gw/${a.gatewayId}/events`, '{"schema":1,"kind":', { qos: 1 });
-    await good.publishAsync(`gw/${a.gatewayId}/events`, JSON.stringify({ ...event(a), kind: 'earthquake' }), { qos: 1 });
+    await good.publishAsync(`gw/${a.gatewayId}/events`, JSON.stringify({ ...event(a), kind: 'earthquake' }), {
+      qos: 1,
+    });
     await good.publishAsync(`gw/${a.gatewayId}/events`, JSON.stringify(event(a)), { qos: 1 });
-    const s = await waitFor(async () => {
-      const x = await caseSummary(cloud, a);
-      return x.cases.length === 1 && x;
-    }, 10_000, 'case from the good event');
+    const s = await waitFor(
+      async () => {
+        const x = await caseSummary(cloud, a);
+        return x.cases.length === 1 && x;
+      },
+      10_000,
+      'case from the good event',
+    );
     expect(s.events).toHaveLength(1);
     const metrics = await (await fetch(`${cloud.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/anju_ingest_rejected_total\{[^}]*reason="not_json"[^}]*\} 1/);

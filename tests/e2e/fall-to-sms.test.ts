@@ -2,9 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../tools/harness/net.ts';
 import { API_TOKEN, databases, enrolHousehold, type Household, ptysFor } from '../../tools/harness/home.ts';
-import { apiClient, type CloudProc, type Proc, replay, startCloudProcess, startGatewayProcess } from '../../tools/harness/processes.ts';
+import { waitFor } from '../../tools/harness/net.ts';
+import {
+  apiClient,
+  type CloudProc,
+  type Proc,
+  replay,
+  startCloudProcess,
+  startGatewayProcess,
+} from '../../tools/harness/processes.ts';
 import { FALL_RECORDING, QUIET_ADL_RECORDING } from '../../tools/harness/recordings.ts';
 
 describe.each(databases)('a real fall travels from the wristband to the guardian — $name', (db) => {
@@ -15,7 +22,11 @@ describe.each(databases)('a real fall travels from the wristband to the guardian
   beforeAll(async () => {
     const fresh = await db.fresh();
     dropDb = fresh.drop;
-    cloud = await startCloudProcess({ dataDir: mkdtempSync(join(tmpdir(), 'anju-cloud-')), databaseUrl: fresh.url, apiToken: API_TOKEN });
+    cloud = await startCloudProcess({
+      dataDir: mkdtempSync(join(tmpdir(), 'anju-cloud-')),
+      databaseUrl: fresh.url,
+      apiToken: API_TOKEN,
+    });
   });
   afterAll(async () => {
     for (const s of stops.reverse()) await s();
@@ -23,33 +34,52 @@ describe.each(databases)('a real fall travels from the wristband to the guardian
     await dropDb();
   });
 
-  async function household(opts: { guardianLanguage?: 'zh-CN' | 'en'; confirmWindowMs?: number } = {}): Promise<{ h: Household; gw: Proc }> {
+  async function household(
+    opts: { guardianLanguage?: 'zh-CN' | 'en'; confirmWindowMs?: number } = {},
+  ): Promise<{ h: Household; gw: Proc }> {
     const h = await enrolHousehold(cloud, opts);
     const pty = await ptysFor(h);
-    const gw = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx, confirmWindowMs: opts.confirmWindowMs ?? 1000 });
-    stops.push(() => pty.stop(), () => gw.stop());
+    const gw = await startGatewayProcess({
+      ...h,
+      cloudUrl: cloud.mqttUrl,
+      wristbandPath: h.rx,
+      confirmWindowMs: opts.confirmWindowMs ?? 1000,
+    });
+    stops.push(
+      () => pty.stop(),
+      () => gw.stop(),
+    );
     return { h, gw };
   }
 
   const api = () => apiClient(cloud.httpUrl, API_TOKEN);
-  const casesOf = async (residentId: string) => (await api().get(`/cases?residentId=${residentId}`)).body.items as any[];
+  const casesOf = async (residentId: string) =>
+    (await api().get(`/cases?residentId=${residentId}`)).body.items as any[];
 
   it('replays a recorded fall: one event delivered, one case with the resident and evidence, one guardian SMS', async () => {
     const { h, gw } = await household({ guardianLanguage: 'zh-CN' });
     await replay(FALL_RECORDING, h.tx, { speed: 10 });
     await gw.waitForLog('event delivered (PUBACK)', 20_000);
-    const [c] = await waitFor(async () => {
-      const cases = await casesOf(h.residentId);
-      return cases.length > 0 && cases;
-    }, 10_000, 'case opened');
+    const [c] = await waitFor(
+      async () => {
+        const cases = await casesOf(h.residentId);
+        return cases.length > 0 && cases;
+      },
+      10_000,
+      'case opened',
+    );
     const detail = (await api().get(`/cases/${c.id}`)).body;
     expect(detail).toMatchObject({ residentId: h.residentId, kind: 'fall', status: 'open' });
     expect(detail.events).toHaveLength(1);
     expect(detail.events[0].evidence).toEqual(expect.objectContaining({ peakG: expect.any(Number) }));
-    const sms = await waitFor(async () => {
-      const n = (await api().get(`/notifications?caseId=${c.id}`)).body.items as any[];
-      return n.length > 0 && n;
-    }, 10_000, 'guardian SMS');
+    const sms = await waitFor(
+      async () => {
+        const n = (await api().get(`/notifications?caseId=${c.id}`)).body.items as any[];
+        return n.length > 0 && n;
+      },
+      10_000,
+      'guardian SMS',
+    );
     expect(sms).toHaveLength(1);
     expect(sms[0]).toMatchObject({ recipient: h.guardianPhone, language: 'zh-CN', channel: 'sms-log' });
     expect(sms[0].body).toMatch(/跌倒/);
@@ -73,10 +103,14 @@ describe.each(databases)('a real fall travels from the wristband to the guardian
 
     const pressed = Date.now();
     await replay(QUIET_ADL_RECORDING, h.tx, { speed: 20, sosAtS: 0.1 });
-    const cases = await waitFor(async () => {
-      const c = await casesOf(h.residentId);
-      return c.length > 0 && c;
-    }, 10_000, 'SOS case');
+    const cases = await waitFor(
+      async () => {
+        const c = await casesOf(h.residentId);
+        return c.length > 0 && c;
+      },
+      10_000,
+      'SOS case',
+    );
     expect(Date.now() - pressed).toBeLessThan(10_000);
     expect(cases).toMatchObject([{ kind: 'sos' }]);
     const sms = (await api().get(`/notifications?caseId=${cases[0].id}`)).body.items as any[];

@@ -8,9 +8,10 @@ import { startPtyPair } from './socat.ts';
 export const API_TOKEN = 'e2e-token-0123456789';
 
 /** Databases the end-to-end suites run against: embedded PGlite always, real PostgreSQL when DATABASE_URL is set. */
-export const databases: { name: string; fresh: () => Promise<{ url: string | undefined; drop: () => Promise<void> }> }[] = [
-  { name: 'PGlite (embedded)', fresh: async () => ({ url: undefined, drop: async () => {} }) },
-];
+export const databases: {
+  name: string;
+  fresh: () => Promise<{ url: string | undefined; drop: () => Promise<void> }>;
+}[] = [{ name: 'PGlite (embedded)', fresh: async () => ({ url: undefined, drop: async () => {} }) }];
 if (process.env.DATABASE_URL) {
   const admin = process.env.DATABASE_URL;
   databases.push({
@@ -47,22 +48,39 @@ export interface Household {
 }
 
 /** A resident with a guardian and a registered gateway, created through the REST API as the duty desk would. */
-export async function enrolHousehold(cloud: CloudProc, opts: { guardianLanguage?: 'zh-CN' | 'en'; gatewayId?: string } = {}): Promise<Household> {
+export async function enrolHousehold(
+  cloud: CloudProc,
+  opts: { guardianLanguage?: 'zh-CN' | 'en'; gatewayId?: string } = {},
+): Promise<Household> {
   const api = apiClient(cloud.httpUrl, API_TOKEN);
-  const resident = await api.post('/residents', { name: '王秀英', address: '上海市静安区 1 号 101 室', language: 'zh-CN' });
-  if (resident.status !== 201) throw new Error(`POST /residents → ${resident.status} ${JSON.stringify(resident.body)}`);
+  const resident = await api.post('/residents', {
+    name: '王秀英',
+    address: '上海市静安区 1 号 101 室',
+    language: 'zh-CN',
+  });
+  if (resident.status !== 201)
+    throw new Error(`POST /residents → ${resident.status} ${JSON.stringify(resident.body)}`);
   const guardianPhone = `+86139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
   const guardian = await api.post(`/residents/${resident.body.id}/guardians`, {
     name: '李明',
     phone: guardianPhone,
     language: opts.guardianLanguage ?? 'zh-CN',
   });
-  if (guardian.status !== 201) throw new Error(`POST guardians → ${guardian.status} ${JSON.stringify(guardian.body)}`);
+  if (guardian.status !== 201)
+    throw new Error(`POST guardians → ${guardian.status} ${JSON.stringify(guardian.body)}`);
   const gatewayId = opts.gatewayId ?? `gw-${Math.floor(Math.random() * 1e9)}`;
   const gw = await api.post('/gateways', { id: gatewayId, residentId: resident.body.id });
   if (gw.status !== 201) throw new Error(`POST /gateways → ${gw.status} ${JSON.stringify(gw.body)}`);
   const dir = mkdtempSync(join(tmpdir(), 'anju-home-'));
-  return { dir, rx: join(dir, 'band-rx'), tx: join(dir, 'band-tx'), residentId: resident.body.id, guardianPhone, gatewayId, secret: gw.body.secret };
+  return {
+    dir,
+    rx: join(dir, 'band-rx'),
+    tx: join(dir, 'band-tx'),
+    residentId: resident.body.id,
+    guardianPhone,
+    gatewayId,
+    secret: gw.body.secret,
+  };
 }
 
 export async function ptysFor(h: Household) {

@@ -44,7 +44,11 @@ export class Proc {
   /** Resolves with the first log line (already seen or to come) that has this message. */
   waitForLog(msg: string | RegExp, timeoutMs = 30_000): Promise<LogLine> {
     const match = (l: LogLine) => (typeof msg === 'string' ? l.msg === msg : msg.test(l.msg ?? ''));
-    return waitFor(() => this.lines.find(match), timeoutMs, `${this.name} log "${msg}" (stderr: ${this.stderr.slice(-5).join(' | ')})`);
+    return waitFor(
+      () => this.lines.find(match),
+      timeoutMs,
+      `${this.name} log "${msg}" (stderr: ${this.stderr.slice(-5).join(' | ')})`,
+    );
   }
 
   count(msg: string): number {
@@ -84,7 +88,16 @@ export async function startCloudProcess(o: {
   httpPort?: number;
   env?: Record<string, string>;
 }): Promise<CloudProc> {
-  const args = ['bin/anju-cloud.js', 'serve', '--http-port', String(o.httpPort ?? 0), '--mqtt-port', String(o.mqttPort ?? 0), '--data-dir', o.dataDir];
+  const args = [
+    'bin/anju-cloud.js',
+    'serve',
+    '--http-port',
+    String(o.httpPort ?? 0),
+    '--mqtt-port',
+    String(o.mqttPort ?? 0),
+    '--data-dir',
+    o.dataDir,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: childEnv({ ANJU_API_TOKEN: o.apiToken, DATABASE_URL: o.databaseUrl, LOG_LEVEL: 'info', ...o.env }),
@@ -151,10 +164,22 @@ export async function replay(
   txPath: string,
   o: { speed?: number; okAfterImpactS?: number; sosAtS?: number } = {},
 ): Promise<number | null> {
-  const args = ['bin/anju-gw.js', 'replay', join(FALLS_DIR, recording), '--port', txPath, '--speed', String(o.speed ?? 10)];
+  const args = [
+    'bin/anju-gw.js',
+    'replay',
+    join(FALLS_DIR, recording),
+    '--port',
+    txPath,
+    '--speed',
+    String(o.speed ?? 10),
+  ];
   if (o.okAfterImpactS !== undefined) args.push('--ok-after-impact', String(o.okAfterImpactS));
   if (o.sosAtS !== undefined) args.push('--sos-at', String(o.sosAtS));
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: childEnv({}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const proc = new Proc('replay', child);
   const code = await proc.exited;
   if (code !== 0) throw new Error(`replay failed (${code}): ${proc.stderr.join('\n')}`);
@@ -163,10 +188,17 @@ export async function replay(
 
 /** A JSON client for the cloud's REST API. */
 export function apiClient(baseUrl: string, token: string) {
-  const call = async <T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+  const call = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();

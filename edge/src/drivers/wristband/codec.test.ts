@@ -92,7 +92,8 @@ describe('wristband frame codec', () => {
       for (let j = 0; j < junk.length; j++) junk[j] = Math.floor(rand() * 256);
       if (i % 2) {
         const mutated = encodeFrame(accel(i & 0xff));
-        mutated[Math.floor(rand() * mutated.length)] ^= 1 << Math.floor(rand() * 8);
+        const at = Math.floor(rand() * mutated.length);
+        mutated[at] = mutated[at]! ^ (1 << Math.floor(rand() * 8));
         junk.set(mutated.subarray(0, Math.min(mutated.length, junk.length)));
       }
       const d = new FrameDecoder();
