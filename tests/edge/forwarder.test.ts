@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { systemClock } from '../../edge/src/clock.ts';
 import { MqttForwarder } from '../../edge/src/forwarder/mqtt-forwarder.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
 import { FileOutbox } from '../../edge/src/outbox/file-outbox.store.ts';
-import { freePort, startRecordingBroker, waitFor } from '../../tools/harness/net.ts';
+import { freePort, selfSignedCert, startRecordingBroker, waitFor } from '../../tools/harness/net.ts';
 
 const event = (n: number): AlertEvent => ({
   schema: 1,
@@ -79,5 +79,40 @@ describe('MQTT forwarder (against a real aedes broker)', () => {
       .map((p) => JSON.parse(p.payload.toString()).evidence.n);
     expect(first).toBe(1);
     expect(ns).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('MQTT forwarder over TLS (mqtts://)', () => {
+  it('delivers to a broker with a certificate it trusts through caFile, and refuses one it does not trust', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tls-'));
+    const { key, cert } = selfSignedCert(dir);
+    const broker = await startRecordingBroker(0, { key: readFileSync(key), cert: readFileSync(cert) });
+    cleanups.push(() => broker.close());
+    const make = (caFile?: string) => {
+      const outbox = new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-')), silentLogger);
+      const f = new MqttForwarder({
+        url: `mqtts://127.0.0.1:${broker.port}`,
+        gatewayId: 'gw-1',
+        secret: 'secret-123',
+        caFile,
+        reconnectMinMs: 50,
+        reconnectMaxMs: 200,
+        store: outbox,
+        log: silentLogger,
+        clock: systemClock,
+      });
+      f.start();
+      cleanups.push(() => f.stop());
+      return { f, outbox };
+    };
+    const untrusted = make();
+    const trusted = make(cert);
+    await trusted.outbox.append(event(1));
+    await untrusted.outbox.append(event(2));
+    await waitFor(() => trusted.outbox.size() === 0, 10_000, 'delivered over TLS');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(untrusted.outbox.size()).toBe(1);
+    expect(untrusted.f.stats.connects).toBe(0);
+    expect(broker.received.map((p) => JSON.parse(p.payload.toString()).evidence.n)).toEqual([1]);
   });
 });

@@ -1,15 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 
 /** A throwaway aedes broker on loopback that records what it receives (a real MQTT server, no Docker). */
-export async function startRecordingBroker(port = 0) {
+export async function startRecordingBroker(port = 0, tlsOptions?: { key: Buffer; cert: Buffer }) {
   const broker = await Aedes.createBroker();
   const received: AedesPublishPacket[] = [];
   broker.on('publish', (packet, client) => {
     if (client) received.push(packet);
   });
-  const server = createServer(broker.handle);
+  const server = tlsOptions ? createTlsServer(tlsOptions, broker.handle) : createServer(broker.handle);
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
   return {
@@ -45,4 +47,32 @@ export async function waitFor<T>(
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A self-signed certificate for 127.0.0.1/localhost, made with openssl, for TLS tests. */
+export function selfSignedCert(dir: string): { key: string; cert: string } {
+  const key = `${dir}/key.pem`;
+  const cert = `${dir}/cert.pem`;
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key, cert };
 }

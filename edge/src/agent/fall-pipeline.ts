@@ -1,6 +1,6 @@
 import { homeTopics } from '../../../contracts/src/index.ts';
 import type { LocalBus } from '../bus/local-broker.ts';
-import type { AccelReading, ButtonReading } from '../bus/readings.ts';
+import { type AccelReading, type ButtonReading, isAccelReading, isButtonReading } from '../bus/readings.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { ConfirmPolicy, type PolicyOutcome } from '../policy/confirm-window.ts';
@@ -31,7 +31,7 @@ export class FallPipeline {
   private lastSampleMs: number | undefined;
   /** wall ms − band ms, from the latest accel frame */
   private clockOffsetMs = 0;
-  readonly counters = { samples: 0, detections: 0, cancelled: 0, raised: 0, resets: 0 };
+  readonly counters = { samples: 0, detections: 0, cancelled: 0, raised: 0, resets: 0, badReadings: 0 };
 
   constructor(private readonly o: FallPipelineOptions) {
     this.policy = new ConfirmPolicy(
@@ -43,15 +43,27 @@ export class FallPipeline {
 
   start(): void {
     const { bus, device } = this.o;
-    this.unsubscribe.push(bus.subscribe(homeTopics.accel(device), (_t, p) => this.accel(p as AccelReading)));
     this.unsubscribe.push(
-      bus.subscribe(homeTopics.button(device), (_t, p) => this.button(p as ButtonReading)),
+      bus.subscribe(homeTopics.accel(device), (topic, p) =>
+        isAccelReading.Check(p) ? this.accel(p) : this.bad(topic),
+      ),
+      bus.subscribe(homeTopics.button(device), (topic, p) =>
+        isButtonReading.Check(p) ? this.button(p) : this.bad(topic),
+      ),
     );
   }
 
   stop(): void {
     for (const u of this.unsubscribe.splice(0)) u();
     this.policy.stop();
+  }
+
+  private bad(topic: string): void {
+    this.counters.badReadings++;
+    this.o.log.warn(
+      { topic, badReadings: this.counters.badReadings },
+      'malformed reading on the local broker ignored',
+    );
   }
 
   private accel(r: AccelReading): void {

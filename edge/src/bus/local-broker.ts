@@ -50,8 +50,14 @@ export class LocalBus {
   /** Subscribes in-process; a throwing handler is logged and isolated. Returns the unsubscribe function. */
   subscribe(pattern: string, handler: BusHandler): () => void {
     const deliver = (packet: { topic: string; payload: Buffer | string }, cb: () => void) => {
+      let payload: unknown;
       try {
-        handler(packet.topic, JSON.parse(packet.payload.toString()));
+        payload = JSON.parse(packet.payload.toString());
+      } catch {
+        payload = undefined; // not JSON: the handler's shape check rejects and counts it
+      }
+      try {
+        handler(packet.topic, payload);
       } catch (err) {
         this.log.error({ err, topic: packet.topic }, 'bus handler failed');
       }

@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FallPipeline } from '../../edge/src/agent/fall-pipeline.ts';
+import { LocalBus } from '../../edge/src/bus/local-broker.ts';
+import { systemClock } from '../../edge/src/clock.ts';
+import { readRecording, resample } from '../../edge/src/datasets/falls.ts';
+import { silentLogger } from '../../edge/src/log/logger.ts';
+import { createBaselineFallScorer } from '../../edge/src/scoring/fall-baseline/fall-baseline.scorer.ts';
+import type { Detection } from '../../edge/src/scoring/scorer.ts';
+import { waitFor } from '../../tools/harness/net.ts';
+import { FALLS_DIR } from '../../tools/harness/processes.ts';
+import { FALL_RECORDING } from '../../tools/harness/recordings.ts';
+
+const cleanups: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('fall pipeline on the local broker', () => {
+  it('raises one alarm for a recorded fall while malformed readings from other programs are counted and ignored', async () => {
+    const bus = await LocalBus.start({ host: '127.0.0.1', port: 0, log: silentLogger });
+    cleanups.push(() => bus.close());
+    const alarms: Detection[] = [];
+    const pipeline = new FallPipeline({
+      device: 'band1',
+      scorer: createBaselineFallScorer(),
+      confirmWindowMs: 200,
+      dedupeMs: 60_000,
+      bus,
+      clock: systemClock,
+      log: silentLogger,
+      onAlarm: (d) => alarms.push(d),
+    });
+    pipeline.start();
+    cleanups.push(() => pipeline.stop());
+
+    // Another program on the home broker publishes junk on the band's topics.
+    const intruder = await mqtt.connectAsync(`mqtt://127.0.0.1:${bus.port}`);
+    cleanups.push(() => intruder.endAsync());
+    await intruder.publishAsync('home/band1/accel', 'not json');
+    await intruder.publishAsync(
+      'home/band1/accel',
+      JSON.stringify({ tMs: 0, intervalMs: 20, samples: [[1, 2]] }),
+    );
+    await intruder.publishAsync('home/band1/button', JSON.stringify({ tMs: 0, button: 'panic' }));
+
+    const samples = resample(readRecording(join(FALLS_DIR, FALL_RECORDING)), 50);
+    for (let i = 0; i < samples.length; i += 10) {
+      const chunk = samples.slice(i, i + 10);
+      bus.publish('home/band1/accel', {
+        tMs: chunk[0]!.tMs,
+        intervalMs: 20,
+        samples: chunk.map((s) => [s.x, s.y, s.z]),
+      });
+    }
+    await waitFor(() => alarms.length === 1, 5000, 'alarm');
+    expect(alarms[0]).toMatchObject({ kind: 'fall', severity: 'critical' });
+    expect(pipeline.counters.badReadings).toBe(3);
+    expect(pipeline.counters.samples).toBe(samples.length);
+  });
+});
