@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { EVENT_SCHEMA_VERSION } from '../../contracts/src/index.ts';
+import { casesRoutes, createCasesRepository, createCasesService } from './cases/index.ts';
+import type { CloudConfig } from './config/index.ts';
+import { ConfigError } from './config/index.ts';
+import { type Db, migrate, openDb } from './db/index.ts';
+import { createGatewaysRepository, gatewaysRoutes } from './gateways/index.ts';
+import { buildHttpServer, healthRoutes } from './http/index.ts';
+import { createIngestService } from './ingest/index.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { type CloudMetrics, createCloudMetrics } from './metrics/index.ts';
+import { type CloudBroker, startCloudBroker } from './mqtt/index.ts';
+import {
+  createNotificationDispatcher,
+  createNotificationsRepository,
+  createNotifierRegistry,
+  type NotificationDispatcher,
+  type NotifierFactory,
+  notificationsRoutes,
+} from './notify/index.ts';
+import { createResidentsRepository, residentsRoutes } from './residents/index.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export interface StartCloudOptions {
+  /** Root logger; defaults to one built from `config.logLevel`. */
+  logger?: Logger;
+  /** An already-open database (tests: a slow or failing wrapper). The caller keeps ownership: close() leaves it open. */
+  db?: Db;
+  /** Extra or replacement notifier channels, by name (tests: a failing channel). */
+  notifiers?: Readonly<Record<string, NotifierFactory>>;
+}
+
+export interface RunningCloud {
+  readonly httpUrl: string;
+  readonly mqttUrl: string;
+  readonly httpPort: number;
+  readonly mqttPort: number;
+  readonly db: Db;
+  readonly metrics: CloudMetrics;
+  readonly http: FastifyInstance;
+  readonly broker: CloudBroker;
+  readonly dispatcher: NotificationDispatcher;
+  /** Stops accepting MQTT and HTTP, lets in-flight notifications finish, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: config → database (+ migrations) → services → MQTT broker → HTTP. Starts in
+ * that order and stops in reverse; nothing listens before the database is migrated. Ports may be 0;
+ * the bound ones are returned.
+ */
+export async function startCloud(
+  config: Readonly<CloudConfig>,
+  opts: StartCloudOptions = {},
+): Promise<RunningCloud> {
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const metrics = createCloudMetrics();
+  const registry = createNotifierRegistry({ log }, opts.notifiers);
+  if (!registry.channels().includes(config.notify.guardianChannel)) {
+    throw new ConfigError([
+      `notify.guardianChannel: no notifier named ${config.notify.guardianChannel}; registered: ${registry.channels().join(', ')}`,
+    ]);
+  }
+
+  const ownsDb = opts.db === undefined;
+  const db =
+    opts.db ??
+    (await openDb(config.database, (err) => log.warn({ err: err.message }, 'idle database connection lost')));
+  const cleanup: (() => Promise<void>)[] = [];
+  if (ownsDb) cleanup.push(() => db.close());
+
+  try {
+    const applied = await migrate(db);
+    log.info(
+      { db: db.kind, applied },
+      applied.length > 0 ? 'database migrated' : 'database schema up to date',
+    );
+
+    const residents = createResidentsRepository(db);
+    const gateways = createGatewaysRepository(db);
+    const cases = createCasesRepository(db);
+    const notifications = createNotificationsRepository(db);
+    const dispatcher = createNotificationDispatcher({ db, notifications, registry, metrics, log });
+    cleanup.unshift(() => dispatcher.close());
+    const service = createCasesService({
+      db,
+      cases,
+      residents,
+      notifications,
+      metrics,
+      guardianChannel: config.notify.guardianChannel,
+      timeZone: config.timeZone,
+    });
+    const ingest = createIngestService({ cases: service, gateways, residents, dispatcher, metrics, log });
+
+    const broker = await startCloudBroker({ ...config.mqtt, gateways, ingest, metrics, log });
+    cleanup.unshift(() => broker.close());
+
+    const tellGateway = (caseId: string) => {
+      void (async () => {
+        const latest = await cases.latestEvent(caseId);
+        if (!latest) return;
+        await broker.publishCommand(latest.gatewayId, {
+          schema: EVENT_SCHEMA_VERSION,
+          id: crypto.randomUUID(),
+          type: 'ack',
+          eventId: latest.id,
+          caseId,
+        });
+      })().catch((err: unknown) => log.warn({ err, caseId }, 'could not tell the gateway about the ack'));
+    };
+
+    const http = await buildHttpServer({
+      log,
+      apiToken: config.apiToken,
+      version: pkg.version,
+      routes: [
+        healthRoutes({ db, broker: () => broker, registry: metrics.registry }),
+        residentsRoutes({ residents }),
+        gatewaysRoutes({ gateways, residents }),
+        casesRoutes({ cases, service, notifications, onAcknowledged: tellGateway }),
+        notificationsRoutes({ notifications }),
+      ],
+    });
+    cleanup.unshift(() => http.close());
+    await http.listen({ host: config.http.host, port: config.http.port });
+    const { port: httpPort } = http.server.address() as AddressInfo;
+    const hostForUrl = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+    const httpUrl = `http://${hostForUrl}:${httpPort}`;
+
+    // Messages a previous run committed but did not get to send.
+    void dispatcher
+      .resumePending()
+      .catch((err: unknown) => log.warn({ err }, 'could not resume pending notifications'));
+
+    log.info({ httpUrl, mqttUrl: broker.url, db: db.kind, version: pkg.version }, 'cloud ready');
+
+    let closing: Promise<void> | undefined;
+    return {
+      httpUrl,
+      mqttUrl: broker.url,
+      httpPort,
+      mqttPort: broker.port,
+      db,
+      metrics,
+      http,
+      broker,
+      dispatcher,
+      close() {
+        closing ??= runCleanup(cleanup, log).then(() => log.info('cloud stopped'));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanup(cleanup, log);
+    throw err;
+  }
+}
+
+/** Runs the stop steps in order; one failing step is logged and does not skip the others. */
+async function runCleanup(steps: readonly (() => Promise<void>)[], log: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.warn({ err }, 'error while stopping');
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertEvent } from '../../../contracts/src/index.ts';
+import { isoTime, isoTimeOrNull, jsonParam, type Queryable } from '../db/index.ts';
+import type { Case, CaseEvent, ListCasesQuery, TimelineEntry } from './cases.schemas.ts';
+
+interface CaseRow {
+  id: string;
+  resident_id: string;
+  kind: Case['kind'];
+  severity: Case['severity'];
+  status: Case['status'];
+  test: boolean;
+  opened_at: Date;
+  updated_at: Date;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  event_count: number;
+}
+
+interface EventRow {
+  id: string;
+  gateway_id: string;
+  kind: CaseEvent['kind'];
+  severity: CaseEvent['severity'];
+  occurred_at: Date;
+  detected_at: Date;
+  received_at: Date;
+  score: CaseEvent['score'];
+  evidence: CaseEvent['evidence'];
+  test: boolean;
+}
+
+const toCase = (r: CaseRow): Case => ({
+  id: r.id,
+  residentId: r.resident_id,
+  kind: r.kind,
+  severity: r.severity,
+  status: r.status,
+  test: r.test,
+  openedAt: isoTime(r.opened_at),
+  updatedAt: isoTime(r.updated_at),
+  acknowledgedAt: isoTimeOrNull(r.acknowledged_at),
+  acknowledgedBy: r.acknowledged_by,
+  eventCount: Number(r.event_count),
+});
+
+const toEvent = (r: EventRow): CaseEvent => ({
+  id: r.id,
+  gatewayId: r.gateway_id,
+  kind: r.kind,
+  severity: r.severity,
+  occurredAt: isoTime(r.occurred_at),
+  detectedAt: isoTime(r.detected_at),
+  receivedAt: isoTime(r.received_at),
+  score: r.score ?? null,
+  evidence: r.evidence,
+  test: r.test,
+});
+
+const CASE_COLUMNS = `c.*, (SELECT count(*) FROM events e WHERE e.case_id = c.id)::int AS event_count`;
+/** Severity order, for "a case is as severe as its worst event". */
+const SEVERITY_RANK = `ARRAY['info', 'warning', 'urgent', 'critical']`;
+
+export function createCasesRepository(db: Queryable) {
+  return {
+    /** Stores the event unless its id is known; false = duplicate (nothing written). */
+    async insertEvent(tx: Queryable, ev: AlertEvent): Promise<boolean> {
+      const r = await tx.query(
+        `INSERT INTO events (id, gateway_id, resident_id, kind, severity, occurred_at, detected_at, score,
+                             evidence, test)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          ev.id,
+          ev.gatewayId,
+          ev.residentId,
+          ev.kind,
+          ev.severity,
+          ev.occurredAt,
+          ev.detectedAt,
+          jsonParam(ev.score ?? null),
+          jsonParam(ev.evidence),
+          ev.test === true,
+        ],
+      );
+      return r.rows.length === 1;
+    },
+
+    /**
+     * Opens a case for (resident, kind, test) or finds the open one. Two concurrent first events race on
+     * the partial unique index; the loser's INSERT does nothing and it appends to the winner's case.
+     */
+    async openOrFind(
+      tx: Queryable,
+      ev: Pick<AlertEvent, 'residentId' | 'kind' | 'severity' | 'test'>,
+    ): Promise<{ caseId: string; opened: boolean }> {
+      const test = ev.test === true;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const inserted = await tx.query<{ id: string }>(
+          `INSERT INTO cases (id, resident_id, kind, severity, test) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (resident_id, kind, test) WHERE status = 'open' DO NOTHING RETURNING id`,
+          [randomUUID(), ev.residentId, ev.kind, ev.severity, test],
+        );
+        if (inserted.rows[0]) return { caseId: inserted.rows[0].id, opened: true };
+        const open = await tx.query<{ id: string }>(
+          `SELECT id FROM cases WHERE resident_id = $1 AND kind = $2 AND test = $3 AND status = 'open'
+           FOR UPDATE`,
+          [ev.residentId, ev.kind, test],
+        );
+        // Acknowledged between our INSERT and SELECT: try again (a new case opens).
+        if (open.rows[0]) return { caseId: open.rows[0].id, opened: false };
+      }
+      throw new Error(`could not open or find a case for ${ev.residentId}/${ev.kind}`);
+    },
+
+    async attachEvent(tx: Queryable, eventId: string, caseId: string, severity: string): Promise<void> {
+      await tx.query('UPDATE events SET case_id = $2 WHERE id = $1', [eventId, caseId]);
+      await tx.query(
+        `UPDATE cases SET updated_at = now(),
+           severity = CASE WHEN array_position(${SEVERITY_RANK}, $2::text) > array_position(${SEVERITY_RANK}, severity)
+                           THEN $2::text ELSE severity END
+         WHERE id = $1`,
+        [caseId, severity],
+      );
+    },
+
+    /** open → acknowledged; undefined when the case is not open (or does not exist). */
+    async acknowledge(tx: Queryable, id: string, by: string): Promise<Case | undefined> {
+      const r = await tx.query<{ id: string }>(
+        `UPDATE cases SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2,
+                          updated_at = now()
+         WHERE id = $1 AND status = 'open' RETURNING id`,
+        [id, by],
+      );
+      return r.rows[0] ? this.get(id, tx) : undefined;
+    },
+
+    async get(id: string, tx: Queryable = db): Promise<Case | undefined> {
+      const { rows } = await tx.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1`, [id]);
+      return rows[0] && toCase(rows[0]);
+    },
+
+    async list(q: ListCasesQuery): Promise<Case[]> {
+      const { rows } = await db.query<CaseRow>(
+        `SELECT ${CASE_COLUMNS} FROM cases c
+         WHERE ($1::text IS NULL OR c.resident_id = $1)
+           AND ($2::text IS NULL OR c.status = $2)
+           AND ($3::text IS NULL OR c.kind = $3)
+         ORDER BY c.opened_at DESC, c.id LIMIT $4`,
+        [q.residentId ?? null, q.status ?? null, q.kind ?? null, q.limit],
+      );
+      return rows.map(toCase);
+    },
+
+    async events(caseId: string): Promise<CaseEvent[]> {
+      const { rows } = await db.query<EventRow>(
+        'SELECT * FROM events WHERE case_id = $1 ORDER BY occurred_at, received_at, id',
+        [caseId],
+      );
+      return rows.map(toEvent);
+    },
+
+    /** The newest event of a case, to tell its gateway about an acknowledgement. */
+    async latestEvent(caseId: string): Promise<{ id: string; gatewayId: string } | undefined> {
+      const { rows } = await db.query<{ id: string; gateway_id: string }>(
+        'SELECT id, gateway_id FROM events WHERE case_id = $1 ORDER BY received_at DESC, id DESC LIMIT 1',
+        [caseId],
+      );
+      return rows[0] && { id: rows[0].id, gatewayId: rows[0].gateway_id };
+    },
+
+    async timeline(caseId: string): Promise<TimelineEntry[]> {
+      const { rows } = await db.query<{ at: Date; type: string; detail: Record<string, unknown> }>(
+        'SELECT at, type, detail FROM case_timeline WHERE case_id = $1 ORDER BY id',
+        [caseId],
+      );
+      return rows.map((r) => ({ at: isoTime(r.at), type: r.type, detail: r.detail }));
+    },
+  };
+}
+
+export type CasesRepository = ReturnType<typeof createCasesRepository>;

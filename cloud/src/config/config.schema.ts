@@ -1,0 +1,92 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+const Host = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
+/** 0 = let the OS pick a free port (tests); the bound port is reported by `startCloud`. */
+const Port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description });
+
+/**
+ * The cloud service's configuration: one YAML/JSON file (`--config`), then environment overrides, then
+ * CLI flags. Every option names its env var; units are in the names.
+ */
+export const CloudConfigSchema = Type.Object(
+  {
+    http: Type.Object(
+      {
+        host: Host('HTTP listen address (env ANJU_HTTP_HOST)'),
+        port: Port('HTTP listen port (env ANJU_HTTP_PORT)'),
+      },
+      { additionalProperties: false },
+    ),
+    mqtt: Type.Object(
+      {
+        host: Host(
+          'MQTT listen address; loopback by default, put TLS in front when exposed (env ANJU_MQTT_HOST)',
+        ),
+        port: Port('MQTT listen port; kept off 1883 so a system Mosquitto can coexist (env ANJU_MQTT_PORT)'),
+      },
+      { additionalProperties: false },
+    ),
+    database: Type.Object(
+      {
+        url: Type.Optional(
+          Type.String({
+            pattern: '^postgres(ql)?://',
+            description: 'PostgreSQL URL; when set, used instead of embedded PGlite (env DATABASE_URL)',
+          }),
+        ),
+        dataDir: Type.String({
+          minLength: 1,
+          description: "PGlite data directory, or 'memory://' for an in-memory database (env ANJU_DATA_DIR)",
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    apiToken: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description: 'Bearer token the REST API requires; unset = open API (env ANJU_API_TOKEN)',
+      }),
+    ),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { description: 'pino log level (env LOG_LEVEL)' },
+    ),
+    timeZone: Type.String({
+      minLength: 1,
+      description: 'IANA time zone used to print times in notifications, e.g. Asia/Shanghai',
+    }),
+    notify: Type.Object(
+      {
+        guardianChannel: Type.String({
+          minLength: 1,
+          description: 'registered notifier that texts guardians (see cloud/src/notify/notifier.registry.ts)',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type CloudConfig = Static<typeof CloudConfigSchema>;
+
+export const defaultConfig: CloudConfig = {
+  http: { host: '127.0.0.1', port: 8080 },
+  mqtt: { host: '127.0.0.1', port: 1884 },
+  database: { dataDir: 'data/cloud-db' },
+  logLevel: 'info',
+  timeZone: 'Asia/Shanghai',
+  notify: { guardianChannel: 'sms-log' },
+};
+
+/** Environment variables and the config key each one overrides. */
+export const envOverrides = {
+  ANJU_HTTP_HOST: { key: 'http.host', type: 'string' },
+  ANJU_HTTP_PORT: { key: 'http.port', type: 'integer' },
+  ANJU_MQTT_HOST: { key: 'mqtt.host', type: 'string' },
+  ANJU_MQTT_PORT: { key: 'mqtt.port', type: 'integer' },
+  DATABASE_URL: { key: 'database.url', type: 'string' },
+  ANJU_DATA_DIR: { key: 'database.dataDir', type: 'string' },
+  ANJU_API_TOKEN: { key: 'apiToken', type: 'string' },
+  LOG_LEVEL: { key: 'logLevel', type: 'string' },
+} as const satisfies Record<string, { key: string; type: 'string' | 'integer' }>;

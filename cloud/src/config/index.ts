@@ -1,0 +1,8 @@
+export {
+  ConfigError,
+  type DeepPartial,
+  type LoadConfigOptions,
+  loadConfig,
+  readConfigFile,
+} from './config.loader.ts';
+export { type CloudConfig, CloudConfigSchema, defaultConfig, envOverrides } from './config.schema.ts';

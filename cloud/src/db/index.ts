@@ -1,0 +1,6 @@
+export type { Db, Queryable, QueryResult } from './db.ts';
+export { MIGRATIONS_DIR, type Migration, migrate, readMigrations } from './migrate.ts';
+export { openDb } from './open-db.ts';
+export { IN_MEMORY, openPgliteDb } from './pglite.db.ts';
+export { openPostgresDb } from './postgres.db.ts';
+export { isoTime, isoTimeOrNull, jsonParam } from './row-values.ts';

@@ -1,0 +1,52 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ModelInfo } from '../../../contracts/src/index.ts';
+
+/** Same rule as the contract's gateway id: it becomes an MQTT topic level and username. */
+export const GatewayId = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+  description: 'gateway id: MQTT username and topic level gw/<id>/…',
+});
+
+export const CreateGatewayBody = Type.Object(
+  { id: GatewayId, residentId: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export type CreateGatewayBody = Static<typeof CreateGatewayBody>;
+
+export const GatewayCredentials = Type.Object(
+  {
+    gatewayId: GatewayId,
+    residentId: Type.String(),
+    secret: Type.String({ description: 'MQTT password; shown once, only its scrypt hash is stored' }),
+  },
+  { $id: 'GatewayCredentials' },
+);
+export type GatewayCredentials = Static<typeof GatewayCredentials>;
+
+export const HeartbeatSummary = Type.Object({
+  sentAt: Type.String(),
+  agentVersion: Type.String(),
+  uptimeS: Type.Number(),
+  outboxDepth: Type.Integer(),
+  drivers: Type.Record(Type.String(), Type.String()),
+  models: Type.Array(ModelInfo),
+  batteryPct: Type.Optional(Type.Number()),
+  rssMb: Type.Number(),
+  cpuPct: Type.Number(),
+});
+
+export const Gateway = Type.Object(
+  {
+    gatewayId: GatewayId,
+    residentId: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    connected: Type.Boolean({ description: 'an MQTT session is open (on any replica)' }),
+    lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    lastHeartbeatAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    lastHeartbeat: Type.Union([HeartbeatSummary, Type.Null()]),
+  },
+  { $id: 'Gateway' },
+);
+export type Gateway = Static<typeof Gateway>;

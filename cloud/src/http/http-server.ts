@@ -1,0 +1,115 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from '@sinclair/typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from 'fastify';
+import { CaseDetail, Case as CaseSchema } from '../cases/cases.schemas.ts';
+import { UserError } from '../errors.ts';
+import { Gateway, GatewayCredentials } from '../gateways/gateways.schemas.ts';
+import type { Logger } from '../log/logger.ts';
+import { Notification } from '../notify/notifications.schemas.ts';
+import { Guardian, Resident } from '../residents/residents.schemas.ts';
+import { bearerAuth } from './api-auth.ts';
+import { ErrorResponse } from './http.schemas.ts';
+
+export interface HttpServerOptions {
+  log: Logger;
+  apiToken?: string | undefined;
+  version: string;
+  /** Route plugins, registered in order. */
+  routes: readonly FastifyPluginAsync[];
+}
+
+/**
+ * Builds the fastify app (not listening: `server.ts`-style split, so tests may `inject`). Every route
+ * has TypeBox schemas, so bodies/params are validated and /docs is complete. Errors always leave as
+ * `{ statusCode, code, message }`; a 5xx never shows its internals to the client.
+ */
+export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
+  });
+
+  for (const schema of [
+    ErrorResponse,
+    Resident,
+    Guardian,
+    GatewayCredentials,
+    Gateway,
+    Notification,
+    CaseSchema,
+    CaseDetail,
+  ]) {
+    app.addSchema(schema);
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Anju cloud API',
+        description: 'Residents, guardians, gateways, cases and notifications of the Anju (安居) service.',
+        version: opts.version,
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: opts.apiToken ? [{ bearerAuth: [] }] : [],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  if (opts.apiToken) app.addHook('onRequest', bearerAuth(opts.apiToken));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) {
+      req.log.info({ code: 'CLOUD_VALIDATION_FAILED', err: err.message }, 'request rejected');
+      return reply.code(400).send({ statusCode: 400, code: 'CLOUD_VALIDATION_FAILED', message: err.message });
+    }
+    if (err instanceof UserError) {
+      req.log.info({ code: err.code }, err.message);
+      return reply
+        .code(err.statusCode)
+        .send({ statusCode: err.statusCode, code: err.code, message: err.message });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) {
+      // fastify's own 4xx (bad JSON, body too large, unsupported media type …) keep their FST_ code.
+      req.log.info({ code: err.code }, err.message);
+      return reply
+        .code(status)
+        .send({ statusCode: status, code: err.code ?? 'CLOUD_BAD_REQUEST', message: err.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ statusCode: 500, code: 'CLOUD_INTERNAL', message: 'internal error' });
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send({
+        statusCode: 404,
+        code: 'CLOUD_ROUTE_NOT_FOUND',
+        message: `no route ${req.method} ${req.url.split('?')[0]}`,
+      }),
+  );
+
+  for (const routes of opts.routes) await app.register(routes);
+  return app;
+}
+
+/** Marks a route as not needing the bearer token in the OpenAPI document. */
+export const openRoute = { security: [] as Record<string, string[]>[] };
+
+export const HealthResponse = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  db: Type.Object({ ok: Type.Boolean(), kind: Type.String(), error: Type.Optional(Type.String()) }),
+  broker: Type.Object({ ok: Type.Boolean(), url: Type.String(), clients: Type.Integer() }),
+});

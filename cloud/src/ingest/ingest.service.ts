@@ -1,0 +1,122 @@
+import { parseAlertEvent, parseHeartbeat, type RejectReason } from '../../../contracts/src/index.ts';
+import type { CasesService } from '../cases/index.ts';
+import { OperationalError } from '../errors.ts';
+import type { GatewaysRepository } from '../gateways/index.ts';
+import type { Logger } from '../log/logger.ts';
+import type { CloudMetrics } from '../metrics/index.ts';
+import type { NotificationDispatcher } from '../notify/index.ts';
+import type { ResidentsRepository } from '../residents/index.ts';
+
+/** Why a message was acknowledged but not stored (label of anju_ingest_rejected_total). */
+export type IngestRejectReason =
+  | RejectReason // too_large | not_json | schema — from the contract parser
+  | 'gateway_mismatch' // payload gatewayId ≠ the topic's (= the authenticated) gateway
+  | 'unknown_gateway' // the gateway was deleted while connected
+  | 'unknown_resident' // payload residentId is not a resident at all
+  | 'resident_mismatch'; // the resident exists but this gateway is not registered for them
+
+export type IngestResult =
+  | { outcome: 'stored'; eventId: string; caseId: string; opened: boolean }
+  | { outcome: 'duplicate'; eventId: string }
+  | { outcome: 'heartbeat' }
+  | { outcome: 'rejected'; reason: IngestRejectReason; detail: string };
+
+/** The database could not commit the message: the event must NOT be acknowledged, so it is resent. */
+export class IngestFailure extends OperationalError {
+  constructor(cause: unknown) {
+    super('CLOUD_INGEST_DB_FAILURE', 'could not commit the message', { cause });
+  }
+}
+
+/**
+ * Ingest: contract messages from gateways → database. Validates every payload against the contract and
+ * the registry (gateway ↔ resident), never throws on bad input (it returns a rejection), and throws
+ * `IngestFailure` only when the database fails — the broker then withholds the PUBACK.
+ */
+export function createIngestService(deps: {
+  cases: CasesService;
+  gateways: GatewaysRepository;
+  residents: ResidentsRepository;
+  dispatcher: NotificationDispatcher;
+  metrics: CloudMetrics;
+  log: Logger;
+}) {
+  const { cases, gateways, residents, dispatcher, metrics } = deps;
+  const log = deps.log.child({ component: 'ingest' });
+
+  function reject(gatewayId: string, reason: IngestRejectReason, detail: string, size: number): IngestResult {
+    metrics.ingestRejected.inc({ reason });
+    // The detail of a JSON syntax error quotes the payload, which may hold anything: keep it out of logs.
+    log.warn(
+      { gatewayId, reason, bytes: size, ...(reason === 'not_json' ? {} : { detail }) },
+      'message rejected',
+    );
+    return { outcome: 'rejected', reason, detail };
+  }
+
+  async function db<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new IngestFailure(err);
+    }
+  }
+
+  return {
+    /** A message on `gw/<gatewayId>/events` from the authenticated gateway `gatewayId`. */
+    async handleEvent(gatewayId: string, payload: Uint8Array): Promise<IngestResult> {
+      const parsed = parseAlertEvent(payload);
+      if (!parsed.ok) return reject(gatewayId, parsed.reason, parsed.detail, payload.byteLength);
+      const ev = parsed.value;
+      const size = payload.byteLength;
+      if (ev.gatewayId !== gatewayId) {
+        return reject(gatewayId, 'gateway_mismatch', `payload gatewayId ${ev.gatewayId} ≠ topic`, size);
+      }
+      const registered = await db(() => gateways.residentOf(gatewayId));
+      if (registered === undefined)
+        return reject(gatewayId, 'unknown_gateway', 'gateway not registered', size);
+      if (ev.residentId !== registered) {
+        const exists = await db(() => residents.exists(ev.residentId));
+        return exists
+          ? reject(gatewayId, 'resident_mismatch', 'gateway is not registered for this resident', size)
+          : reject(gatewayId, 'unknown_resident', 'no such resident', size);
+      }
+
+      const outcome = await db(() => cases.recordEvent(ev));
+      if (outcome.status === 'duplicate') {
+        log.info({ gatewayId, eventId: ev.id }, 'duplicate event acknowledged again');
+        return { outcome: 'duplicate', eventId: ev.id };
+      }
+      log.info(
+        {
+          gatewayId,
+          caseId: outcome.caseId,
+          eventId: ev.id,
+          kind: ev.kind,
+          opened: outcome.opened,
+          test: ev.test,
+        },
+        outcome.opened ? 'event stored, case opened' : 'event stored, appended to open case',
+      );
+      // After the commit, outside the PUBACK path: a slow SMS provider must not hold back the ack.
+      if (outcome.notificationIds.length > 0) void dispatcher.dispatch(outcome.notificationIds);
+      return { outcome: 'stored', eventId: ev.id, caseId: outcome.caseId, opened: outcome.opened };
+    },
+
+    /** A message on `gw/<gatewayId>/health`. */
+    async handleHeartbeat(gatewayId: string, payload: Uint8Array): Promise<IngestResult> {
+      const parsed = parseHeartbeat(payload);
+      if (!parsed.ok) return reject(gatewayId, parsed.reason, parsed.detail, payload.byteLength);
+      if (parsed.value.gatewayId !== gatewayId) {
+        return reject(gatewayId, 'gateway_mismatch', 'payload gatewayId ≠ topic', payload.byteLength);
+      }
+      const known = await db(() => gateways.recordHeartbeat(parsed.value));
+      if (!known) return reject(gatewayId, 'unknown_gateway', 'gateway not registered', payload.byteLength);
+      metrics.heartbeats.inc();
+      log.debug({ gatewayId, outboxDepth: parsed.value.outboxDepth }, 'heartbeat');
+      return { outcome: 'heartbeat' };
+    },
+  };
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;

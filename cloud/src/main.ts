@@ -1,0 +1,122 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { startCloud } from './app.ts';
+import type { CloudConfig } from './config/index.ts';
+import { ConfigError, type DeepPartial, loadConfig, readConfigFile } from './config/index.ts';
+import { migrate, openDb } from './db/index.ts';
+import { createLogger } from './log/logger.ts';
+
+interface CommonOptions {
+  config?: string;
+  dataDir?: string;
+}
+interface ServeOptions extends CommonOptions {
+  httpPort?: number;
+  mqttPort?: number;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+}
+
+async function resolveConfig(opts: ServeOptions): Promise<Readonly<CloudConfig>> {
+  const overrides: DeepPartial<CloudConfig> = {};
+  if (opts.httpPort !== undefined) overrides.http = { port: opts.httpPort };
+  if (opts.mqttPort !== undefined) overrides.mqtt = { port: opts.mqttPort };
+  if (opts.dataDir !== undefined) overrides.database = { dataDir: opts.dataDir };
+  const file = opts.config ? await readConfigFile(opts.config) : undefined;
+  return loadConfig({ file, env: process.env, overrides });
+}
+
+async function serve(opts: ServeOptions): Promise<void> {
+  const config = await resolveConfig(opts);
+  const log = createLogger(config.logLevel);
+  const cloud = await startCloud(config, { logger: log });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    cloud
+      .close()
+      .then(() => {
+        process.exitCode = 0;
+        log.flush();
+        // Everything is closed, so the event loop should empty by itself; this is the safety net.
+        setTimeout(() => process.exit(0), 2_000).unref();
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function runMigrations(opts: CommonOptions): Promise<void> {
+  const config = await resolveConfig(opts);
+  const log = createLogger(config.logLevel);
+  const db = await openDb(config.database);
+  try {
+    const applied = await migrate(db);
+    log.info({ db: db.kind, applied }, applied.length > 0 ? 'migrations applied' : 'schema up to date');
+  } finally {
+    await db.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command('anju-cloud')
+    .description(
+      'Anju (安居) cloud service: MQTT ingest of gateway events, cases, guardian notifications and a REST API.',
+    )
+    .showHelpAfterError();
+
+  const common = (cmd: Command) =>
+    cmd
+      .option('-c, --config <file>', 'YAML or JSON config file (env vars override it, flags override both)')
+      .option('--data-dir <dir>', "PGlite data directory, or 'memory://' (ignored when DATABASE_URL is set)");
+
+  common(
+    program
+      .command('serve')
+      .description('start the HTTP API and the MQTT broker; SIGINT/SIGTERM stop it cleanly')
+      .option('--http-port <n>', 'HTTP port, 0 = any free port (default 8080)', port)
+      .option('--mqtt-port <n>', 'MQTT port, 0 = any free port (default 1884)', port),
+  ).action((opts: ServeOptions) => serve(opts));
+
+  common(program.command('migrate').description('apply pending database migrations and exit')).action(
+    (opts: CommonOptions) => runMigrations(opts),
+  );
+
+  program.addHelpText(
+    'after',
+    `
+Environment overrides: ANJU_HTTP_HOST, ANJU_HTTP_PORT, ANJU_MQTT_HOST, ANJU_MQTT_PORT, DATABASE_URL,
+ANJU_DATA_DIR, ANJU_API_TOKEN, LOG_LEVEL.
+
+Examples:
+  anju-cloud serve --data-dir ./data/cloud-db
+  DATABASE_URL=postgres://postgres@127.0.0.1/anju anju-cloud migrate`,
+  );
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildCli().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`anju-cloud: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`anju-cloud: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

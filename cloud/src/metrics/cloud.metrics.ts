@@ -1,0 +1,39 @@
+import { MetricsRegistry } from './metrics.registry.ts';
+
+/** Every series the cloud exports, in one place so names and labels stay consistent. */
+export function createCloudMetrics() {
+  const registry = new MetricsRegistry();
+  return {
+    registry,
+    eventsIngested: registry.counter('anju_events_ingested_total', 'Alert events stored, by kind', ['kind']),
+    eventsDuplicate: registry.counter(
+      'anju_events_duplicate_total',
+      'Alert events received again with an id already stored (acknowledged, not stored twice)',
+    ),
+    ingestRejected: registry.counter(
+      'anju_ingest_rejected_total',
+      'Messages acknowledged but rejected by ingest, by reason',
+      ['reason'],
+    ),
+    ingestErrors: registry.counter(
+      'anju_ingest_errors_total',
+      'Messages that could not be committed (database failure); events are not acknowledged',
+      ['topic'],
+    ),
+    mqttAuthFailures: registry.counter(
+      'anju_mqtt_auth_failures_total',
+      'Refused MQTT connects, publishes and subscribes, by reason',
+      ['reason'],
+    ),
+    mqttClients: registry.gauge('anju_mqtt_clients_connected', 'Gateways connected to this broker'),
+    casesOpened: registry.counter('anju_cases_opened_total', 'Cases opened, by kind', ['kind']),
+    notifications: registry.counter(
+      'anju_notifications_total',
+      'Notifications, by channel and final status',
+      ['channel', 'status'],
+    ),
+    heartbeats: registry.counter('anju_heartbeats_total', 'Gateway heartbeats recorded'),
+  };
+}
+
+export type CloudMetrics = ReturnType<typeof createCloudMetrics>;

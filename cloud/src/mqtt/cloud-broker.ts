@@ -1,0 +1,233 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { Aedes, type AuthErrorCode, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { type Command, parseGatewayTopic, topics } from '../../../contracts/src/index.ts';
+import type { GatewaysRepository } from '../gateways/index.ts';
+import type { IngestService } from '../ingest/index.ts';
+import type { Logger } from '../log/logger.ts';
+import type { CloudMetrics } from '../metrics/index.ts';
+import { mayPublish, maySubscribe } from './gateway-acl.ts';
+import { decoyHash, verifySecret } from './gateway-secret.ts';
+
+export interface CloudBroker {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** Connections currently open on this broker. */
+  connectedClients(): number;
+  /** Sends a command to a gateway on `gw/<id>/cmd` (QoS 1). */
+  publishCommand(gatewayId: string, command: Command): Promise<void>;
+  close(): Promise<void>;
+}
+
+const GATEWAY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+type AuthFailureReason =
+  | 'no_credentials'
+  | 'unknown_gateway'
+  | 'bad_secret'
+  | 'auth_unavailable'
+  | 'publish_denied'
+  | 'subscribe_denied';
+
+function authError(message: string, returnCode: 3 | 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: returnCode as AuthErrorCode });
+}
+
+/**
+ * The embedded MQTT broker gateways connect to (aedes 1.2 over TCP).
+ *
+ * Delivery guarantee — why ingest runs inside `authorizePublish`: for a QoS 1 PUBLISH, aedes 1.2 runs
+ * `authorizePublish` and only when its callback succeeds writes the PUBACK and THEN calls
+ * `broker.publish` (lib/handlers/publish.js, `enqueuePublish` case 1). So an in-process
+ * `broker.subscribe()` listener runs after the PUBACK is already on the wire and cannot hold it back;
+ * `authorizePublish` is the one hook that runs before it. We therefore validate and commit the event there:
+ *  - committed (or a duplicate id)    → callback(null): PUBACK goes out; the gateway may drop it from its outbox;
+ *  - malformed / not allowed by data  → counted as rejected, callback(null): PUBACK, so it is not resent forever;
+ *  - database failure                 → callback(error): aedes sends NO PUBACK and closes the connection
+ *    (MQTT 3.1.1 has no negative PUBACK, [MQTT-3.3.5-2]); the gateway reconnects and resends from its outbox.
+ * Publishing to a topic the gateway does not own also fails the callback: the connection is closed.
+ */
+export async function startCloudBroker(deps: {
+  host: string;
+  port: number;
+  gateways: GatewaysRepository;
+  ingest: IngestService;
+  metrics: CloudMetrics;
+  log: Logger;
+}): Promise<CloudBroker> {
+  const { gateways, ingest, metrics } = deps;
+  const log = deps.log.child({ component: 'mqtt' });
+  /** Authenticated gateway of each connection (set by `authenticate`). */
+  const gatewayOf = new WeakMap<Client, string>();
+  /** Per-connection queue: handles one PUBLISH at a time so PUBACKs keep arrival order [MQTT-4.6.0-2]. */
+  const queues = new WeakMap<Client, Promise<void>>();
+  /** Open connections per gateway, so a reconnect that overlaps the old session keeps `connected` right. */
+  const sessions = new Map<string, number>();
+  /** Connection-state writes in flight, awaited by close() so none outlives the database. */
+  const pendingWrites = new Set<Promise<void>>();
+
+  const refuse = (reason: AuthFailureReason, fields: Record<string, unknown>, msg: string) => {
+    metrics.mqttAuthFailures.inc({ reason });
+    log.warn({ reason, ...fields }, msg);
+  };
+
+  const broker = await Aedes.createBroker({
+    // Clients are gateways; their ids are free-form but bounded.
+    maxClientsIdLength: 64,
+
+    authenticate(client, username, password, done) {
+      const remote = (client.conn as { remoteAddress?: string }).remoteAddress;
+      if (!username || !password || !GATEWAY_ID.test(username)) {
+        refuse('no_credentials', { remote }, 'mqtt connect refused: missing or malformed credentials');
+        return done(authError('bad username or password', 4), false);
+      }
+      (async () => {
+        let creds: Awaited<ReturnType<GatewaysRepository['credentials']>>;
+        try {
+          creds = await gateways.credentials(username);
+        } catch (err) {
+          refuse(
+            'auth_unavailable',
+            { gatewayId: username, err },
+            'mqtt connect refused: registry unavailable',
+          );
+          return done(authError('server unavailable', 3), false);
+        }
+        // Verify even for an unknown id (against a decoy) so both failures take the same time.
+        const ok = await verifySecret(password.toString('utf8'), creds?.secretHash ?? (await decoyHash()));
+        if (!creds || !ok) {
+          const reason = creds ? 'bad_secret' : 'unknown_gateway';
+          refuse(reason, { gatewayId: username, remote }, 'mqtt connect refused: bad credentials');
+          return done(authError('bad username or password', 4), false);
+        }
+        gatewayOf.set(client, username);
+        done(null, true);
+      })().catch((err: unknown) => {
+        log.error({ err }, 'authenticate failed unexpectedly');
+        done(authError('server unavailable', 3), false);
+      });
+    },
+
+    authorizePublish(client, packet, done) {
+      const gatewayId = client ? gatewayOf.get(client) : undefined;
+      if (!client || !gatewayId || !mayPublish(gatewayId, packet.topic)) {
+        refuse('publish_denied', { gatewayId, topic: packet.topic.slice(0, 200) }, 'mqtt publish refused');
+        return done(new Error(`publish to ${packet.topic} not allowed`));
+      }
+      // The Last Will (published by aedes when the connection drops) is not a contract message; the
+      // disconnect itself already marks the gateway offline.
+      if (packet === (client as unknown as { will?: unknown }).will) return done(null);
+      const prev = queues.get(client) ?? Promise.resolve();
+      const next = prev.then(() => handleInbound(gatewayId, packet, done));
+      queues.set(client, next);
+    },
+
+    authorizeSubscribe(client, sub, done) {
+      const gatewayId = gatewayOf.get(client);
+      if (!gatewayId || !maySubscribe(gatewayId, sub.topic)) {
+        refuse('subscribe_denied', { gatewayId, topic: sub.topic.slice(0, 200) }, 'mqtt subscribe refused');
+        return done(null, null); // negated: SUBACK 0x80 for this filter, the session stays up
+      }
+      done(null, sub.qos > 1 ? { ...sub, qos: 1 } : sub);
+    },
+  });
+
+  /** Never rejects: every outcome ends in exactly one `done`. */
+  async function handleInbound(gatewayId: string, packet: PublishPacket, done: (err?: Error | null) => void) {
+    const kind = parseGatewayTopic(packet.topic)?.kind;
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    try {
+      if (kind === 'events') await ingest.handleEvent(gatewayId, payload);
+      else await ingest.handleHeartbeat(gatewayId, payload);
+      done(null);
+    } catch (err) {
+      metrics.ingestErrors.inc({ topic: kind ?? 'unknown' });
+      if (kind === 'events') {
+        log.error({ err, gatewayId }, 'event not committed: withholding PUBACK and closing the connection');
+        done(err instanceof Error ? err : new Error(String(err)));
+      } else {
+        // Heartbeats are periodic and superseded by the next one: losing one is harmless, dropping the
+        // connection for it is not.
+        log.warn({ err, gatewayId }, 'heartbeat not recorded');
+        done(null);
+      }
+    }
+  }
+
+  const markConnected = (gatewayId: string, delta: 1 | -1) => {
+    const n = Math.max(0, (sessions.get(gatewayId) ?? 0) + delta);
+    if (n === 0) sessions.delete(gatewayId);
+    else sessions.set(gatewayId, n);
+    metrics.mqttClients.set(broker.connectedClients);
+    const write = gateways.setConnected(gatewayId, n > 0).catch((err: unknown) => {
+      log.warn({ err, gatewayId }, 'could not record gateway connection state');
+    });
+    pendingWrites.add(write);
+    void write.finally(() => pendingWrites.delete(write));
+  };
+  broker.on('client', (client) => {
+    const gatewayId = gatewayOf.get(client);
+    if (!gatewayId) return;
+    log.info({ gatewayId, clientId: client.id }, 'gateway connected');
+    markConnected(gatewayId, 1);
+  });
+  broker.on('clientDisconnect', (client) => {
+    const gatewayId = gatewayOf.get(client);
+    if (!gatewayId) return;
+    log.info({ gatewayId, clientId: client.id }, 'gateway disconnected');
+    markConnected(gatewayId, -1);
+  });
+  broker.on('clientError', (client, err) => {
+    log.debug({ gatewayId: gatewayOf.get(client), err: err.message }, 'mqtt client error');
+  });
+  broker.on('connectionError', (_client, err) => {
+    log.debug({ err: err.message }, 'mqtt connection error');
+  });
+
+  const server = createServer(broker.handle);
+  server.listen(deps.port, deps.host);
+  try {
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([err]) => Promise.reject(err)),
+    ]);
+  } catch (err) {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    host: deps.host,
+    port,
+    url: `mqtt://${hostForUrl}:${port}`,
+    connectedClients: () => broker.connectedClients,
+    publishCommand(gatewayId, command) {
+      return new Promise((resolve, reject) => {
+        broker.publish(
+          {
+            cmd: 'publish',
+            topic: topics.command(gatewayId),
+            payload: Buffer.from(JSON.stringify(command)),
+            qos: 1,
+            retain: false,
+            dup: false,
+          },
+          (err) => (err ? reject(err) : resolve()),
+        );
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>((resolve) => broker.close(() => resolve())); // closes every client too
+        await serverClosed;
+        await Promise.allSettled([...pendingWrites]);
+      })();
+      return closing;
+    },
+  };
+}

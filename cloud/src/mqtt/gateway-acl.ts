@@ -1,0 +1,14 @@
+import { topics } from '../../../contracts/src/index.ts';
+
+/**
+ * What a gateway may do on the cloud broker (pure, so it is tested without sockets): publish only to
+ * `gw/<its id>/events` and `gw/<its id>/health`, subscribe only to `gw/<its id>/cmd`. Everything else,
+ * including wildcards and `$SYS/`, is refused.
+ */
+export function mayPublish(gatewayId: string, topic: string): boolean {
+  return topic === topics.events(gatewayId) || topic === topics.health(gatewayId);
+}
+
+export function maySubscribe(gatewayId: string, topicFilter: string): boolean {
+  return topicFilter === topics.command(gatewayId);
+}

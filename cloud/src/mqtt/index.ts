@@ -1,0 +1,3 @@
+export { type CloudBroker, startCloudBroker } from './cloud-broker.ts';
+export { mayPublish, maySubscribe } from './gateway-acl.ts';
+export { generateSecret, hashSecret, verifySecret } from './gateway-secret.ts';

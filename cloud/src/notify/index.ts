@@ -1,0 +1,23 @@
+export {
+  caseRef,
+  formatTime,
+  type GuardianAlertInput,
+  renderGuardianAlert,
+} from './guardian-alert.template.ts';
+export { createNotificationDispatcher, type NotificationDispatcher } from './notification.dispatcher.ts';
+export {
+  createNotificationsRepository,
+  type NewNotification,
+  type NotificationsRepository,
+} from './notifications.repository.ts';
+export { notificationsRoutes } from './notifications.routes.ts';
+export { Notification, NotificationStatus } from './notifications.schemas.ts';
+export { builtInNotifiers, createNotifierRegistry, type NotifierRegistry } from './notifier.registry.ts';
+export {
+  type DeliveryReceipt,
+  maskPhone,
+  type Notifier,
+  type NotifierFactory,
+  type OutboundMessage,
+} from './notifier.ts';
+export { createSmsLogNotifier } from './sms-log.notifier.ts';

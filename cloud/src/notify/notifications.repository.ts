@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { isoTime, type Queryable } from '../db/index.ts';
+import type { Language } from '../residents/residents.schemas.ts';
+import type { Notification, NotificationStatus } from './notifications.schemas.ts';
+
+interface NotificationRow {
+  id: string;
+  case_id: string;
+  recipient_phone: string;
+  language: Language;
+  body: string;
+  channel: string;
+  status: NotificationStatus;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toNotification = (r: NotificationRow): Notification => ({
+  id: r.id,
+  caseId: r.case_id,
+  recipientPhone: r.recipient_phone,
+  language: r.language,
+  body: r.body,
+  channel: r.channel,
+  status: r.status,
+  error: r.error,
+  createdAt: isoTime(r.created_at),
+  updatedAt: isoTime(r.updated_at),
+});
+
+export interface NewNotification {
+  caseId: string;
+  recipientPhone: string;
+  language: Language;
+  body: string;
+  channel: string;
+}
+
+export function createNotificationsRepository(db: Queryable) {
+  return {
+    /** Writes a 'pending' row (inside the caller's transaction); returns its id. */
+    async insertPending(tx: Queryable, n: NewNotification): Promise<string> {
+      const id = randomUUID();
+      await tx.query(
+        `INSERT INTO notifications (id, case_id, recipient_phone, language, body, channel, status)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending')`,
+        [id, n.caseId, n.recipientPhone, n.language, n.body, n.channel],
+      );
+      return id;
+    },
+
+    /**
+     * Claims a pending row for sending (pending → sending). Only one caller wins, so a message is never
+     * sent twice even if two replicas try to resend the same backlog.
+     */
+    async claim(id: string): Promise<Notification | undefined> {
+      const { rows } = await db.query<NotificationRow>(
+        `UPDATE notifications SET status = 'sending', updated_at = now()
+         WHERE id = $1 AND status = 'pending' RETURNING *`,
+        [id],
+      );
+      return rows[0] && toNotification(rows[0]);
+    },
+
+    async finish(tx: Queryable, id: string, status: 'sent' | 'failed', error: string | null): Promise<void> {
+      await tx.query('UPDATE notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1', [
+        id,
+        status,
+        error,
+      ]);
+    },
+
+    /** Rows left 'pending' for longer than `olderThanS` (the process died between commit and send). */
+    async stalePending(olderThanS: number, limit = 100): Promise<string[]> {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM notifications
+         WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+         ORDER BY created_at LIMIT $2`,
+        [olderThanS, limit],
+      );
+      return rows.map((r) => r.id);
+    },
+
+    async list(filter: { caseId?: string | undefined; limit: number }): Promise<Notification[]> {
+      const { rows } = await db.query<NotificationRow>(
+        `SELECT * FROM notifications WHERE ($1::text IS NULL OR case_id = $1)
+         ORDER BY created_at, id LIMIT $2`,
+        [filter.caseId ?? null, filter.limit],
+      );
+      return rows.map(toNotification);
+    },
+  };
+}
+
+export type NotificationsRepository = ReturnType<typeof createNotificationsRepository>;

@@ -1,0 +1,76 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { NotFoundError } from '../errors.ts';
+import { errors, IdParams } from '../http/http.schemas.ts';
+import type { ResidentsRepository } from './residents.repository.ts';
+import { CreateGuardianBody, CreateResidentBody } from './residents.schemas.ts';
+
+const notFound = (id: string) => new NotFoundError('CLOUD_RESIDENT_NOT_FOUND', `resident ${id} not found`);
+
+export function residentsRoutes(deps: { residents: ResidentsRepository }): FastifyPluginAsync {
+  const { residents } = deps;
+  return async (app) => {
+    app.post<{ Body: CreateResidentBody }>(
+      '/residents',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: 'Register a resident (an elder living alone)',
+          body: CreateResidentBody,
+          response: { 201: Type.Ref('Resident'), ...errors(400, 401) },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await residents.create(req.body)),
+    );
+
+    app.get<{ Params: Static<typeof IdParams> }>(
+      '/residents/:id',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: 'One resident',
+          params: IdParams,
+          response: { 200: Type.Ref('Resident'), ...errors(401, 404) },
+        },
+      },
+      async (req) => {
+        const r = await residents.get(req.params.id);
+        if (!r) throw notFound(req.params.id);
+        return r;
+      },
+    );
+
+    app.post<{ Params: Static<typeof IdParams>; Body: CreateGuardianBody }>(
+      '/residents/:id/guardians',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: "Add a guardian who is texted when one of the resident's cases opens",
+          params: IdParams,
+          body: CreateGuardianBody,
+          response: { 201: Type.Ref('Guardian'), ...errors(400, 401, 404) },
+        },
+      },
+      async (req, reply) => {
+        if (!(await residents.exists(req.params.id))) throw notFound(req.params.id);
+        return reply.code(201).send(await residents.addGuardian(req.params.id, req.body));
+      },
+    );
+
+    app.get<{ Params: Static<typeof IdParams> }>(
+      '/residents/:id/guardians',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: "The resident's guardians",
+          params: IdParams,
+          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Guardian')) }), ...errors(401, 404) },
+        },
+      },
+      async (req) => {
+        if (!(await residents.exists(req.params.id))) throw notFound(req.params.id);
+        return { items: await residents.guardians(req.params.id) };
+      },
+    );
+  };
+}
