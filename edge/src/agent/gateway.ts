@@ -46,6 +46,7 @@ export async function startGateway(
     clock,
     log: log.child({ component: 'forwarder' }),
     onCommand: (cmd) => log.info({ command: cmd.type, eventId: cmd.eventId }, 'command from cloud'),
+    onConnect: () => forwarder.publishHealth(heartbeat()),
   });
 
   const raise = async (d: Detection, raisedAtMs: number) => {
@@ -94,7 +95,6 @@ export async function startGateway(
     started.push(driver);
   }
 
-  forwarder.start();
   const sampler = new ProcessSampler();
   const heartbeat = (): Heartbeat => {
     const usage = sampler.sample();
@@ -111,6 +111,7 @@ export async function startGateway(
       cpuPct: usage.cpuPct,
     };
   };
+  forwarder.start();
   const heartbeatTimer = setInterval(
     () => forwarder.publishHealth(heartbeat()),
     config.cloud.heartbeatIntervalS * 1000,

@@ -19,6 +19,8 @@ export interface ForwarderOptions {
   log: Logger;
   clock: Clock;
   onCommand?: (cmd: Command) => void;
+  /** Called on every (re)connect: the gateway announces itself with a heartbeat at once. */
+  onConnect?: () => void;
   onDelivered?: (entry: StoredEvent, ms: number) => void;
 }
 
@@ -100,6 +102,7 @@ export class MqttForwarder {
       client.subscribe(topics.command(this.o.gatewayId), { qos: 1 }, (err) => {
         if (err) this.o.log.warn({ err: err.message }, 'command subscription refused');
       });
+      this.o.onConnect?.();
       void this.drain();
     });
     client.on('message', (_topic, payload) => this.handleCommand(payload));
