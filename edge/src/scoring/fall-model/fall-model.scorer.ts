@@ -1,0 +1,106 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { AccelSample, Detection, Scorer, ScorerFactory, ScorerOptions } from '../scorer.ts';
+import { initTf, type TfBackendName } from '../tf-backend.ts';
+import { extractFeatures, featureCount, summaryEvidence } from './features.ts';
+import { ImpactTrigger, type ImpactWindow } from './impact-trigger.ts';
+import { type FallModelManifest, readLayersModel, readManifest } from './model-files.ts';
+
+/** The shipped model: models/fall/ at the repository root. */
+export const DEFAULT_FALL_MODEL_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../../models/fall',
+);
+
+export interface FallModelScorer extends Scorer {
+  readonly threshold: number;
+  readonly manifest: FallModelManifest;
+  readonly backend: TfBackendName;
+  /** Fall probability of one window (interleaved x,y,z in g, peak at trigger.preSamples). */
+  scoreWindow(xyz: Float32Array): number;
+}
+
+export interface FallModelScorerOptions extends ScorerOptions {
+  /** Backends to try in order; default tfjs-node, wasm, cpu. */
+  backends?: readonly TfBackendName[];
+  log?: (msg: string) => void;
+}
+
+/**
+ * Fall scorer backed by the trained model. A cheap magnitude gate (ImpactTrigger) finds candidate
+ * impacts; two seconds after each, the window from 1 s before to 2 s after the peak is turned into
+ * rotation-invariant features and scored by a small dense network. A window scoring at or above the
+ * threshold is a fall detected at peak + 2 s, i.e. 2 s after the impact (before the confirm window).
+ */
+export async function createFallModelScorer(options: FallModelScorerOptions = {}): Promise<FallModelScorer> {
+  const dir = options.modelDir ?? DEFAULT_FALL_MODEL_DIR;
+  const manifest = readManifest(dir);
+  const { tf, backend } = await initTf(options.backends, options.log);
+  const model = await readLayersModel(tf, dir);
+  const threshold = options.threshold ?? manifest.threshold;
+  const f = manifest.features;
+  const nFeatures = featureCount(f);
+  const inputs = nFeatures + (f.positionInput ? 1 : 0);
+  const raw = new Float32Array(nFeatures);
+  const input = new Float32Array(inputs);
+  const info = { name: manifest.name, version: manifest.version };
+  const trigger = new ImpactTrigger(manifest.trigger);
+
+  const scoreFeatures = (): number => {
+    for (let i = 0; i < nFeatures; i++) input[i] = (raw[i]! - f.mean[i]!) / f.std[i]!;
+    // The band is worn on the wrist: the position input (when the model has one) is always "wrist".
+    if (f.positionInput) input[nFeatures] = (1 - f.mean[nFeatures]!) / f.std[nFeatures]!;
+    const out = tf.tidy(() => (model.predict(tf.tensor2d(input, [1, inputs])) as tfTypes.Tensor).dataSync());
+    return out[0] ?? 0;
+  };
+  const scoreWindow = (xyz: Float32Array): number => {
+    extractFeatures(xyz, f, raw);
+    return scoreFeatures();
+  };
+  const detect = (w: ImpactWindow, value: number): Detection => {
+    const ev = summaryEvidence(raw);
+    return {
+      kind: 'fall',
+      severity: 'critical',
+      occurredAtMs: w.peakTMs,
+      decidedAtMs: w.readyTMs,
+      score: { value: Math.round(value * 1000) / 1000, threshold, model: info },
+      evidence: {
+        peakG: ev.peakG,
+        freeFallMinG: ev.freeFallMinG,
+        impactSdG: ev.impactSdG,
+        postImpactMeanG: ev.post2MeanG,
+        postImpactSdG: ev.post2SdG,
+        tiltDeg: Math.round(ev.tiltDeg),
+        windowMs: Math.round(((f.preSamples + f.postSamples + 1) * 1000) / f.rateHz),
+        backend,
+      },
+    };
+  };
+
+  return {
+    id: 'fall-model',
+    model: info,
+    threshold,
+    manifest,
+    backend,
+    scoreWindow,
+    push(sample: AccelSample): Detection | undefined {
+      let best: Detection | undefined;
+      for (const w of trigger.push(sample)) {
+        const value = scoreWindow(w.xyz);
+        if (value >= threshold && (!best || value > best.score.value)) best = detect(w, value);
+      }
+      return best;
+    },
+    reset() {
+      trigger.reset();
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
+
+export const createFallModelScorerFactory: ScorerFactory = (options) => createFallModelScorer(options);

@@ -1,0 +1,102 @@
+// npm run eval:fall -- --data DIR [--scorer fall-model|fall-baseline] [--split validation|train|all]
+//   [--subjects A,B] [--model-dir models/fall] [--threshold 0.5] [--confirm-ms 30000] [--quiet]
+//
+// Replays every recording of a falls-format folder through the edge path (registry scorer +
+// ConfirmPolicy on a ManualClock), resampling to the band's 50 Hz where the folder's rate differs, and
+// prints per-recording results, a confusion matrix, per-source figures and the fall-eval line.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readFallsIndex } from '../../edge/src/datasets/falls.ts';
+import { DEFAULT_FALL_MODEL_DIR } from '../../edge/src/scoring/fall-model/fall-model.scorer.ts';
+import { readManifest } from '../../edge/src/scoring/fall-model/model-files.ts';
+import { type ScorerName, scorers } from '../../edge/src/scoring/registry.ts';
+import type { ScorerOptions } from '../../edge/src/scoring/scorer.ts';
+import {
+  byActivity,
+  EVAL_DEFAULTS,
+  evalLine,
+  evaluateRecording,
+  type RecordingResult,
+  summarise,
+} from './evaluate.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
+    scorer: { type: 'string', default: 'fall-model' },
+    split: { type: 'string' },
+    subjects: { type: 'string' },
+    'model-dir': { type: 'string' },
+    threshold: { type: 'string' },
+    'confirm-ms': { type: 'string', default: String(EVAL_DEFAULTS.confirmWindowMs) },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+
+const name = args.scorer as ScorerName;
+if (!(name in scorers)) {
+  console.error(`unknown --scorer ${args.scorer}; one of: ${Object.keys(scorers).join(', ')}`);
+  process.exit(2);
+}
+const dataDir = resolve(args.data);
+const modelDir = resolve(args['model-dir'] ?? DEFAULT_FALL_MODEL_DIR);
+let infos = readFallsIndex(dataDir);
+if (args.split) {
+  // The split is the one the shipped model was trained with (its manifest), whatever scorer is evaluated,
+  // so fall-baseline and fall-model are compared on the same subjects.
+  const split = readManifest(modelDir).split;
+  if (!split) throw new Error(`${modelDir}/manifest.json has no split`);
+  if (args.split !== 'all') {
+    const keep =
+      args.split === 'validation' ? split.validation : args.split === 'train' ? split.train : undefined;
+    if (!keep) throw new Error(`--split must be validation, train or all (got ${args.split})`);
+    infos = infos.filter((r) => keep.includes(r.subject));
+  }
+}
+if (args.subjects) {
+  const keep = args.subjects.split(',').map((s) => s.trim());
+  infos = infos.filter((r) => keep.includes(r.subject));
+}
+if (infos.length === 0) {
+  console.error('no recordings selected');
+  process.exit(2);
+}
+
+const options: ScorerOptions = { modelDir };
+if (args.threshold) options.threshold = Number(args.threshold);
+const scorer = await scorers[name](options);
+const evalOptions = { ...EVAL_DEFAULTS, confirmWindowMs: Number(args['confirm-ms']) };
+console.log(
+  `# scorer ${scorer.id} (${scorer.model.name} ${scorer.model.version}) on ${infos.length} recordings of ${dataDir}`,
+);
+
+const results: RecordingResult[] = [];
+for (const info of infos) {
+  const r = evaluateRecording(dataDir, info, scorer, evalOptions);
+  results.push(r);
+  if (!args.quiet) {
+    const alarms = r.alarms.map((a) => `${Math.round(a.decidedAtMs)}ms@${a.score}`).join(' ') || '-';
+    const verdict = r.info.label === 'fall' ? (r.correct ? 'TP' : 'FN') : r.correct ? 'TN' : 'FP';
+    const latency = r.latencyMs === undefined ? '' : ` latency=${Math.round(r.latencyMs)}ms`;
+    console.log(
+      `${verdict} ${info.file} ${info.subject} ${info.activity} ${info.label}` +
+        `${r.impactMs === undefined ? '' : ` impact=${r.impactMs}ms`} alarms=${alarms}${latency}`,
+    );
+  }
+}
+scorer.dispose?.();
+
+const s = summarise(results);
+console.log('\nconfusion matrix (recordings)');
+console.log('               alarm   no alarm');
+console.log(`  fall    ${String(s.truePositives).padStart(8)} ${String(s.falseNegatives).padStart(10)}`);
+console.log(`  adl     ${String(s.falsePositives).padStart(8)} ${String(s.trueNegatives).padStart(10)}`);
+const errors = byActivity(results).filter((r) => r.errors > 0);
+if (errors.length) {
+  console.log('\nerrors by activity');
+  for (const e of errors) console.log(`  ${e.source} ${e.activity} (${e.label}): ${e.errors}/${e.n}`);
+}
+console.log('\nper source');
+for (const src of [...new Set(results.map((r) => r.info.source))].sort())
+  console.log(`  ${src}: ${evalLine(summarise(results.filter((r) => r.info.source === src)))}`);
+console.log(evalLine(s));

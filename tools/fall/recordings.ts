@@ -1,0 +1,68 @@
+// Loading recordings of a falls-format folder at the band's rate, and the subject split. Shared by the
+// training, evaluation and benchmark tools so all three see the same samples.
+import { join } from 'node:path';
+import { type RecordingInfo, readRecording, resample } from '../../edge/src/datasets/falls.ts';
+import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
+
+/** One recording as the band would send it: resampled to 50 Hz when the folder's rate differs. */
+export function loadAtBandRate(dir: string, info: RecordingInfo): AccelSample[] {
+  const raw = readRecording(join(dir, info.file));
+  return info.rateHz === BAND_RATE_HZ && isRegular(raw) ? raw : resample(raw, BAND_RATE_HZ);
+}
+
+function isRegular(samples: readonly AccelSample[]): boolean {
+  const step = 1000 / BAND_RATE_HZ;
+  for (let i = 1; i < samples.length; i++)
+    if (Math.abs(samples[i]!.tMs - samples[i - 1]!.tMs - step) > 1) return false;
+  return true;
+}
+
+/** Deterministic PRNG (mulberry32): the training's only source of randomness. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: T[], rand: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+/**
+ * Splits subjects into train and validation, stratified so that each kind of subject is represented in
+ * validation: per source, subjects with fall recordings and subjects with ADLs only (SisFall's elderly,
+ * several UMAFall elders) are shuffled with the seed and `fraction` of each group is held out.
+ */
+export function splitSubjects(
+  infos: readonly RecordingInfo[],
+  seed: number,
+  fraction: number,
+): { train: string[]; validation: string[] } {
+  const groups = new Map<string, Set<string>>();
+  const hasFalls = new Set(infos.filter((r) => r.label === 'fall').map((r) => r.subject));
+  for (const r of infos) {
+    const key = `${r.source}/${hasFalls.has(r.subject) ? 'falls' : 'adl-only'}`;
+    const g = groups.get(key) ?? new Set<string>();
+    groups.set(key, g);
+    g.add(r.subject);
+  }
+  const rand = rng(seed);
+  const train: string[] = [];
+  const validation: string[] = [];
+  for (const key of [...groups.keys()].sort()) {
+    const subjects = shuffle([...groups.get(key)!].sort(), rand);
+    const held = Math.max(1, Math.round(subjects.length * fraction));
+    validation.push(...subjects.slice(0, held));
+    train.push(...subjects.slice(held));
+  }
+  return { train: train.sort(), validation: validation.sort() };
+}
