@@ -164,7 +164,7 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
     const home = await t.enrol();
     const other = await t.enrol();
     const c = await t.connectGateway(home.gatewayId, home.secret);
-    const before = async (reason: string) => t.metric('anju_ingest_rejected_total', { reason });
+    const rejected = async (reason: string) => t.metric('anju_ingest_rejected_total', { reason });
     const cases: [string, unknown][] = [
       ['not_json', '{"schema":1,'],
       ['not_json', Buffer.from([0xff, 0x00, 0xfe])],
@@ -179,7 +179,7 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
       ['resident_mismatch', alertEvent({ ...home, residentId: other.residentId })],
     ];
     for (const [reason, payload] of cases) {
-      const n = await before(reason);
+      const n = await rejected(reason);
       const body = Buffer.isBuffer(payload)
         ? payload
         : typeof payload === 'string'
@@ -187,7 +187,7 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
           : JSON.stringify(payload);
       // The PUBACK arrives (publishAsync resolves): the gateway must not resend a message that can never pass.
       await c.publishAsync(topics.events(home.gatewayId), body, { qos: 1 });
-      expect(await before(reason), reason).toBe(n + 1);
+      expect(await rejected(reason), reason).toBe(n + 1);
     }
     expect(c.connected).toBe(true);
     expect(await casesOf(home.residentId)).toEqual([]);
