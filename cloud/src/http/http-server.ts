@@ -92,13 +92,11 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   });
 
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send({
-        statusCode: 404,
-        code: 'CLOUD_ROUTE_NOT_FOUND',
-        message: `no route ${req.method} ${req.url.split('?')[0]}`,
-      }),
+    reply.code(404).send({
+      statusCode: 404,
+      code: 'CLOUD_ROUTE_NOT_FOUND',
+      message: `no route ${req.method} ${req.url.split('?')[0]}`,
+    }),
   );
 
   for (const routes of opts.routes) await app.register(routes);
