@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findImpact, readFallsIndex, readRecording, resample } from '../../datasets/falls.ts';
+import { scorers } from '../registry.ts';
+import { BAND_RATE_HZ, type Detection } from '../scorer.ts';
+import { createFallModelScorer, DEFAULT_FALL_MODEL_DIR, type FallModelScorer } from './fall-model.scorer.ts';
+import { ImpactTrigger } from './impact-trigger.ts';
+
+const DATA = resolve(import.meta.dirname, '../../../../../shared/datasets/falls');
+// Both recordings belong to U05, a validation subject: the shipped model never trained on them.
+const FALL = 'umafall/Subject_05_Fall_backwardFall_2_2016-06-15_21-30-54.csv.gz';
+const ADL = 'umafall/Subject_05_ADL_Walking_1_2016-06-15_21-43-41.csv.gz';
+const atBandRate = (file: string) => resample(readRecording(join(DATA, file)), BAND_RATE_HZ);
+
+describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (models/fall)', () => {
+  let scorer: FallModelScorer;
+  beforeAll(async () => {
+    scorer = await createFallModelScorer({ backends: ['cpu'] });
+  });
+  afterAll(() => scorer?.dispose?.());
+
+  it('loads from the repository files and keeps a validation subject out of training', () => {
+    expect(scorer.manifest.split?.validation).toContain('U05');
+    expect(scorer.manifest.split?.train).not.toContain('U05');
+    expect(scorer.threshold).toBeGreaterThan(0);
+    expect(scorer.threshold).toBeLessThan(1);
+    expect(readFallsIndex(DATA).some((r) => r.file === FALL)).toBe(true);
+  });
+
+  it('scores a real wrist fall above the threshold and a real walk below it', () => {
+    const maxScore = (file: string) => {
+      const trigger = new ImpactTrigger(scorer.manifest.trigger);
+      let best = 0;
+      for (const s of atBandRate(file))
+        for (const w of trigger.push(s)) best = Math.max(best, scorer.scoreWindow(w.xyz));
+      return best;
+    };
+    expect(maxScore(FALL)).toBeGreaterThanOrEqual(scorer.threshold);
+    expect(maxScore(ADL)).toBeLessThan(scorer.threshold);
+  });
+
+  it('detects the fall 2 s after the impact, with evidence, through push()', () => {
+    const samples = atBandRate(FALL);
+    const impact = findImpact(samples);
+    scorer.reset();
+    const detections = samples.flatMap((s) => scorer.push(s) ?? []) as Detection[];
+    expect(detections).toHaveLength(1);
+    const d = detections[0]!;
+    expect(d.kind).toBe('fall');
+    expect(d.occurredAtMs).toBe(impact.tMs);
+    expect(d.decidedAtMs - impact.tMs).toBe(2000);
+    expect(d.score.model).toEqual({ name: 'fall-model', version: scorer.manifest.version });
+    expect(d.evidence).toMatchObject({
+      peakG: expect.any(Number),
+      tiltDeg: expect.any(Number),
+      backend: 'cpu',
+    });
+    scorer.reset();
+    expect(atBandRate(ADL).flatMap((s) => scorer.push(s) ?? [])).toHaveLength(0);
+  });
+
+  it('is registered as fall-model and reads the default folder', async () => {
+    expect(DEFAULT_FALL_MODEL_DIR.endsWith(join('models', 'fall'))).toBe(true);
+    const viaRegistry = await scorers['fall-model']({ threshold: 0.9 });
+    expect(viaRegistry.id).toBe('fall-model');
+    expect((viaRegistry as FallModelScorer).threshold).toBe(0.9);
+    viaRegistry.dispose?.();
+  });
+});

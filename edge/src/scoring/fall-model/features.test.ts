@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { extractFeatures, featureCount, featureNames, summaryEvidence } from './features.ts';
+
+const layout = { rateHz: 50, preSamples: 100, postSamples: 100, binSamples: 10 };
+
+/** A synthetic fall: upright (1 g on z), free fall, a 4 g impact, then lying still on the side (1 g on x). */
+function syntheticFall(): Float32Array {
+  const xyz = new Float32Array(201 * 3);
+  for (let i = 0; i < 201; i++) {
+    const lying = i > 110;
+    const g = i >= 85 && i < 100 ? 0.3 : i === 100 ? 4 : 1;
+    xyz[i * 3] = lying ? g : 0.05 * Math.sin(i);
+    xyz[i * 3 + 1] = 0.02;
+    xyz[i * 3 + 2] = lying ? 0.02 : g;
+  }
+  return xyz;
+}
+
+function rotate(xyz: Float32Array, yaw: number, pitch: number): Float32Array {
+  const [cy, sy, cp, sp] = [Math.cos(yaw), Math.sin(yaw), Math.cos(pitch), Math.sin(pitch)];
+  const out = new Float32Array(xyz.length);
+  for (let i = 0; i < xyz.length; i += 3) {
+    const [x, y, z] = [xyz[i]!, xyz[i + 1]!, xyz[i + 2]!];
+    const x1 = cy * x - sy * y;
+    const y1 = sy * x + cy * y;
+    out[i] = cp * x1 + sp * z;
+    out[i + 1] = y1;
+    out[i + 2] = -sp * x1 + cp * z;
+  }
+  return out;
+}
+
+describe('fall window features', () => {
+  it('has one name per feature', () => {
+    expect(featureNames(layout)).toHaveLength(featureCount(layout));
+    expect(new Set(featureNames(layout)).size).toBe(featureCount(layout));
+  });
+
+  it('does not change when the band is worn rotated', () => {
+    const a = extractFeatures(syntheticFall(), layout);
+    const b = extractFeatures(rotate(syntheticFall(), 0.7, -1.1), layout);
+    a.forEach((v, i) => {
+      expect(b[i]).toBeCloseTo(v, 3);
+    });
+  });
+
+  it('sees the impact, the free fall and the tilt of a fall', () => {
+    const ev = summaryEvidence(extractFeatures(syntheticFall(), layout));
+    expect(ev.peakG).toBeCloseTo(4, 3);
+    expect(ev.freeFallMinG).toBeLessThan(0.5);
+    expect(ev.tiltDeg).toBeGreaterThan(80);
+    expect(ev.post2SdG).toBeLessThan(0.05);
+  });
+});
