@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { mayPublish, maySubscribe } from './gateway-acl.ts';
+
+describe('gateway topic ACL', () => {
+  it('lets a gateway publish only its own events and health', () => {
+    expect(mayPublish('gw-1', 'gw/gw-1/events')).toBe(true);
+    expect(mayPublish('gw-1', 'gw/gw-1/health')).toBe(true);
+    for (const t of [
+      'gw/gw-2/events',
+      'gw/gw-1/cmd',
+      'gw/gw-1/events/x',
+      'gw/gw-1',
+      '$SYS/x',
+      'gw/gw-10/events',
+      'GW/gw-1/events',
+    ]) {
+      expect(mayPublish('gw-1', t), t).toBe(false);
+    }
+  });
+
+  it('lets a gateway subscribe only to its own command topic, no wildcards', () => {
+    expect(maySubscribe('gw-1', 'gw/gw-1/cmd')).toBe(true);
+    for (const f of ['gw/+/cmd', 'gw/#', '#', 'gw/gw-1/+', 'gw/gw-2/cmd', 'gw/gw-1/events']) {
+      expect(maySubscribe('gw-1', f), f).toBe(false);
+    }
+  });
+});
