@@ -101,7 +101,7 @@ Environment overrides: ANJU_HTTP_HOST, ANJU_HTTP_PORT, ANJU_MQTT_HOST, ANJU_MQTT
 ANJU_DATA_DIR, ANJU_API_TOKEN, LOG_LEVEL.
 
 Examples:
-  anju-cloud serve --data-dir ./data/cloud-db
+  anju-cloud serve --data-dir ./.data/cloud-db
   DATABASE_URL=postgres://postgres@127.0.0.1/anju anju-cloud migrate`,
   );
   return program;

@@ -73,7 +73,7 @@ export type CloudConfig = Static<typeof CloudConfigSchema>;
 export const defaultConfig: CloudConfig = {
   http: { host: '127.0.0.1', port: 8080 },
   mqtt: { host: '127.0.0.1', port: 1884 },
-  database: { dataDir: 'data/cloud-db' },
+  database: { dataDir: '.data/cloud-db' },
   logLevel: 'info',
   timeZone: 'Asia/Shanghai',
   notify: { guardianChannel: 'sms-log' },

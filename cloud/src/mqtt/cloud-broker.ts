@@ -66,6 +66,8 @@ export async function startCloudBroker(deps: {
   const sessions = new Map<string, number>();
   /** Connection-state writes in flight, awaited by close() so none outlives the database. */
   const pendingWrites = new Set<Promise<void>>();
+  /** Inbound messages being ingested, awaited by close() likewise. */
+  const inflight = new Set<Promise<void>>();
 
   const refuse = (reason: AuthFailureReason, fields: Record<string, unknown>, msg: string) => {
     metrics.mqttAuthFailures.inc({ reason });
@@ -119,8 +121,13 @@ export async function startCloudBroker(deps: {
       // disconnect itself already marks the gateway offline.
       if (packet === (client as unknown as { will?: unknown }).will) return done(null);
       const prev = queues.get(client) ?? Promise.resolve();
-      const next = prev.then(() => handleInbound(gatewayId, packet, done));
+      const next = prev
+        .then(() => handleInbound(gatewayId, packet, done))
+        // Only a throw from aedes' own callback lands here; keep the queue (and the process) going.
+        .catch((err: unknown) => log.error({ err, gatewayId }, 'publish handling failed unexpectedly'));
       queues.set(client, next);
+      inflight.add(next);
+      void next.finally(() => inflight.delete(next));
     },
 
     authorizeSubscribe(client, sub, done) {
@@ -137,22 +144,23 @@ export async function startCloudBroker(deps: {
   async function handleInbound(gatewayId: string, packet: PublishPacket, done: (err?: Error | null) => void) {
     const kind = parseGatewayTopic(packet.topic)?.kind;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    let verdict: Error | null = null;
     try {
       if (kind === 'events') await ingest.handleEvent(gatewayId, payload);
       else await ingest.handleHeartbeat(gatewayId, payload);
-      done(null);
     } catch (err) {
       metrics.ingestErrors.inc({ topic: kind ?? 'unknown' });
       if (kind === 'events') {
         log.error({ err, gatewayId }, 'event not committed: withholding PUBACK and closing the connection');
-        done(err instanceof Error ? err : new Error(String(err)));
+        verdict = err instanceof Error ? err : new Error(String(err));
       } else {
         // Heartbeats are periodic and superseded by the next one: losing one is harmless, dropping the
         // connection for it is not.
         log.warn({ err, gatewayId }, 'heartbeat not recorded');
-        done(null);
       }
     }
+    // Outside the try: `done` runs aedes' PUBACK path, and a throw there must not be mistaken for ours.
+    done(verdict);
   }
 
   const markConnected = (gatewayId: string, delta: 1 | -1) => {
@@ -225,7 +233,7 @@ export async function startCloudBroker(deps: {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await new Promise<void>((resolve) => broker.close(() => resolve())); // closes every client too
         await serverClosed;
-        await Promise.allSettled([...pendingWrites]);
+        await Promise.allSettled([...inflight, ...pendingWrites]);
       })();
       return closing;
     },
