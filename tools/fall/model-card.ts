@@ -19,6 +19,7 @@ export interface CardInput {
   modelBytes: number;
   curve: ThresholdPoint[];
   sourceCurves: Record<string, ThresholdPoint[]>;
+  thresholdRule: string;
   modelResults: RecordingResult[];
   baselineResults: RecordingResult[];
   trainSeconds: number;
@@ -118,11 +119,12 @@ group held out. No validation subject contributed anything to training (not even
 - validation: ${m.split?.validation.join(', ')}
 
 ## How the threshold was chosen
-On the **validation** subjects, not the training ones: the recording-level operating curve of the window
+On the **validation** subjects, not the training ones, from the recording-level operating curve of the window
 scores (a fall is caught when a window peaking within [impact − 2 s, impact + 3 s] reaches the threshold; an ADL
-recording is a false alarm when any window does), maximising Youden's J = sensitivity + specificity − 1 averaged
-over the sources (so the wrist, the band's position, weighs as much as the more numerous waist recordings), taking
-the middle of a tied run. Because the same subjects then give the figures below, those figures are slightly optimistic
+recording is a false alarm when any window does). Rule: missing a fall is worse than a false alarm (which the
+elder cancels with "I'm OK"), so take the highest threshold — the fewest false alarms — that still catches at least
+95 % of the falls of every source, wrist and waist alike; if none does, maximise Youden's J averaged over the
+sources. This run: ${c.thresholdRule} → **${m.threshold}**. Because the same subjects then give the figures below, those figures are slightly optimistic
 for the one number chosen on them; the held-back evaluation subjects of the dataset are the real test.
 
 | threshold | sensitivity | specificity | ${curveSources.map((src) => `${src} sens. | ${src} spec.`).join(' | ')} |
