@@ -183,6 +183,22 @@ describe.each(backends)('cloud REST API (%s)', (backend) => {
     });
   });
 
+  it('sends, on resume, notifications a previous run committed but never sent', async () => {
+    const home = await t.enrol();
+    await t.db.query(
+      "INSERT INTO cases (id, resident_id, kind, severity) VALUES ('case-left', $1, 'fall', 'urgent')",
+      [home.residentId],
+    );
+    await t.db.query(
+      `INSERT INTO notifications (id, case_id, recipient_phone, language, body, channel, status, created_at)
+       VALUES ('n-left', 'case-left', '+8613800000009', 'zh-CN', 'x', 'sms-log', 'pending', now() - interval '5 minutes')`,
+    );
+    expect(await t.cloud.dispatcher.resumePending()).toBe(1);
+    const [n] = (await t.api('GET', '/notifications?caseId=case-left')).body.items;
+    expect(n).toMatchObject({ id: 'n-left', status: 'sent' });
+    expect(await t.cloud.dispatcher.resumePending()).toBe(0); // claimed once, never sent twice
+  });
+
   it('documents every route with its request and response schemas', async () => {
     const doc = (await t.api('GET', '/docs/json')).body;
     const expected: [string, string][] = [
