@@ -81,7 +81,12 @@ describe.each(databases)('a real fall travels from the wristband to the guardian
       'guardian SMS',
     );
     expect(sms).toHaveLength(1);
-    expect(sms[0]).toMatchObject({ recipientPhone: h.guardianPhone, language: 'zh-CN', channel: 'sms-log', status: 'sent' });
+    expect(sms[0]).toMatchObject({
+      recipientPhone: h.guardianPhone,
+      language: 'zh-CN',
+      channel: 'sms-log',
+      status: 'sent',
+    });
     expect(sms[0].body).toMatch(/跌倒/);
     expect(gw.count('event raised (on disk)')).toBe(1);
   });

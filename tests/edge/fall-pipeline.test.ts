@@ -12,7 +12,7 @@ import { waitFor } from '../../tools/harness/net.ts';
 import { FALLS_DIR } from '../../tools/harness/processes.ts';
 import { FALL_RECORDING } from '../../tools/harness/recordings.ts';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
