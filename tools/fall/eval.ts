@@ -67,7 +67,8 @@ if (args.threshold) options.threshold = Number(args.threshold);
 const scorer = await scorers[name](options);
 const evalOptions = { ...EVAL_DEFAULTS, confirmWindowMs: Number(args['confirm-ms']) };
 console.log(
-  `# scorer ${scorer.id} (${scorer.model.name} ${scorer.model.version}) on ${infos.length} recordings of ${dataDir}`,
+  `# scorer ${scorer.id} (${scorer.model.name} ${scorer.model.version}` +
+    `${'backend' in scorer ? `, tfjs ${String(scorer.backend)}` : ''}) on ${infos.length} recordings of ${dataDir}`,
 );
 
 const results: RecordingResult[] = [];

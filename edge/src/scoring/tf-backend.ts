@@ -63,9 +63,12 @@ export async function initTf(
   preferred: readonly TfBackendName[] = BACKEND_PREFERENCE,
   log: (msg: string) => void = () => {},
 ): Promise<TfRuntime> {
-  silenceTfjsNodeHint();
+  productionMode();
   for (const name of preferred) {
-    if (tf.getBackend() === name) return { tf, backend: name };
+    if (tf.getBackend() === name) {
+      log(`tfjs backend: ${name}`);
+      return { tf, backend: name };
+    }
     if (await useBackend(name)) {
       log(`tfjs backend: ${name}`);
       return { tf, backend: name };
@@ -83,8 +86,7 @@ export async function availableBackends(): Promise<TfBackendName[]> {
   return out;
 }
 
-// tfjs prints a "install tfjs-node to speed things up" banner on first use in Node; we already tried.
-function silenceTfjsNodeHint(): void {
-  tf.env().set('IS_NODE', true);
+// Production mode: no debug checks or console chatter from tfjs on the gateway.
+function productionMode(): void {
   tf.env().set('PROD', true);
 }

@@ -24,8 +24,11 @@ export interface FallModelScorer extends Scorer {
 export interface FallModelScorerOptions extends ScorerOptions {
   /** Backends to try in order; default tfjs-node, wasm, cpu. */
   backends?: readonly TfBackendName[];
+  /** Where to say which backend was picked (once, at load); default: one line on stderr. */
   log?: (msg: string) => void;
 }
+
+const defaultLog = (msg: string) => console.error(`[fall-model] ${msg}`);
 
 /**
  * Fall scorer backed by the trained model. A cheap magnitude gate (ImpactTrigger) finds candidate
@@ -36,7 +39,7 @@ export interface FallModelScorerOptions extends ScorerOptions {
 export async function createFallModelScorer(options: FallModelScorerOptions = {}): Promise<FallModelScorer> {
   const dir = options.modelDir ?? DEFAULT_FALL_MODEL_DIR;
   const manifest = readManifest(dir);
-  const { tf, backend } = await initTf(options.backends, options.log);
+  const { tf, backend } = await initTf(options.backends, options.log ?? defaultLog);
   const model = await readLayersModel(tf, dir);
   const threshold = options.threshold ?? manifest.threshold;
   const f = manifest.features;
