@@ -145,11 +145,12 @@ async function main() {
     ['impact (band clock mapped to wall time)', Date.parse(ev.occurredAt)],
     ['fall detected by the scorer', await logTime('fall detected; waiting for "I\'m OK"')],
     [`alarm raised, fsynced (after the ${confirmWindowMs / 1000} s window)`, Number(raised.time)],
-    ['delivered to the cloud (PUBACK)', await logTime('event delivered (PUBACK)')],
-    ['case opened', Date.parse(kase.openedAt)],
+    ['PUBACK back at the gateway: outbox entry deleted', await logTime('event delivered (PUBACK)')],
+    ['case committed in the cloud', Date.parse(kase.openedAt)],
     ['guardian SMS sent', Date.parse(sms.updatedAt)],
   ];
-  console.log('timings (wall clock, from the impact):');
+  console.log('timings (wall clock, from the impact; in the order they happened):');
+  hops.sort((a, b) => a[1] - b[1]);
   for (const [what, at] of hops)
     console.log(`  ${what.padEnd(52)} +${((at - hops[0]![1]) / 1000).toFixed(3)} s`);
   console.log('demo finished: stopping the gateway, the serial line and the cloud');

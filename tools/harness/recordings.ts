@@ -1,7 +1,8 @@
-// Real recordings from ../shared/datasets/falls used by the end-to-end tests and the demo.
-/** SisFall F01 (forward fall while walking, caused by a slip), young subject SA01: 15 s, impact at 7.3 s. */
-export const FALL_RECORDING = 'sisfall/F01_SA01_R01.csv.gz';
-/** SisFall D07 (slowly sit in a half height chair, wait a moment, and up slowly), subject SA01. */
-export const QUIET_ADL_RECORDING = 'sisfall/D07_SA01_R01.csv.gz';
-/** The demo's fall: a wrist recording (where the band sits). */
+// Real recordings from ../shared/datasets/falls used by the end-to-end tests and the demo. Both are wrist
+// recordings (UMAFall), where the band sits.
+/** UMAFall subject 18, forward fall; impact about 2.2 s in, then lying. */
+export const FALL_RECORDING = 'umafall/Subject_18_Fall_forwardFall_1_2016-05-29_21-37-58.csv.gz';
+/** UMAFall subject 5, walking. */
+export const QUIET_ADL_RECORDING = 'umafall/Subject_05_ADL_Walking_1_2016-06-15_21-43-41.csv.gz';
+/** The demo's fall. */
 export const DEMO_FALL_RECORDING = FALL_RECORDING;

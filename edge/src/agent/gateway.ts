@@ -73,6 +73,7 @@ export async function startGateway(
   if (config.wristband) {
     const factory = scorers[config.fall.scorer as keyof typeof scorers];
     scorer = await factory({
+      log: (msg) => log.info({ component: 'scoring' }, msg),
       ...(config.fall.threshold === undefined ? {} : { threshold: config.fall.threshold }),
       ...(config.fall.modelDir === undefined ? {} : { modelDir: config.fall.modelDir }),
     });

@@ -40,7 +40,10 @@ export const GatewayConfigSchema = Type.Object(
     ),
     fall: Type.Object(
       {
-        scorer: Type.String({ default: 'fall-baseline' }),
+        scorer: Type.String({
+          default: 'fall-model',
+          description: 'fall-model (TensorFlow.js, models/fall) or fall-baseline (threshold)',
+        }),
         threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
         modelDir: Type.Optional(Type.String()),
         // Long enough to press a button after getting up; short enough that help is not late.

@@ -42,6 +42,8 @@ export interface ScorerOptions {
   threshold?: number;
   /** Folder of the model files, for model-backed scorers. */
   modelDir?: string;
+  /** Where a scorer reports how it loaded (backend, model version). */
+  log?: (msg: string) => void;
 }
 
 export type ScorerFactory = (options: ScorerOptions) => Promise<Scorer>;
