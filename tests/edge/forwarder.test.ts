@@ -26,11 +26,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function forwarderFor(port: number, outbox: FileOutbox) {
+function forwarderFor(port: number, outbox: FileOutbox, tls?: { caFile?: string }) {
   const f = new MqttForwarder({
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     gatewayId: 'gw-1',
     secret: 'secret-123',
+    caFile: tls?.caFile,
     reconnectMinMs: 50,
     reconnectMaxMs: 200,
     store: outbox,
@@ -90,20 +91,7 @@ describe('MQTT forwarder over TLS (mqtts://)', () => {
     cleanups.push(() => broker.close());
     const make = (caFile?: string) => {
       const outbox = new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-')), silentLogger);
-      const f = new MqttForwarder({
-        url: `mqtts://127.0.0.1:${broker.port}`,
-        gatewayId: 'gw-1',
-        secret: 'secret-123',
-        caFile,
-        reconnectMinMs: 50,
-        reconnectMaxMs: 200,
-        store: outbox,
-        log: silentLogger,
-        clock: systemClock,
-      });
-      f.start();
-      cleanups.push(() => f.stop());
-      return { f, outbox };
+      return { f: forwarderFor(broker.port, outbox, { ...(caFile ? { caFile } : {}) }), outbox };
     };
     const untrusted = make();
     const trusted = make(cert);
