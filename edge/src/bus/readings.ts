@@ -39,3 +39,45 @@ export type ButtonReading = Static<typeof ButtonReading>;
 
 export const isAccelReading = TypeCompiler.Compile(AccelReading);
 export const isButtonReading = TypeCompiler.Compile(ButtonReading);
+
+// ── Home sensors and meters (drivers: zigbee2mqtt, Modbus RTU, DL/T 645, pulse counters) ──────────────
+// Topic `home/<device>/<metric>`, where <device> is the device id from the gateway config. Every device in
+// the config also has a `room` and a `role`, which the inactivity scorer and the safety rules read from the
+// config (not from the payload): e.g. role 'front_door', 'motion', 'bed', 'toilet_flush', 'cooker',
+// 'heater', 'fridge', 'water_main', 'electricity_main', 'gas_main'.
+
+/** `home/<device>/motion`: PIR / occupancy. */
+export const MotionReading = Type.Object({ tMs: Type.Number(), occupied: Type.Boolean() });
+export type MotionReading = Static<typeof MotionReading>;
+
+/** `home/<device>/contact`: door or cupboard contact; `open` true when the magnet is apart. */
+export const ContactReading = Type.Object({ tMs: Type.Number(), open: Type.Boolean() });
+export type ContactReading = Static<typeof ContactReading>;
+
+/** `home/<device>/presence`: pressure mat, bed or seat sensor, flush switch — a person-made on/off. */
+export const PresenceReading = Type.Object({ tMs: Type.Number(), active: Type.Boolean() });
+export type PresenceReading = Static<typeof PresenceReading>;
+
+/** `home/<device>/water_leak`. */
+export const WaterLeakReading = Type.Object({ tMs: Type.Number(), leak: Type.Boolean() });
+export type WaterLeakReading = Static<typeof WaterLeakReading>;
+
+/** `home/<device>/power`: instantaneous power (smart plug or meter), optional cumulative energy. */
+export const PowerReading = Type.Object({
+  tMs: Type.Number(),
+  watts: Type.Number({ minimum: 0 }),
+  energyKwh: Type.Optional(Type.Number({ minimum: 0 })),
+});
+export type PowerReading = Static<typeof PowerReading>;
+
+/** `home/<device>/meter`: a cumulative utility meter register (water L, gas m³, electricity kWh). */
+export const MeterReading = Type.Object({
+  tMs: Type.Number(),
+  quantity: Type.Union([Type.Literal('water_l'), Type.Literal('gas_m3'), Type.Literal('electricity_kwh')]),
+  total: Type.Number({ minimum: 0 }),
+});
+export type MeterReading = Static<typeof MeterReading>;
+
+/** `home/<device>/steps`: wristband step count since the previous reading. */
+export const StepsReading = Type.Object({ tMs: Type.Number(), steps: Type.Integer({ minimum: 0 }) });
+export type StepsReading = Static<typeof StepsReading>;
