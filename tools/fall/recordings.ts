@@ -37,16 +37,27 @@ export function shuffle<T>(items: T[], rand: () => number): T[] {
   return items;
 }
 
+export interface SubjectSplit {
+  train: string[];
+  validation: string[];
+  test: string[];
+}
+
 /**
- * Splits subjects into train and validation, stratified so that each kind of subject is represented in
- * validation: per source, subjects with fall recordings and subjects with ADLs only (SisFall's elderly,
- * several UMAFall elders) are shuffled with the seed and `fraction` of each group is held out.
+ * Splits subjects three ways — train, validation (threshold and every design choice), test (touched only
+ * to report) — stratified so that each kind of subject is in every part: per source, subjects with fall
+ * recordings and subjects with ADLs only (SisFall's elderly, several UMAFall elders) are shuffled with the
+ * seed; `testFraction` of each group goes to test, `valFraction` to validation (at least one subject each
+ * when the group has three or more), the rest to train. Subjects in `notTest` (those whose figures already
+ * informed earlier design decisions) are never drawn for test: a test subject must be one nobody looked at.
  */
 export function splitSubjects(
   infos: readonly RecordingInfo[],
   seed: number,
-  fraction: number,
-): { train: string[]; validation: string[] } {
+  valFraction: number,
+  testFraction = 0,
+  notTest: readonly string[] = [],
+): SubjectSplit {
   const groups = new Map<string, Set<string>>();
   const hasFalls = new Set(infos.filter((r) => r.label === 'fall').map((r) => r.subject));
   for (const r of infos) {
@@ -56,13 +67,19 @@ export function splitSubjects(
     g.add(r.subject);
   }
   const rand = rng(seed);
-  const train: string[] = [];
-  const validation: string[] = [];
+  const split: SubjectSplit = { train: [], validation: [], test: [] };
+  const take = (n: number, fraction: number, min: number) =>
+    fraction > 0 ? Math.max(min, Math.round(n * fraction)) : 0;
   for (const key of [...groups.keys()].sort()) {
     const subjects = shuffle([...groups.get(key)!].sort(), rand);
-    const held = Math.max(1, Math.round(subjects.length * fraction));
-    validation.push(...subjects.slice(0, held));
-    train.push(...subjects.slice(held));
+    const n = subjects.length;
+    const eligible = subjects.filter((s) => !notTest.includes(s));
+    const test = eligible.slice(0, Math.min(eligible.length, take(n, testFraction, n >= 3 ? 1 : 0)));
+    const rest = subjects.filter((s) => !test.includes(s));
+    const nVal = Math.min(rest.length, take(n, valFraction, 1));
+    split.test.push(...test);
+    split.validation.push(...rest.slice(0, nVal));
+    split.train.push(...rest.slice(nVal));
   }
-  return { train: train.sort(), validation: validation.sort() };
+  return { train: split.train.sort(), validation: split.validation.sort(), test: split.test.sort() };
 }

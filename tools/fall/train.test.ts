@@ -24,9 +24,11 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('npm run train:fall on a t
         '--out',
         out,
         '--subjects',
-        'U02,U05,SA01,SA02',
+        'U02,U05,U06,SA01,SA02,SA03',
         '--validation',
         'U05,SA02',
+        '--test',
+        'U06,SA03',
         '--max-per-subject',
         '3',
         '--epochs',
@@ -41,9 +43,31 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('npm run train:fall on a t
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as FallModelManifest;
     expect(manifest.split?.train).toEqual(['SA01', 'U02']);
     expect(manifest.split?.validation).toEqual(['SA02', 'U05']);
-    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('How the threshold was chosen');
+    expect(manifest.split?.test).toEqual(['SA03', 'U06']);
+    // Test subjects are replayed once, at the end, and only reported.
+    expect(log).toMatch(/TEST \(edge replay\): fall-eval recordings=12 /);
+    const card = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(card).toContain('How the threshold was chosen');
+    expect(card).toContain('Headline: test subjects');
+    expect(card).toContain('- test: SA03, U06');
     const scorer = await createFallModelScorer({ modelDir: out, backends: ['cpu'] });
     expect(scorer.threshold).toBe(manifest.threshold);
     scorer.dispose?.();
+  });
+
+  it('does not even load the test subjects with --no-test', () => {
+    const log = execFileSync(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      [
+        'tools/fall/train.ts',
+        ...['--data', DATA, '--out', out, '--subjects', 'U02,U05,U06,SA01,SA02,SA03'],
+        ...['--validation', 'U05,SA02', '--test', 'U06,SA03', '--max-per-subject', '2', '--epochs', '1'],
+        ...['--members', '1', '--no-test', '--no-card'],
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(log).toContain('(not loaded: --no-test)');
+    expect(log).not.toMatch(/TEST/);
+    expect(log).toMatch(/validation \(edge replay\): fall-eval recordings=8 /);
   });
 });

@@ -1,10 +1,11 @@
-// npm run train:fall -- [--data DIR] [--out models/fall] [--seed 7] [--epochs 60]
-//   [--subjects A,B,...] [--validation A,B,...] [--max-per-subject N] [--wrist-weight 3] [--members 5]
-//   [--position-input]
+// npm run train:fall -- [--data DIR] [--out models/fall] [--seed 7] [--epochs 12]
+//   [--subjects A,B,...] [--validation A,B,...] [--test A,B,...] [--max-per-subject N] [--wrist-weight 3]
+//   [--members 5] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
 //
-// Trains the fall model on the falls dataset, split BY SUBJECT into train and validation; picks the
-// threshold on the validation subjects; writes model.json + weights.bin + manifest.json + README.md (the
-// model card, with figures from the real edge replay on the validation subjects) into --out.
+// Trains the fall model on the falls dataset, split BY SUBJECT three ways: train (weights and
+// standardisation), validation (threshold; every design choice was made on it) and test (replayed once,
+// only to report). Writes model.json + weights.bin + manifest.json + README.md (the model card) into --out.
+// Design runs pass --no-test (and --no-card --out /tmp/...): the test subjects are then not even loaded.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,20 +24,17 @@ import {
 } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { initTf } from '../../edge/src/scoring/tf-backend.ts';
-import { evaluateRecording, type RecordingResult, summarise } from './evaluate.ts';
+import { evalLine, evaluateRecording, type RecordingResult, summarise } from './evaluate.ts';
 import { writeModelCard } from './model-card.ts';
-import { rng, shuffle, splitSubjects } from './recordings.ts';
+import { rng, type SubjectSplit, shuffle, splitSubjects } from './recordings.ts';
 import { buildWindows, recordingCurve, type ThresholdPoint } from './windows.ts';
 
-export const MODEL_VERSION = '1.0.0';
-/** Gate 1.6 g: every fall impact in the dataset peaks above 1.7 g at 50 Hz; quiet living stays below. */
-export const TRIGGER: TriggerParams = { gateG: 1.6, mergeMs: 1000, preSamples: 100, postSamples: 100 };
-export const LAYOUT: FeatureLayout = {
-  rateHz: BAND_RATE_HZ,
-  preSamples: 100,
-  postSamples: 100,
-  binSamples: 10,
-};
+export const MODEL_VERSION = '2.0.0';
+/**
+ * Subjects whose figures informed model 1.0.0's design and threshold (its validation subjects): never drawn
+ * for test, so the test subjects are ones nobody has looked at.
+ */
+export const SEEN_BY_V1 = ['SA01', 'SA04', 'SA06', 'SA08', 'SA09', 'SE07', 'SE09', 'U01', 'U05', 'U18'];
 
 const { values: args } = parseArgs({
   options: {
@@ -45,9 +43,18 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     epochs: { type: 'string', default: '12' },
     'batch-size': { type: 'string', default: '64' },
-    'val-fraction': { type: 'string', default: '0.25' },
+    'val-fraction': { type: 'string', default: '0.2' },
+    'test-fraction': { type: 'string', default: '0.2' },
     subjects: { type: 'string' },
     validation: { type: 'string' },
+    test: { type: 'string' },
+    'no-test': { type: 'boolean', default: false },
+    'pre-samples': { type: 'string', default: '100' },
+    'post-samples': { type: 'string', default: '100' },
+    'merge-ms': { type: 'string', default: '1000' },
+    'gate-g': { type: 'string', default: '1.6' },
+    'hard-negatives': { type: 'boolean', default: false },
+    'activity-features': { type: 'boolean', default: false },
     'max-per-subject': { type: 'string' },
     'position-input': { type: 'boolean', default: false },
     'no-card': { type: 'boolean', default: false },
@@ -63,6 +70,20 @@ const seed = Number(args.seed);
 const epochs = Number(args.epochs);
 const batchSize = Number(args['batch-size']);
 const positionInput = args['position-input'];
+/** Gate 1.6 g: every fall impact in the dataset peaks above 1.7 g at 50 Hz; quiet living stays below. */
+const TRIGGER: TriggerParams = {
+  gateG: Number(args['gate-g']),
+  mergeMs: Number(args['merge-ms']),
+  preSamples: Number(args['pre-samples']),
+  postSamples: Number(args['post-samples']),
+};
+const LAYOUT: FeatureLayout = {
+  rateHz: BAND_RATE_HZ,
+  preSamples: TRIGGER.preSamples,
+  postSamples: TRIGGER.postSamples,
+  binSamples: 10,
+  activityFeatures: args['activity-features'],
+};
 const dataDir = resolve(args.data);
 const outDir = resolve(args.out);
 
@@ -82,21 +103,29 @@ if (args['max-per-subject']) {
   });
 }
 const explicitVal = list(args.validation);
-const split = explicitVal
+const explicitTest = list(args.test) ?? [];
+const split: SubjectSplit = explicitVal
   ? {
-      train: [...new Set(infos.map((r) => r.subject))].filter((s) => !explicitVal.includes(s)).sort(),
+      train: [...new Set(infos.map((r) => r.subject))]
+        .filter((s) => !explicitVal.includes(s) && !explicitTest.includes(s))
+        .sort(),
       validation: explicitVal.sort(),
+      test: explicitTest.sort(),
     }
-  : splitSubjects(infos, seed, Number(args['val-fraction']));
+  : splitSubjects(infos, seed, Number(args['val-fraction']), Number(args['test-fraction']), SEEN_BY_V1);
 const trainInfos = infos.filter((r) => split.train.includes(r.subject));
 const valInfos = infos.filter((r) => split.validation.includes(r.subject));
+const testInfos = args['no-test'] ? [] : infos.filter((r) => split.test.includes(r.subject));
 log(`data ${dataDir}: ${infos.length} recordings; split by subject (seed ${seed})`);
 log(`train subjects (${split.train.length}): ${split.train.join(' ')}`);
 log(`validation subjects (${split.validation.length}): ${split.validation.join(' ')}`);
+log(
+  `test subjects (${split.test.length}): ${split.test.join(' ')}${args['no-test'] ? ' (not loaded: --no-test)' : ''}`,
+);
 
 const { tf, backend } = await initTf(undefined, log);
 
-const trainSet = buildWindows(dataDir, trainInfos, TRIGGER, LAYOUT, positionInput);
+const trainSet = buildWindows(dataDir, trainInfos, TRIGGER, LAYOUT, positionInput, args['hard-negatives']);
 const valSet = buildWindows(dataDir, valInfos, TRIGGER, LAYOUT, positionInput);
 const count = (labels: number[], v: number) => labels.filter((l) => l === v).length;
 log(
@@ -247,11 +276,13 @@ const scoreVal = () => tf.tidy(() => predict(model, xValAll).dataSync() as Float
 // that still catches at least MIN_SENSITIVITY of the falls of EVERY source (wrist and waist alike). If no
 // threshold does, maximise Youden's J (sensitivity + specificity - 1) averaged over the sources.
 const MIN_SENSITIVITY = 0.95;
+// A fall counts as caught on this curve only by a window decided within 3 s of the impact (the latency target).
+const LATEST_PEAK_MS = 3000 - (TRIGGER.postSamples * 1000) / BAND_RATE_HZ;
 const grid = Array.from({ length: 199 }, (_, i) => Math.round((0.005 + i * 0.005) * 1000) / 1000);
 const valScores = scoreVal();
-const curve = recordingCurve(valSet, valScores, grid);
+const curve = recordingCurve(valSet, valScores, grid, undefined, LATEST_PEAK_MS);
 const valSources = [...new Set(valSet.recordings.map((r) => r.info.source))].sort();
-const perSource = valSources.map((src) => recordingCurve(valSet, valScores, grid, src));
+const perSource = valSources.map((src) => recordingCurve(valSet, valScores, grid, src, LATEST_PEAK_MS));
 const sensitiveEnough = grid.map((_, i) => perSource.every((c) => c[i]!.sensitivity >= MIN_SENSITIVITY));
 const j = (p: ThresholdPoint) => p.sensitivity + p.specificity - 1;
 const macroJ = grid.map((_, i) => perSource.reduce((a, c) => a + j(c[i]!), 0) / perSource.length);
@@ -273,15 +304,24 @@ const manifest: FallModelManifest = {
   rateHz: BAND_RATE_HZ,
   trigger: TRIGGER,
   features: { ...LAYOUT, names: featureNames(LAYOUT), mean, std, positionInput },
-  split: { seed, ...split },
+  split: {
+    seed,
+    ...split,
+    rule:
+      'by subject, per source and per kind (fall subjects / ADL-only subjects: SisFall elderly, UMAFall ADL-only), ' +
+      `shuffled with the seed: ${args['test-fraction']} test, ${args['val-fraction']} validation, rest train; ` +
+      `subjects seen by model 1.0.0's design (${SEEN_BY_V1.join(' ')}) never drawn for test`,
+  },
   training: {
     data: 'UMAFall wrist + SisFall waist (../shared/datasets/falls)',
     epochs,
     batchSize,
     wristWeight,
     members,
+    hardNegatives: args['hard-negatives'],
     backend,
     windows: { train: trainSet.labels.length, validation: valSet.labels.length },
+    thresholdRule,
   },
 };
 writeFileSync(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -303,11 +343,21 @@ const modelResults: RecordingResult[] = valInfos.map((info) => evaluateRecording
 const baselineResults: RecordingResult[] = valInfos.map((info) =>
   evaluateRecording(dataDir, info, createBaselineFallScorer()),
 );
-const s = summarise(modelResults);
-log(
-  `validation (edge replay): sensitivity ${s.sensitivity.toFixed(3)} specificity ${s.specificity.toFixed(3)} ` +
-    `false alarms/ADL h ${s.falseAlarmsPerAdlHour.toFixed(2)} median latency ${s.medianLatencyMs} ms`,
+const report = (part: string, results: readonly RecordingResult[]) => {
+  for (const src of [...new Set(results.map((r) => r.info.source))].sort()) {
+    const q = summarise(results.filter((r) => r.info.source === src));
+    log(`${part} ${src}: ${evalLine(q)} max_latency_ms=${q.maxLatencyMs ?? 'n/a'}`);
+  }
+  const q = summarise(results);
+  log(`${part}: ${evalLine(q)} max_latency_ms=${q.maxLatencyMs ?? 'n/a'}`);
+};
+report('validation (edge replay)', modelResults);
+// The test subjects, replayed once through the same path, after every choice above was fixed on validation.
+const testResults: RecordingResult[] = testInfos.map((info) => evaluateRecording(dataDir, info, scorer));
+const testBaseline: RecordingResult[] = testInfos.map((info) =>
+  evaluateRecording(dataDir, info, createBaselineFallScorer()),
 );
+if (testResults.length) report('TEST (edge replay)', testResults);
 // Single-window latency on this process's backend (bench:fall gives the pinned-core figures per backend).
 const xyz = new Float32Array((TRIGGER.preSamples + TRIGGER.postSamples + 1) * 3).map((_, i) =>
   i % 3 === 2 ? 1 : 0,
@@ -339,6 +389,9 @@ if (!args['no-card'])
     sourceCurves: Object.fromEntries(valSources.map((src, i) => [src, perSource[i]!])),
     modelResults,
     baselineResults,
+    testInfos,
+    testResults,
+    testBaseline,
     trainSeconds,
     totalSeconds,
     backend,

@@ -6,6 +6,7 @@ import {
   featureCount,
 } from '../../edge/src/scoring/fall-model/features.ts';
 import { ImpactTrigger, type TriggerParams } from '../../edge/src/scoring/fall-model/impact-trigger.ts';
+import type { AccelSample } from '../../edge/src/scoring/scorer.ts';
 import { loadAtBandRate } from './recordings.ts';
 
 /** 1 = the fall's impact, 0 = not a fall, -1 = near a fall's impact but not it (left out of training). */
@@ -24,12 +25,19 @@ export interface WindowSet {
 const AMBIGUOUS_BEFORE_MS = 3_000;
 const AMBIGUOUS_AFTER_MS = 5_000;
 
+/**
+ * Hard-negative mining: besides the gate's own candidates, every local |a| maximum over the gate in an ADL
+ * recording (peaks the gate merged into a larger one, or that a later stream position would make the
+ * candidate) becomes a negative window too. The gateway can meet each of them as a candidate, depending on
+ * what came before; training on them teaches the model the whole neighbourhood of an ADL's peaks.
+ */
 export function buildWindows(
   dir: string,
   infos: readonly RecordingInfo[],
   trigger: TriggerParams,
   layout: FeatureLayout,
   positionInput: boolean,
+  hardNegatives = false,
 ): WindowSet {
   const set: WindowSet = { features: [], labels: [], recording: [], peakTMs: [], recordings: [] };
   const n = featureCount(layout);
@@ -55,8 +63,44 @@ export function buildWindows(
         set.peakTMs.push(w.peakTMs);
       }
     }
+    if (hardNegatives && impactMs === undefined)
+      addLocalPeaks(set, samples, rec, trigger, layout, positionInput);
   }
   return set;
+}
+
+/** Negative windows centred on every local |a| maximum over the gate that is not already a candidate. */
+function addLocalPeaks(
+  set: WindowSet,
+  samples: readonly AccelSample[],
+  rec: number,
+  trigger: TriggerParams,
+  layout: FeatureLayout,
+  positionInput: boolean,
+): void {
+  const n = featureCount(layout);
+  const mag = samples.map((s) => Math.sqrt(s.x * s.x + s.y * s.y + s.z * s.z));
+  const taken = new Set<number>();
+  for (let i = set.recording.length - 1; i >= 0 && set.recording[i] === rec; i--) taken.add(set.peakTMs[i]!);
+  const len = trigger.preSamples + trigger.postSamples + 1;
+  for (let i = 1; i + 1 < mag.length; i++) {
+    if (!(mag[i]! >= trigger.gateG && mag[i]! >= mag[i - 1]! && mag[i]! > mag[i + 1]!)) continue;
+    if (taken.has(samples[i]!.tMs) || i + trigger.postSamples >= mag.length) continue;
+    const xyz = new Float32Array(len * 3);
+    for (let k = 0; k < len; k++) {
+      const s = samples[Math.max(0, i - trigger.preSamples + k)]!;
+      xyz[k * 3] = s.x;
+      xyz[k * 3 + 1] = s.y;
+      xyz[k * 3 + 2] = s.z;
+    }
+    const f = new Float32Array(n + (positionInput ? 1 : 0));
+    extractFeatures(xyz, layout, f);
+    if (positionInput) f[n] = set.recordings[rec]!.info.position === 'wrist' ? 1 : 0;
+    set.features.push(f);
+    set.labels.push(0);
+    set.recording.push(rec);
+    set.peakTMs.push(samples[i]!.tMs);
+  }
 }
 
 export interface ThresholdPoint {
@@ -67,8 +111,8 @@ export interface ThresholdPoint {
 
 /**
  * Recording-level operating curve from window scores, mirroring the scorer: a fall recording is caught
- * when a window peaking within [impact - 2 s, impact + 3 s] (decided by impact + 5 s) reaches the
- * threshold; an ADL recording is a false alarm when any window does. (The confirm policy's dedupe is not
+ * when a window peaking within [impact - 2 s, impact + latestPeakMs] reaches the threshold (train.ts passes
+ * latestPeakMs so that the window is decided within 3 s of the impact); an ADL recording is a false alarm when any window does. (The confirm policy's dedupe is not
  * modelled here; the final figures come from the real replay in evaluate.ts.)
  */
 export function recordingCurve(
@@ -76,6 +120,7 @@ export function recordingCurve(
   scores: Float32Array,
   thresholds: number[],
   source?: string,
+  latestPeakMs = 3_000,
 ): ThresholdPoint[] {
   const best = new Float32Array(set.recordings.length);
   for (let i = 0; i < scores.length; i++) {
@@ -83,7 +128,7 @@ export function recordingCurve(
     const rec = set.recordings[r]!;
     if (rec.impactMs !== undefined) {
       const dt = set.peakTMs[i]! - rec.impactMs;
-      if (dt < -2_000 || dt > 3_000) continue;
+      if (dt < -2_000 || dt > latestPeakMs) continue;
     }
     best[r] = Math.max(best[r]!, scores[i]!);
   }

@@ -20,9 +20,17 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
   });
   afterAll(() => scorer?.dispose?.());
 
-  it('loads from the repository files and keeps a validation subject out of training', () => {
-    expect(scorer.manifest.split?.validation).toContain('U05');
-    expect(scorer.manifest.split?.train).not.toContain('U05');
+  it('loads from the repository files, with a three-way split by subject', () => {
+    const split = scorer.manifest.split!;
+    expect(split.validation).toContain('U05');
+    expect(split.train).not.toContain('U05');
+    const test = split.test ?? [];
+    // Test holds wrist fall subjects and SisFall young and elderly subjects, none in train or validation.
+    const falls = readFallsIndex(DATA).filter((r) => r.label === 'fall');
+    expect(test.some((s) => s.startsWith('U') && falls.some((r) => r.subject === s))).toBe(true);
+    expect(test.some((s) => s.startsWith('SA'))).toBe(true);
+    expect(test.some((s) => s.startsWith('SE'))).toBe(true);
+    expect(test.filter((s) => split.train.includes(s) || split.validation.includes(s))).toEqual([]);
     expect(scorer.threshold).toBeGreaterThan(0);
     expect(scorer.threshold).toBeLessThan(1);
     expect(readFallsIndex(DATA).some((r) => r.file === FALL)).toBe(true);
@@ -40,7 +48,7 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
     expect(maxScore(ADL)).toBeLessThan(scorer.threshold);
   });
 
-  it('detects the fall 2 s after the impact, with evidence, through push()', () => {
+  it('detects the fall at most 3 s after the impact, with evidence, through push()', () => {
     const samples = atBandRate(FALL);
     const impact = findImpact(samples);
     scorer.reset();
@@ -49,7 +57,8 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
     const d = detections[0]!;
     expect(d.kind).toBe('fall');
     expect(d.occurredAtMs).toBe(impact.tMs);
-    expect(d.decidedAtMs - impact.tMs).toBe(2000);
+    expect(d.decidedAtMs - impact.tMs).toBe((scorer.manifest.trigger.postSamples * 1000) / BAND_RATE_HZ);
+    expect(d.decidedAtMs - impact.tMs).toBeLessThanOrEqual(3000);
     expect(d.score.model).toEqual({ name: 'fall-model', version: scorer.manifest.version });
     expect(d.evidence).toMatchObject({
       peakG: expect.any(Number),

@@ -11,7 +11,23 @@ export interface FeatureLayout {
   postSamples: number;
   /** Width of the profile bins, in samples. */
   binSamples: number;
+  /**
+   * Model 2.x: five more features at the end, of what the arm keeps doing around the peak — hard peaks after
+   * it (a clap or a hop is followed by more; a fall by at most a bounce), gate-level peaks before it, and how
+   * still the last second of the window is.
+   */
+  activityFeatures?: boolean;
 }
+
+const ACTIVITY_NAMES = [
+  'postPeaks2g',
+  'postPeaksGate',
+  'prePeaksGate',
+  'lastSecSdG',
+  'lastSecVecSdG',
+] as const;
+/** Gate-level peaks for the activity features: the trigger's 1.6 g. */
+const PEAK_G = 1.6;
 
 const SUMMARY_NAMES = [
   'peakG',
@@ -54,6 +70,7 @@ export function featureNames(layout: FeatureLayout): string[] {
   const names: string[] = [...SUMMARY_NAMES];
   for (const kind of ['binMeanG', 'binMaxG', 'binCosPre', 'binVecSdG'])
     for (let b = 0; b < bins; b++) names.push(`${kind}${b}`);
+  if (layout.activityFeatures) names.push(...ACTIVITY_NAMES);
   return names;
 }
 
@@ -135,6 +152,20 @@ export function extractFeatures(
   for (let b = 0; b < bins; b++) put(max(mag, b * binSamples, (b + 1) * binSamples));
   for (let b = 0; b < bins; b++) put(cosine(gPre, meanVec(xyz, b * binSamples, (b + 1) * binSamples)));
   for (let b = 0; b < bins; b++) put(vecSd(xyz, b * binSamples, (b + 1) * binSamples));
+  if (layout.activityFeatures) {
+    const peaksOver = (g: number, from: number, to: number) => {
+      let c = 0;
+      for (let i = Math.max(1, from); i + 1 < Math.min(len, to); i++)
+        if (mag[i]! > g && mag[i]! >= mag[i - 1]! && mag[i]! > mag[i + 1]!) c++;
+      return c;
+    };
+    put(peaksOver(2, at(0.3), end));
+    put(peaksOver(PEAK_G, at(0.3), end));
+    put(peaksOver(PEAK_G, 0, earlyEnd));
+    const lastSec = Math.max(pre + 1, end - rateHz);
+    put(sd(mag, lastSec, end));
+    put(vecSd(xyz, lastSec, end));
+  }
   return out;
 }
 

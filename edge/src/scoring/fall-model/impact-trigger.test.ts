@@ -34,6 +34,18 @@ describe('ImpactTrigger', () => {
     expect(out.map((w) => w.peakTMs)).toEqual([6000, 7600]);
   });
 
+  it('counts the merge span from the opening sample, so growing peaks cannot postpone the decision', () => {
+    const t = new ImpactTrigger(params);
+    // Ever larger peaks every 0.4 s: 2 g at 6.0 s, 3 g at 6.4 s, 4 g at 6.8 s, 5 g at 7.2 s, 6 g at 7.6 s.
+    const out = stream(900, { 300: 2, 320: 3, 340: 4, 360: 5, 380: 6 }).flatMap((s, n) =>
+      t.push(s).map((w) => ({ n, w })),
+    );
+    // The first candidate opened at 6.0 s takes the peaks up to 7.0 s (4 g at 6.8 s) and no later ones.
+    expect(out[0]!.w.peakTMs).toBe(6800);
+    expect(out[0]!.w.readyTMs - 6000).toBeLessThanOrEqual(params.mergeMs + params.postSamples * 20);
+    expect(out.map((o) => o.w.peakG)).toEqual([4, 6]);
+  });
+
   it('stays silent below the gate', () => {
     const t = new ImpactTrigger(params);
     expect(stream(600, { 300: 1.5 }).flatMap((s) => t.push(s))).toHaveLength(0);

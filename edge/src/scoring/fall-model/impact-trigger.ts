@@ -2,10 +2,15 @@ import type { AccelSample } from '../scorer.ts';
 
 /**
  * The cheap gate in front of the model. It watches |a| sample by sample; a sample at or above `gateG`
- * opens a candidate impact, a larger one within `mergeMs` replaces it (so the candidate is the local
- * peak), and once `postSamples` samples have arrived after the peak the trigger hands out the window
+ * opens a candidate impact, a larger one within `mergeMs` of the OPENING sample replaces it (so the
+ * candidate is the local peak), and once `postSamples` samples have arrived after the peak the trigger hands out the window
  * around it: `preSamples` before the peak, the peak, `postSamples` after. The model runs once per window,
  * so at most about once a second however long the band streams, and never while the elder is quiet.
+ *
+ * A run of ever larger peaks cannot postpone the decision indefinitely: the merge span is counted from the
+ * first sample over the gate, never from the latest peak, so a candidate is decided at most
+ * `mergeMs` + `postSamples` after the first sample over the gate — with mergeMs 500 ms and 2.5 s after the
+ * peak, within 3 s of any impact in the run.
  *
  * Training builds its windows with this same class, so what the model learnt is what the scorer sees.
  */
@@ -32,6 +37,8 @@ interface Candidate {
   n: number;
   tMs: number;
   peakG: number;
+  /** Time of the sample that opened the candidate: the merge span counts from here. */
+  openedTMs: number;
 }
 
 export class ImpactTrigger {
@@ -60,14 +67,14 @@ export class ImpactTrigger {
     this.ring[at + 2] = s.z;
     const g = Math.sqrt(s.x * s.x + s.y * s.y + s.z * s.z);
 
-    if (this.open && s.tMs - this.open.tMs > this.params.mergeMs) {
+    if (this.open && s.tMs - this.open.openedTMs > this.params.mergeMs) {
       this.waiting.push(this.open);
       this.open = undefined;
     }
     if (this.open) {
-      if (g > this.open.peakG) this.open = { n, tMs: s.tMs, peakG: g };
+      if (g > this.open.peakG) this.open = { n, tMs: s.tMs, peakG: g, openedTMs: this.open.openedTMs };
     } else if (g >= this.params.gateG) {
-      this.open = { n, tMs: s.tMs, peakG: g };
+      this.open = { n, tMs: s.tMs, peakG: g, openedTMs: s.tMs };
     }
 
     let out: ImpactWindow[] | undefined;

@@ -27,7 +27,8 @@ export interface FallModelManifest {
     /** When true the last input is 1 for a wrist sensor, 0 for a waist one (the band is always wrist). */
     positionInput: boolean;
   };
-  split?: { seed: number; train: string[]; validation: string[] };
+  /** Subjects by role: train (weights), validation (threshold, design), test (reported only). */
+  split?: { seed: number; train: string[]; validation: string[]; test?: string[]; rule?: string };
   [extra: string]: unknown;
 }
 
