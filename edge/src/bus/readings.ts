@@ -81,3 +81,14 @@ export type MeterReading = Static<typeof MeterReading>;
 /** `home/<device>/steps`: wristband step count since the previous reading. */
 export const StepsReading = Type.Object({ tMs: Type.Number(), steps: Type.Integer({ minimum: 0 }) });
 export type StepsReading = Static<typeof StepsReading>;
+
+/** Topics of the home sensor and meter readings above (`home/<device>/<metric>`). */
+export const homeReadingTopics = {
+  motion: (device: string) => `home/${device}/motion`,
+  contact: (device: string) => `home/${device}/contact`,
+  presence: (device: string) => `home/${device}/presence`,
+  waterLeak: (device: string) => `home/${device}/water_leak`,
+  power: (device: string) => `home/${device}/power`,
+  meter: (device: string) => `home/${device}/meter`,
+  steps: (device: string) => `home/${device}/steps`,
+} as const;
