@@ -21,6 +21,7 @@ import {
   notificationsRoutes,
 } from './notify/index.ts';
 import { createResidentsRepository, residentsRoutes } from './residents/index.ts';
+import { startTelemetry, type Telemetry } from './telemetry/index.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -45,6 +46,8 @@ export interface RunningCloud {
   readonly http: FastifyInstance;
   readonly broker: CloudBroker;
   readonly dispatcher: NotificationDispatcher;
+  /** Telemetry to InfluxDB (`enabled: false` when no `influx` block is configured). */
+  readonly telemetry: Telemetry;
   /** Stops accepting MQTT and HTTP, lets in-flight notifications finish, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -81,6 +84,17 @@ export async function startCloud(
       applied.length > 0 ? 'database migrated' : 'database schema up to date',
     );
 
+    // Telemetry stops after the broker and HTTP (cleanup runs in reverse), so their last points are written.
+    const telemetry = startTelemetry(config.influx, {
+      log,
+      counters: {
+        written: (n) => metrics.telemetryWritten.inc({}, n),
+        dropped: (reason, n) => metrics.telemetryDropped.inc({ reason }, n),
+        buffered: (n) => metrics.telemetryBuffered.set(n),
+      },
+    });
+    cleanup.unshift(() => telemetry.close());
+
     const residents = createResidentsRepository(db);
     const gateways = createGatewaysRepository(db);
     const cases = createCasesRepository(db);
@@ -95,8 +109,17 @@ export async function startCloud(
       metrics,
       guardianChannel: config.notify.guardianChannel,
       timeZone: config.timeZone,
+      telemetry,
     });
-    const ingest = createIngestService({ cases: service, gateways, residents, dispatcher, metrics, log });
+    const ingest = createIngestService({
+      cases: service,
+      gateways,
+      residents,
+      dispatcher,
+      metrics,
+      log,
+      telemetry,
+    });
 
     const broker = await startCloudBroker({ ...config.mqtt, gateways, ingest, metrics, log });
     cleanup.unshift(() => broker.close());
@@ -151,6 +174,7 @@ export async function startCloud(
       http,
       broker,
       dispatcher,
+      telemetry,
       close() {
         closing ??= runCleanup(cleanup, log).then(() => log.info('cloud stopped'));
         return closing;

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import { type NotificationsRepository, renderGuardianAlert } from '../notify/index.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
+import { noTelemetry, type Telemetry } from '../telemetry/index.ts';
 import { appendTimeline } from './case-timeline.ts';
 import type { CasesRepository } from './cases.repository.ts';
 import type { Case } from './cases.schemas.ts';
@@ -25,8 +26,11 @@ export function createCasesService(deps: {
   metrics: CloudMetrics;
   guardianChannel: string;
   timeZone: string;
+  /** Told about committed events and case state changes; off by default. */
+  telemetry?: Telemetry;
 }) {
   const { db, cases, residents, notifications, metrics } = deps;
+  const telemetry = deps.telemetry ?? noTelemetry;
 
   return {
     /** Stores `ev` idempotently (by id) and files it into a case. Throws only on database failure. */
@@ -70,7 +74,18 @@ export function createCasesService(deps: {
       // Count only what was committed.
       if (outcome.status === 'stored') {
         metrics.eventsIngested.inc({ kind: ev.kind });
-        if (outcome.opened) metrics.casesOpened.inc({ kind: ev.kind });
+        telemetry.eventStored(ev);
+        if (outcome.opened) {
+          metrics.casesOpened.inc({ kind: ev.kind });
+          telemetry.caseChanged({
+            caseId: outcome.caseId,
+            residentId: ev.residentId,
+            kind: ev.kind,
+            state: 'opened',
+            test: ev.test === true,
+            at: new Date(),
+          });
+        }
       } else {
         metrics.eventsDuplicate.inc();
       }
@@ -79,7 +94,7 @@ export function createCasesService(deps: {
 
     /** open → acknowledged. 404 when unknown, 409 when not open. */
     async acknowledge(id: string, by: string): Promise<Case> {
-      return db.transaction(async (tx) => {
+      const acked = await db.transaction(async (tx) => {
         const acked = await cases.acknowledge(tx, id, by);
         if (acked) {
           await appendTimeline(tx, id, 'acknowledged', { by });
@@ -89,6 +104,16 @@ export function createCasesService(deps: {
         if (!existing) throw new NotFoundError('CLOUD_CASE_NOT_FOUND', `case ${id} not found`);
         throw new ConflictError('CLOUD_CASE_NOT_OPEN', `case ${id} is ${existing.status}, not open`);
       });
+      telemetry.caseChanged({
+        caseId: acked.id,
+        residentId: acked.residentId,
+        kind: acked.kind,
+        state: 'acknowledged',
+        test: acked.test,
+        at: new Date(acked.acknowledgedAt ?? Date.now()),
+        openedAt: new Date(acked.openedAt),
+      });
+      return acked;
     },
   };
 }

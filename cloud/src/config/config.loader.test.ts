@@ -60,4 +60,34 @@ describe('loadConfig', () => {
       (c.http as { port: number }).port = 1;
     }).toThrow(TypeError);
   });
+
+  it('has telemetry off by default and builds the influx block from env', () => {
+    expect(loadConfig({ env: {} }).influx).toBeUndefined();
+    const c = loadConfig({
+      env: {
+        ANJU_INFLUX_URL: 'http://127.0.0.1:8086',
+        ANJU_INFLUX_DB: 'anju_tel',
+        ANJU_INFLUX_PASSWORD: 'tok',
+      },
+      file: { influx: { url: 'http://ignored:1', batchSize: 100 } },
+    });
+    expect(c.influx).toEqual({
+      url: 'http://127.0.0.1:8086',
+      database: 'anju_tel',
+      password: 'tok',
+      batchSize: 100,
+    });
+  });
+
+  it('names a bad influx block by key', () => {
+    let err: unknown;
+    try {
+      loadConfig({ env: { ANJU_INFLUX_DB: 'x' }, file: { influx: { maxBufferPoints: 0 } } });
+    } catch (e) {
+      err = e;
+    }
+    const problems = (err as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/^influx\.url: /m);
+    expect(problems).toMatch(/^influx\.maxBufferPoints: /m);
+  });
 });

@@ -55,6 +55,55 @@ export const CloudConfigSchema = Type.Object(
       minLength: 1,
       description: 'IANA time zone used to print times in notifications, e.g. Asia/Shanghai',
     }),
+    influx: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            pattern: '^https?://[^/]+/?$',
+            description:
+              'InfluxDB base URL; the v1 write API and InfluxQL are used (InfluxDB 1.8+, 2.x compat, 3.x) (env ANJU_INFLUX_URL)',
+          }),
+          database: Type.Optional(
+            Type.String({
+              pattern: '^[A-Za-z0-9_-]{1,64}$',
+              description: 'database (v2/v3: the bucket mapped to it); default anju (env ANJU_INFLUX_DB)',
+            }),
+          ),
+          username: Type.Optional(
+            Type.String({ minLength: 1, description: 'user, if auth is on (env ANJU_INFLUX_USERNAME)' }),
+          ),
+          password: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description: 'password or v2/v3 token, if auth is on (env ANJU_INFLUX_PASSWORD)',
+            }),
+          ),
+          batchSize: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 10_000, description: 'points per write; default 500' }),
+          ),
+          flushIntervalMs: Type.Optional(
+            Type.Integer({
+              minimum: 10,
+              maximum: 60_000,
+              description: 'longest a point waits before it is written; default 1000',
+            }),
+          ),
+          // Bounded so an InfluxDB outage costs at most this many points of memory (~200 B each), never the process.
+          maxBufferPoints: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1_000_000,
+              description:
+                'points held while InfluxDB is slow or down; the oldest beyond it are dropped and counted; default 50000',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description: 'Telemetry to InfluxDB for the Grafana dashboards; absent = telemetry off',
+        },
+      ),
+    ),
     notify: Type.Object(
       {
         guardianChannel: Type.String({
@@ -89,4 +138,8 @@ export const envOverrides = {
   ANJU_DATA_DIR: { key: 'database.dataDir', type: 'string' },
   ANJU_API_TOKEN: { key: 'apiToken', type: 'string' },
   LOG_LEVEL: { key: 'logLevel', type: 'string' },
+  ANJU_INFLUX_URL: { key: 'influx.url', type: 'string' },
+  ANJU_INFLUX_DB: { key: 'influx.database', type: 'string' },
+  ANJU_INFLUX_USERNAME: { key: 'influx.username', type: 'string' },
+  ANJU_INFLUX_PASSWORD: { key: 'influx.password', type: 'string' },
 } as const satisfies Record<string, { key: string; type: 'string' | 'integer' }>;

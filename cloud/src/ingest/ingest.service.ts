@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import type { NotificationDispatcher } from '../notify/index.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
+import { noTelemetry, type Telemetry } from '../telemetry/index.ts';
 
 /** Why a message was acknowledged but not stored (label of anju_ingest_rejected_total). */
 export type IngestRejectReason =
@@ -40,8 +41,11 @@ export function createIngestService(deps: {
   dispatcher: NotificationDispatcher;
   metrics: CloudMetrics;
   log: Logger;
+  /** Heartbeats go to telemetry once recorded; off by default. */
+  telemetry?: Telemetry;
 }) {
   const { cases, gateways, residents, dispatcher, metrics } = deps;
+  const telemetry = deps.telemetry ?? noTelemetry;
   const log = deps.log.child({ component: 'ingest' });
 
   function reject(gatewayId: string, reason: IngestRejectReason, detail: string, size: number): IngestResult {
@@ -113,6 +117,7 @@ export function createIngestService(deps: {
       const known = await db(() => gateways.recordHeartbeat(parsed.value));
       if (!known) return reject(gatewayId, 'unknown_gateway', 'gateway not registered', payload.byteLength);
       metrics.heartbeats.inc();
+      telemetry.heartbeat(parsed.value);
       log.debug({ gatewayId, outboxDepth: parsed.value.outboxDepth }, 'heartbeat');
       return { outcome: 'heartbeat' };
     },

@@ -33,6 +33,13 @@ export function createCloudMetrics() {
       ['channel', 'status'],
     ),
     heartbeats: registry.counter('anju_heartbeats_total', 'Gateway heartbeats recorded'),
+    telemetryWritten: registry.counter('anju_telemetry_points_written_total', 'Points written to InfluxDB'),
+    telemetryDropped: registry.counter(
+      'anju_telemetry_points_dropped_total',
+      'Telemetry points dropped: buffer overflow, rejected by InfluxDB, or unsent at shutdown',
+      ['reason'],
+    ),
+    telemetryBuffered: registry.gauge('anju_telemetry_points_buffered', 'Points waiting to be written'),
   };
 }
 
