@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['{contracts,edge,cloud,dashboards,flows,tools,tests}/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
-    testTimeout: 60_000,
+    testTimeout: 180_000, // a hang guard for the end-to-end suites on a loaded 2-core machine, not a timing assert
     hookTimeout: 120_000,
     maxWorkers: 2,
     reporters: ['default'],
