@@ -1,0 +1,185 @@
+import { FrameGeometrySourceMode } from '@grafana/grafana-foundation-sdk/common';
+import { DashboardBuilder, MappingType } from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as GeomapPanel } from '@grafana/grafana-foundation-sdk/geomap';
+import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
+import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { type BuiltDashboard, DashboardDraft } from './dashboard-draft.ts';
+import { at, trafficLight } from './field-config.ts';
+import { influxql, sql } from './panel-query.ts';
+
+/** Open, non-test cases with the resident's name: the duty desk's base set. */
+const OPEN = `FROM cases c JOIN residents r ON r.id = c.resident_id WHERE c.status = 'open' AND NOT c.test`;
+
+/**
+ * The duty desk: what needs a person now. Open cases by level, with age and assignee; those past their
+ * acknowledgement deadline in red; where they are; the event flow by kind; gateways that went quiet.
+ */
+export function dutyDeskDashboard(): BuiltDashboard {
+  const d = new DashboardDraft(
+    new DashboardBuilder('Anju · Duty desk')
+      .uid('anju-duty-desk')
+      .tags(['anju'])
+      .refresh('10s')
+      .time({ from: 'now-24h', to: 'now' })
+      .timezone('browser')
+      .readonly(),
+  );
+
+  d.panel(
+    'Open cases by level',
+    new StatPanel()
+      .title('Open cases by level')
+      .gridPos(at(0, 0, 8, 6))
+      .thresholds(trafficLight(1, 3)),
+    [
+      sql(
+        'A',
+        `SELECT coalesce('L' || c.level::text, 'no level') AS level, count(*)::int AS cases ${OPEN}
+GROUP BY 1 ORDER BY 1`,
+        { columns: { level: 'string', cases: 'number' } },
+      ),
+    ],
+  );
+
+  d.panel(
+    'Gateways offline',
+    new StatPanel()
+      .title('Gateways offline')
+      .gridPos(at(8, 0, 4, 6))
+      .thresholds(trafficLight(1, 5)),
+    [
+      sql('A', 'SELECT count(*)::int AS offline FROM gateways WHERE NOT connected', {
+        columns: { offline: 'number' },
+      }),
+    ],
+  );
+
+  d.panel(
+    'Events per hour by kind',
+    new TimeseriesPanel()
+      .title('Events per hour by kind')
+      .gridPos(at(12, 0, 12, 6))
+      .fillOpacity(20),
+    [
+      influxql(
+        'A',
+        `SELECT sum("count") AS "events" FROM "events" WHERE "test" = 'false' AND $timeFilter GROUP BY time(1h), "kind" fill(0)`,
+        { columns: { time: 'time', events: 'number', kind: 'string' } },
+      ),
+    ],
+  );
+
+  d.panel(
+    'Open cases',
+    new TablePanel()
+      .title('Open cases')
+      .description('Red rows are past their acknowledgement deadline.')
+      .gridPos(at(0, 6, 16, 12))
+      .overrideByName('age_s', [{ id: 'unit', value: 's' }])
+      .overrideByName('overdue', [
+        { id: 'custom.cellOptions', value: { type: 'color-background', applyToRow: true, mode: 'basic' } },
+        {
+          id: 'mappings',
+          value: [
+            {
+              type: MappingType.ValueToText,
+              options: {
+                true: { text: 'OVERDUE', color: 'red', index: 0 },
+                false: { text: '', color: 'transparent', index: 1 },
+              },
+            },
+          ],
+        },
+      ]),
+    [
+      sql(
+        'A',
+        `SELECT c.id AS case_id, r.name AS resident, c.kind, c.severity, c.level, c.opened_at AS opened,
+  extract(epoch FROM now() - c.opened_at)::int AS age_s, coalesce(c.assignee, '—') AS assignee, c.station,
+  c.ack_deadline_at AS ack_deadline, coalesce(c.ack_deadline_at < now(), false) AS overdue
+${OPEN}
+ORDER BY overdue DESC, c.level DESC NULLS LAST, c.opened_at`,
+        {
+          columns: {
+            case_id: 'string',
+            resident: 'string',
+            kind: 'string',
+            severity: 'string',
+            level: 'number',
+            opened: 'time',
+            age_s: 'number',
+            assignee: 'string',
+            station: 'string',
+            ack_deadline: 'time',
+            overdue: 'boolean',
+          },
+        },
+      ),
+    ],
+  );
+
+  d.panel(
+    'Gateways not connected',
+    new TablePanel()
+      .title('Gateways not connected')
+      .gridPos(at(16, 6, 8, 12))
+      .overrideByName('offline_s', [{ id: 'unit', value: 's' }]),
+    [
+      sql(
+        'A',
+        `SELECT g.id AS gateway, r.name AS resident, g.last_seen_at AS last_seen,
+  extract(epoch FROM now() - g.last_seen_at)::int AS offline_s
+FROM gateways g JOIN residents r ON r.id = g.resident_id
+WHERE NOT g.connected ORDER BY g.last_seen_at NULLS FIRST`,
+        { columns: { gateway: 'string', resident: 'string', last_seen: 'time', offline_s: 'number' } },
+      ),
+    ],
+  );
+
+  d.panel(
+    'Residents with open cases',
+    new GeomapPanel()
+      .title('Residents with open cases')
+      .gridPos(at(0, 18, 24, 12))
+      .view({ build: () => ({ id: 'fit', lat: 31.23, lon: 121.47, zoom: 11 }) })
+      .layers([
+        {
+          build: () => ({
+            type: 'markers',
+            name: 'Open cases',
+            tooltip: true,
+            location: { mode: FrameGeometrySourceMode.Coords, latitude: 'latitude', longitude: 'longitude' },
+            config: {
+              showLegend: true,
+              style: {
+                color: { field: 'level', fixed: 'red' },
+                size: { field: 'open_cases', fixed: 8, min: 6, max: 20 },
+                text: { field: 'resident', mode: 'field' },
+              },
+            },
+          }),
+        },
+      ]),
+    [
+      sql(
+        'A',
+        `SELECT r.name AS resident, r.lat AS latitude, r.lon AS longitude, max(c.level)::int AS level,
+  count(*)::int AS open_cases
+${OPEN} AND r.lat IS NOT NULL AND r.lon IS NOT NULL
+GROUP BY r.id, r.name, r.lat, r.lon`,
+        {
+          columns: {
+            resident: 'string',
+            latitude: 'number',
+            longitude: 'number',
+            level: 'number',
+            open_cases: 'number',
+          },
+        },
+      ),
+    ],
+  );
+
+  return d.build('duty-desk.json');
+}
