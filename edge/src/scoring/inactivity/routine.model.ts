@@ -1,0 +1,214 @@
+/**
+ * The home's routine as the length of its silences: for each hour of the day (weekday / weekend) in which a
+ * silence began, a histogram of how long silences at home lasted. Silences shorter than `MIN_GAP_MIN`
+ * are not counted: they say nothing about the tail, and counting them would make a home with chatty
+ * motion sensors look "quieter than usual" sooner.
+ *
+ * - Forgetting: every local day all counts are multiplied by 2^(-1/halfLifeDays), so the model follows a
+ *   routine that changes over weeks.
+ * - Prior: fixed pseudo-counts from a default routine (short silences by day, long ones at night), never
+ *   forgotten, so the first days are sane and a quiet slot never has an empty histogram.
+ * - Query: the hour's histogram pooled with its neighbours (±2 h) and, at a lower weight, the other day
+ *   type (weekends are few).
+ */
+
+export const MIN_GAP_MIN = 5;
+const MAX_GAP_MIN = 2880;
+export const BINS = 48;
+const LOG_RATIO = Math.log(MAX_GAP_MIN / MIN_GAP_MIN) / BINS;
+const HOURS = 24;
+const DAY_TYPES = 2;
+
+/** Lower edge of bin k in minutes (k = BINS is the upper edge of the last bin). */
+export function binEdgeMin(k: number): number {
+  return MIN_GAP_MIN * Math.exp(k * LOG_RATIO);
+}
+
+function binOf(min: number): number {
+  if (min <= MIN_GAP_MIN) return 0;
+  return Math.min(BINS - 1, Math.floor(Math.log(min / MIN_GAP_MIN) / LOG_RATIO));
+}
+
+export interface RoutineModelOptions {
+  /** Counts halve over this many days (default 21). */
+  halfLifeDays?: number;
+  /** Pseudo-silences of the default routine in each hour slot and day type (default 3). */
+  priorWeight?: number;
+}
+
+/**
+ * Median (min) and log-spread of the default routine's silences that begin at local hour h. Without a bed
+ * mat, sleep is one long silence at night; with one, sleep is visible (the mat is held) and the silences
+ * left at night are the short ones of a person up at night.
+ */
+function priorShape(h: number, sleepVisible: boolean): { medianMin: number; sigma: number } {
+  if (sleepVisible) return h >= 23 || h < 6 ? { medianMin: 30, sigma: 1.0 } : { medianMin: 20, sigma: 0.8 };
+  if (h >= 23 || h < 5) return { medianMin: 240, sigma: 0.9 }; // asleep
+  if (h >= 21 || h < 7) return { medianMin: 60, sigma: 1.2 }; // going to bed / waking
+  return { medianMin: 20, sigma: 0.8 }; // awake
+}
+
+function normCdf(z: number): number {
+  // Abramowitz–Stegun 7.1.26 via erf; plenty for a prior.
+  const t = 1 / (1 + 0.3275911 * Math.abs(z / Math.SQRT2));
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-(z * z) / 2);
+  return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
+}
+
+function buildPrior(weight: number, sleepVisible: boolean): Float64Array {
+  const prior = new Float64Array(HOURS * BINS);
+  for (let h = 0; h < HOURS; h++) {
+    const { medianMin, sigma } = priorShape(h, sleepVisible);
+    // Conditional on the silence being at least MIN_GAP_MIN long, as the data are.
+    const z0 = normCdf(Math.log(MIN_GAP_MIN / medianMin) / sigma);
+    for (let k = 0; k < BINS; k++) {
+      const lo = k === 0 ? MIN_GAP_MIN : binEdgeMin(k);
+      const hi = k === BINS - 1 ? Number.POSITIVE_INFINITY : binEdgeMin(k + 1);
+      const p = normCdf(Math.log(hi / medianMin) / sigma) - normCdf(Math.log(lo / medianMin) / sigma);
+      prior[h * BINS + k] = (weight * p) / (1 - z0);
+    }
+  }
+  return prior;
+}
+
+const KERNEL = [0.2, 0.5, 1, 0.5, 0.2];
+const OTHER_DAY_TYPE_WEIGHT = 0.35;
+
+export interface RoutineModelState {
+  v: 1;
+  halfLifeDays: number;
+  priorWeight: number;
+  lastDayIndex: number | null;
+  /** Silences learned so far (decayed), as sparse [index, count] pairs. */
+  counts: [number, number][];
+  learned: number;
+}
+
+export class RoutineModel {
+  readonly halfLifeDays: number;
+  readonly priorWeight: number;
+  private readonly counts = new Float64Array(DAY_TYPES * HOURS * BINS);
+  private readonly prior: Float64Array;
+  private readonly priorSleepVisible: Float64Array;
+  private lastDayIndex: number | null = null;
+  /** Silences learned in all (not decayed): the model's experience, for evidence. */
+  private learnedTotal = 0;
+  private readonly pooled = new Float64Array(BINS);
+
+  constructor(options: RoutineModelOptions = {}) {
+    this.halfLifeDays = options.halfLifeDays ?? 21;
+    this.priorWeight = options.priorWeight ?? 3;
+    this.prior = buildPrior(this.priorWeight, false);
+    this.priorSleepVisible = buildPrior(this.priorWeight, true);
+  }
+
+  get learned(): number {
+    return this.learnedTotal;
+  }
+
+  /** Applies forgetting for every local day passed since the last call. */
+  advanceToDay(dayIndex: number): void {
+    if (this.lastDayIndex === null) {
+      this.lastDayIndex = dayIndex;
+      return;
+    }
+    const days = dayIndex - this.lastDayIndex;
+    if (days <= 0) return;
+    const f = 2 ** (-days / this.halfLifeDays);
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] = (this.counts[i] ?? 0) * f;
+    this.lastDayIndex = dayIndex;
+  }
+
+  /** Learns one completed silence at home that began at local `hour` of a weekend day or not. */
+  learn(weekend: boolean, hour: number, durationMin: number): void {
+    if (durationMin < MIN_GAP_MIN) return;
+    const i = ((weekend ? 1 : 0) * HOURS + hour) * BINS + binOf(durationMin);
+    this.counts[i] = (this.counts[i] ?? 0) + 1;
+    this.learnedTotal++;
+  }
+
+  private pool(weekend: boolean, hour: number, sleepVisible: boolean): Float64Array {
+    const out = this.pooled;
+    const prior = sleepVisible ? this.priorSleepVisible : this.prior;
+    out.fill(0);
+    for (let d = -2; d <= 2; d++) {
+      const h = (hour + d + HOURS) % HOURS;
+      const w = KERNEL[d + 2] ?? 0;
+      for (let dt = 0; dt < DAY_TYPES; dt++) {
+        const wd = w * (dt === (weekend ? 1 : 0) ? 1 : OTHER_DAY_TYPE_WEIGHT);
+        const base = (dt * HOURS + h) * BINS;
+        for (let k = 0; k < BINS; k++) out[k] = (out[k] ?? 0) + wd * (this.counts[base + k] ?? 0);
+      }
+      const pb = h * BINS;
+      for (let k = 0; k < BINS; k++) out[k] = (out[k] ?? 0) + w * (prior[pb + k] ?? 0);
+    }
+    return out;
+  }
+
+  /**
+   * Minutes by which a fraction `q` of this home's silences beginning at that hour had ended.
+   * `sleepVisible`: the home has a bed mat (picks the prior).
+   */
+  quantileMin(weekend: boolean, hour: number, q: number, sleepVisible = false): number {
+    const h = this.pool(weekend, hour, sleepVisible);
+    let total = 0;
+    for (let k = 0; k < BINS; k++) total += h[k] ?? 0;
+    const target = q * total;
+    let acc = 0;
+    for (let k = 0; k < BINS; k++) {
+      const c = h[k] ?? 0;
+      if (acc + c >= target && c > 0) {
+        // Geometric interpolation inside the bin.
+        const frac = (target - acc) / c;
+        return binEdgeMin(k) * Math.exp(frac * LOG_RATIO);
+      }
+      acc += c;
+    }
+    return MAX_GAP_MIN;
+  }
+
+  /** Fraction of this home's silences beginning at that hour that had ended within `min` minutes. */
+  cdf(weekend: boolean, hour: number, min: number, sleepVisible = false): number {
+    if (min < MIN_GAP_MIN) return 0;
+    const h = this.pool(weekend, hour, sleepVisible);
+    let total = 0;
+    let below = 0;
+    const b = binOf(min);
+    for (let k = 0; k < BINS; k++) {
+      const c = h[k] ?? 0;
+      total += c;
+      if (k < b) below += c;
+      else if (k === b) below += c * Math.min(1, Math.log(min / binEdgeMin(k)) / LOG_RATIO);
+    }
+    return total > 0 ? below / total : 0;
+  }
+
+  toJSON(): RoutineModelState {
+    const counts: [number, number][] = [];
+    for (let i = 0; i < this.counts.length; i++) {
+      const c = this.counts[i] ?? 0;
+      if (c >= 1e-4) counts.push([i, Math.round(c * 1e4) / 1e4]);
+    }
+    return {
+      v: 1,
+      halfLifeDays: this.halfLifeDays,
+      priorWeight: this.priorWeight,
+      lastDayIndex: this.lastDayIndex,
+      counts,
+      learned: this.learnedTotal,
+    };
+  }
+
+  static fromJSON(state: RoutineModelState): RoutineModel {
+    if (state.v !== 1) throw new Error(`routine model state v${String(state.v)} is not supported`);
+    const m = new RoutineModel({ halfLifeDays: state.halfLifeDays, priorWeight: state.priorWeight });
+    m.lastDayIndex = state.lastDayIndex;
+    m.learnedTotal = state.learned;
+    for (const [i, c] of state.counts) if (i >= 0 && i < m.counts.length) m.counts[i] = c;
+    return m;
+  }
+}

@@ -1,0 +1,157 @@
+import type { InactivityScorerOptions } from '../../edge/src/scoring/inactivity/index.ts';
+import { pickCollapseTimes } from './collapse.injector.ts';
+import type { Activity, HomeLog } from './dataset.reader.ts';
+import { replayHome } from './replay.ts';
+
+const DAY = 86_400_000;
+
+export interface EvalOptions {
+  seed: number;
+  /** Injected collapses per home-day (default 3). */
+  collapsesPerDay: number;
+  /** A collapse counts as detected if the scorer alerts within this (default 24 h). */
+  horizonMs: number;
+  /** The first days of each home are the warm-up: reported apart, but counted in the totals. */
+  warmupDays: number;
+  scorer?: InactivityScorerOptions;
+}
+
+export const EVAL_DEFAULTS: EvalOptions = { seed: 8, collapsesPerDay: 3, horizonMs: DAY, warmupDays: 7 };
+
+export interface FalseAlarm {
+  atMs: number;
+  silentMin: number;
+  state: string;
+  /** The label covering the alert, if any (Leaving → the person was out but the scorer did not know). */
+  label: string;
+  warmup: boolean;
+  explanation: string;
+}
+
+export interface HomeResult {
+  home: string;
+  days: number;
+  events: number;
+  labelled: boolean;
+  falseAlarms: FalseAlarm[];
+  injected: number;
+  detected: number;
+  delaysMin: number[];
+  /** Injections in the warm-up days: [injected, detected]. */
+  warmupInjected: [number, number];
+  nightExits: number;
+  meterSafety: number;
+  unmapped: string[];
+}
+
+function labelAt(activities: Activity[], t: number): string {
+  for (const a of activities) if (t >= a.startMs && t < a.endMs) return a.activity;
+  return '';
+}
+
+export function evaluateHome(log: HomeLog, o: EvalOptions = EVAL_DEFAULTS): HomeResult {
+  const first = log.events[0]?.tMs ?? 0;
+  const last = log.events.at(-1)?.tMs ?? first;
+  const days = (last - first) / DAY;
+  const injectAt = pickCollapseTimes(log.events, log.activities, {
+    count: Math.max(1, Math.round(days * o.collapsesPerDay)),
+    seed: o.seed,
+  });
+  const r = replayHome(log.events, first, last, {
+    injectAtMs: injectAt,
+    horizonMs: o.horizonMs,
+    seed: o.seed,
+    ...(o.scorer ? { scorer: o.scorer } : {}),
+  });
+  const warmupEnd = first + o.warmupDays * DAY;
+  // One false alarm per silence: escalations of the same silence are not counted again.
+  const falseAlarms = r.inactivity
+    .filter((d) => d.evidence.escalation === 1)
+    .map((d) => ({
+      atMs: d.decidedAtMs,
+      silentMin: Number(d.evidence.silentMin),
+      state: String(d.evidence.state),
+      label: labelAt(log.activities, d.decidedAtMs),
+      warmup: d.decidedAtMs < warmupEnd,
+      explanation: String(d.evidence.explanation),
+    }));
+  const delaysMin: number[] = [];
+  let detected = 0;
+  const warmupInjected: [number, number] = [0, 0];
+  for (const inj of r.injections) {
+    const warm = inj.atMs < warmupEnd;
+    if (warm) warmupInjected[0]++;
+    if (!inj.detection) continue;
+    detected++;
+    if (warm) warmupInjected[1]++;
+    delaysMin.push((inj.detection.decidedAtMs - inj.atMs) / 60_000);
+  }
+  return {
+    home: log.home,
+    days,
+    events: r.events,
+    labelled: log.activities.length > 0,
+    falseAlarms,
+    injected: r.injections.length,
+    detected,
+    delaysMin,
+    warmupInjected,
+    nightExits: r.safety.filter((d) => d.kind === 'night_exit' && d.evidence.minutesSince === 0).length,
+    meterSafety: r.safety.filter((d) => d.kind === 'meter_safety').length,
+    unmapped: [...r.unmapped],
+  };
+}
+
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+export interface Summary {
+  homes: number;
+  days: number;
+  falseAlarms: number;
+  faPer30: number;
+  faAway: number;
+  injected: number;
+  detected: number;
+  detectedRate: number;
+  medianDelayMin: number;
+  p90DelayMin: number;
+}
+
+export function summarise(results: HomeResult[]): Summary {
+  const days = results.reduce((s, r) => s + r.days, 0);
+  const falseAlarms = results.reduce((s, r) => s + r.falseAlarms.length, 0);
+  const injected = results.reduce((s, r) => s + r.injected, 0);
+  const detected = results.reduce((s, r) => s + r.detected, 0);
+  const delays = results.flatMap((r) => r.delaysMin);
+  return {
+    homes: results.length,
+    days,
+    falseAlarms,
+    faPer30: days > 0 ? (falseAlarms / days) * 30 : 0,
+    faAway: results.reduce((s, r) => s + r.falseAlarms.filter((f) => f.label === 'Leaving').length, 0),
+    injected,
+    detected,
+    detectedRate: injected > 0 ? detected / injected : 0,
+    medianDelayMin: median(delays),
+    p90DelayMin: quantile(delays, 0.9),
+  };
+}
+
+export function evalLine(s: Summary): string {
+  return (
+    `inactivity-eval homes=${s.homes} days=${s.days.toFixed(1)} ` +
+    `false_alarms_per_30_days=${s.faPer30.toFixed(2)} detected=${s.detectedRate.toFixed(3)} ` +
+    `median_delay_min=${Number.isFinite(s.medianDelayMin) ? s.medianDelayMin.toFixed(0) : 'n/a'}`
+  );
+}
