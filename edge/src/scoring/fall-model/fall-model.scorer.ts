@@ -32,9 +32,11 @@ const defaultLog = (msg: string) => console.error(`[fall-model] ${msg}`);
 
 /**
  * Fall scorer backed by the trained model. A cheap magnitude gate (ImpactTrigger) finds candidate
- * impacts; two seconds after each, the window from 1 s before to 2 s after the peak is turned into
- * rotation-invariant features and scored by a small dense network. A window scoring at or above the
- * threshold is a fall detected at peak + 2 s, i.e. 2 s after the impact (before the confirm window).
+ * impacts; once the window around each is complete (manifest.trigger: 3 s before the peak to 2.5 s after
+ * it for model 2.x), it is turned into rotation-invariant features and scored by a small ensemble of dense
+ * networks. A window scoring at or above the threshold is a fall detected at peak + postSamples (2.5 s for
+ * model 2.x, before the confirm window); the gate's merge span counts from its opening sample, so a run of
+ * larger peaks cannot push the decision past 3 s after the first sample over the gate.
  */
 export async function createFallModelScorer(options: FallModelScorerOptions = {}): Promise<FallModelScorer> {
   const dir = options.modelDir ?? DEFAULT_FALL_MODEL_DIR;
