@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../clock.ts';
+import type { Detection } from '../scorer.ts';
+import { InactivityScorer, type InactivityScorerState } from './inactivity.scorer.ts';
+import { utcAsLocal } from './local-time.ts';
+import type { ActivityObservation, DeviceRole } from './observation.ts';
+import { ScorerRunner } from './scorer.runner.ts';
+
+const H = 3_600_000;
+const MIN = 60_000;
+// Monday 2024-01-01 00:00 local (encoded as UTC).
+const MON = Date.UTC(2024, 0, 1);
+
+function obs(tMs: number, role: DeviceRole, active = true, deviceId: string = role): ActivityObservation {
+  return { tMs, deviceId, role, active, person: role !== 'fridge' && role !== 'periodic_appliance' };
+}
+
+function setup(scorer = new InactivityScorer({ localOffset: utcAsLocal }), start = MON) {
+  const clock = new ManualClock(start);
+  const out: Detection[] = [];
+  const runner = new ScorerRunner(scorer, clock, (d) => out.push(d));
+  runner.start();
+  const feed = (o: ActivityObservation) => {
+    clock.advanceTo(o.tMs);
+    runner.observe(o);
+  };
+  return { clock, out, feed, scorer, runner };
+}
+
+/** An ordinary day: motion every 20 min from 07:00 to 22:00. */
+function ordinaryDay(feed: (o: ActivityObservation) => void, day: number) {
+  const base = MON + day * 24 * H;
+  for (let t = base + 7 * H; t < base + 22 * H; t += 20 * MIN) feed(obs(t, 'motion'));
+}
+
+describe('InactivityScorer', () => {
+  it('raises a warning, with an explanation, when silence at home outlasts the usual for the hour', () => {
+    const { clock, out, feed } = setup();
+    feed(obs(MON + 10 * H, 'motion'));
+    clock.advanceTo(MON + 10 * H + 12 * H);
+    expect(out.length).toBeGreaterThanOrEqual(1);
+    const d = out[0] as Detection;
+    expect(d.kind).toBe('inactivity');
+    expect(d.severity).toBe('warning');
+    expect(d.occurredAtMs).toBe(MON + 10 * H);
+    expect(d.evidence.lastActivityAt).toBe('10:00');
+    expect(d.evidence.state).toBe('home');
+    expect(String(d.evidence.explanation)).toMatch(/^no activity since 10:00 .*end within/);
+    expect(String(d.evidence.explanation).length).toBeLessThanOrEqual(200);
+    expect(Object.keys(d.evidence).length).toBeLessThanOrEqual(24);
+    expect(d.score.value).toBeGreaterThanOrEqual(0);
+    expect(d.score.value).toBeLessThanOrEqual(1);
+    // Escalates once per step, never repeats a step.
+    expect(out.map((x) => x.severity)).toEqual(['warning', 'urgent', 'critical']);
+  });
+
+  it('tells away from silent at home: front door then silence is away, no alert', () => {
+    const { clock, out, feed, scorer } = setup();
+    feed(obs(MON + 9 * H, 'motion'));
+    feed(obs(MON + 9 * H + 5 * MIN, 'front_door', true));
+    feed(obs(MON + 9 * H + 6 * MIN, 'front_door', false));
+    clock.advanceTo(MON + 20 * H);
+    expect(scorer.state()).toBe('away');
+    expect(out).toEqual([]);
+    // Back home: the door, then interior motion; silence after that is at home again.
+    feed(obs(MON + 20 * H, 'front_door', true));
+    feed(obs(MON + 20 * H + 2 * MIN, 'motion'));
+    expect(scorer.state()).toBe('home');
+    clock.advanceTo(MON + 34 * H);
+    expect(out.length).toBeGreaterThan(0);
+    expect(out[0]?.evidence.state).toBe('home');
+  });
+
+  it('does not take a cycling fridge for a person', () => {
+    const { clock, out, feed } = setup();
+    feed(obs(MON + 10 * H, 'motion'));
+    for (let t = MON + 10 * H + 10 * MIN; t < MON + 16 * H; t += 20 * MIN)
+      feed(obs(t, 'fridge', (t / MIN) % 40 === 0));
+    clock.advanceTo(MON + 16 * H);
+    expect(out.length).toBeGreaterThan(0);
+    expect(out[0]?.occurredAtMs).toBe(MON + 10 * H);
+  });
+
+  it('is quiet while the bed mat is pressed, and says asleep', () => {
+    const { clock, out, feed, scorer } = setup();
+    feed(obs(MON + 22 * H, 'bed', true));
+    clock.advanceTo(MON + 31 * H);
+    expect(scorer.state()).toBe('asleep');
+    expect(out).toEqual([]);
+  });
+
+  it('learns a home whose afternoons are long and quiet, and alerts sooner in one that is never quiet', () => {
+    const napper = setup();
+    const busy = setup();
+    for (let d = 0; d < 28; d++) {
+      ordinaryDay(busy.feed, d);
+      const base = MON + d * 24 * H;
+      for (let t = base + 7 * H; t < base + 22 * H; t += 20 * MIN)
+        if (t < base + 14 * H || t >= base + 16 * H + 30 * MIN) napper.feed(obs(t, 'motion'));
+    }
+    const silenceAt = MON + 28 * 24 * H + 14 * H;
+    // Its naps alert in the first days (defaults), not once it has learned them.
+    expect(napper.out.filter((d) => d.decidedAtMs > MON + 14 * 24 * H)).toEqual([]);
+    expect(napper.scorer.thresholdMin(silenceAt)).toBeGreaterThan(150);
+    expect(busy.scorer.thresholdMin(silenceAt)).toBeLessThan(napper.scorer.thresholdMin(silenceAt));
+    expect(busy.scorer.thresholdMin(silenceAt)).toBeLessThanOrEqual(90);
+  });
+
+  it('keeps its learning and the present silence across a restart (toJSON/fromJSON)', () => {
+    const a = setup();
+    for (let d = 0; d < 10; d++) ordinaryDay(a.feed, d);
+    const lastMotion = MON + 9 * 24 * H + 21 * H + 40 * MIN;
+    a.clock.advanceTo(lastMotion + 30 * MIN);
+    const json = JSON.stringify(a.scorer.toJSON());
+    expect(json.length).toBeLessThan(20_000);
+    const restored = InactivityScorer.fromJSON(JSON.parse(json) as InactivityScorerState, {
+      localOffset: utcAsLocal,
+    });
+    // Counts are saved to 4 decimals: thresholds agree to well under a second.
+    expect(restored.thresholdMin(lastMotion)).toBeCloseTo(a.scorer.thresholdMin(lastMotion), 3);
+    const b = setup(restored, a.clock.now());
+    a.clock.advanceTo(lastMotion + 20 * H);
+    b.clock.advanceTo(lastMotion + 20 * H);
+    const after = a.out.filter((d) => d.decidedAtMs > lastMotion + 30 * MIN);
+    expect(after.length).toBeGreaterThan(0);
+    expect(b.out.map((d) => d.severity)).toEqual(after.map((d) => d.severity));
+    b.out.forEach((d, i) => {
+      expect(Math.abs(d.decidedAtMs - (after[i]?.decidedAtMs ?? 0))).toBeLessThan(1000);
+      expect(d.occurredAtMs).toBe(lastMotion);
+    });
+  });
+});
