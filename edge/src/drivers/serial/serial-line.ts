@@ -2,6 +2,7 @@ import { SerialPort } from 'serialport';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { SerialLineConfig } from './serial.config.ts';
+import { unref } from './timers.ts';
 
 export interface SerialLineEvents {
   /** Bytes as the port delivers them (partial frames, several frames, noise). */
@@ -73,7 +74,7 @@ export class SerialLine {
     this.port = undefined;
     if (this.stopped) return;
     this.clock.clearTimeout(this.retryTimer);
-    this.retryTimer = this.clock.setTimeout(() => this.open(), this.backoffMs);
+    this.retryTimer = unref(this.clock.setTimeout(() => this.open(), this.backoffMs));
     this.backoffMs = Math.min(this.config.reopenMaxMs, this.backoffMs * 2);
   }
 
