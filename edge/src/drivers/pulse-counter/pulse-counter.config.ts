@@ -32,8 +32,11 @@ export const PulseCounterDriverConfigSchema = Type.Object(
     maxPulsesPerReport: Type.Integer({ minimum: 1, default: 10_000 }),
     /** The board reports every channel at least every 60 s; no line for this long counts as silent. */
     silenceTimeoutMs: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 180_000 }),
-    /** An unchanged total is published again after this long (so consumers see the meter is alive). */
-    unchangedPublishMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 300_000 }),
+    /**
+     * An unchanged total is published again after this long: consumers see the meter is alive, and a
+     * consumer that calls water "running" while the total grows sees it stop within about this long.
+     */
+    unchangedPublishMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 60_000 }),
     channels: Type.Array(PulseChannelSchema, { minItems: 1, maxItems: 16 }),
   },
   { additionalProperties: false },
