@@ -95,6 +95,19 @@ export function writeModelCard(dir: string, c: CardInput): void {
   const t = summarise(tested ? c.testResults : c.modelResults);
   const targetSet = tested ? 'test subjects' : 'validation subjects (this run had no test replay: --no-test)';
   const latencyOk = (t.maxLatencyMs ?? 0) <= 3000;
+  // The pooled figures are mostly SisFall waist recordings; the band is on the wrist, so each source is judged too.
+  const perSourceTargets = sources.flatMap((src) => {
+    const q = summarise((tested ? c.testResults : c.modelResults).filter((r) => r.info.source === src));
+    const where =
+      src === 'UMAFall'
+        ? "UMAFall wrist (the band's position)"
+        : `${src} ${src === 'SisFall' ? 'waist' : ''}`;
+    return [
+      `| ${where}: sensitivity ≥ 0.95 | ${f3(q.sensitivity)} (${q.truePositives}/${q.falls}) | ${target(q.sensitivity >= 0.95)} |`,
+      `| ${where}: specificity ≥ 0.99 | ${f3(q.specificity)} (${q.trueNegatives}/${q.adls}) | ${target(q.specificity >= 0.99)} |`,
+      `| ${where}: ≤ 0.05 false alarms per ADL hour | ${f2(q.falseAlarmsPerAdlHour)} (${q.adlAlarms} in ${f2(q.adlHours)} h) | ${target(q.falseAlarmsPerAdlHour <= 0.05)} |`,
+    ];
+  });
   const resultRows = (
     model: readonly RecordingResult[],
     baseline: readonly RecordingResult[],
@@ -147,6 +160,7 @@ impact (the recording's |a| peak) → decision, before the confirm window.
 | sensitivity ≥ 0.95 | ${f3(t.sensitivity)} | ${target(t.sensitivity >= 0.95)} |
 | specificity ≥ 0.99 | ${f3(t.specificity)} | ${target(t.specificity >= 0.99)} |
 | ≤ 0.05 false alarms per ADL hour | ${f2(t.falseAlarmsPerAdlHour)} | ${target(t.falseAlarmsPerAdlHour <= 0.05)} |
+${perSourceTargets.join('\n')}
 | alarm ≤ 3 s after the impact | median ${t.medianLatencyMs ?? 'n/a'} ms, max ${t.maxLatencyMs ?? 'n/a'} ms | ${target(latencyOk)} |
 | model ≤ 500 KB | ${(c.modelBytes / 1024).toFixed(1)} KB (weights ${(c.weightBytes / 1024).toFixed(1)} KB) | ${target(c.modelBytes <= 500 * 1024)} |
 | inference ≤ 1 ms median per window, one core | ${c.medianInferenceMs.toFixed(3)} ms on ${c.backend} in training (features + model); see \`npm run bench:fall\` | ${target(c.medianInferenceMs <= 1)} |
@@ -259,6 +273,16 @@ per-hour figure is pessimistic — but it is also a small sample: one false alar
 model.json + weights.bin + manifest.json: ${c.modelBytes} bytes (weights ${c.weightBytes} bytes). Training: ${c.trainSeconds.toFixed(0)} s of
 fitting, ${c.totalSeconds.toFixed(0)} s in all (loading, features, fitting, replay of validation and test) on the \`${c.backend}\` backend.
 Per-backend single-window latency, CPU share at 50 Hz and RSS: \`npm run bench:fall\`.
+
+## What is still short of the targets, and why
+- **Per ADL hour** the false-alarm target (≤ 0.05, i.e. one false alarm in 20 hours) cannot be shown on this data at
+  all: the test set holds about 2.6 hours of scripted ADLs, so a single false alarm is ≈ 0.4 per hour; even zero
+  alarms would only bound the rate loosely. Hours of free-living wrist data are needed to measure it.
+- **The wrist** (the band's position) is where the model is weakest: the threshold rule puts the validation wrist
+  sensitivity right at its 0.95 floor, so on new wrist subjects it lands below about as often as above; the wrist
+  training data is 4 fall subjects. Clapping, hands-up and lying down on a bed remain the confusable wrist ADLs.
+- The pooled test figures are dominated by SisFall's waist recordings (300 of 335 test falls); read the
+  per-source rows.
 
 ## Limitations, and what more data would change
 - **Wrist falls are scarce**: the dataset's wrist falls come from 8 subjects (UMAFall, young adults for the falls;
