@@ -4,17 +4,21 @@ import { EVENT_SCHEMA_VERSION, homeTopics, newEventId } from '../../../contracts
 import { LocalBus } from '../bus/local-broker.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { GatewayConfig } from '../config/gateway.config.ts';
-import type { Driver } from '../drivers/driver.ts';
+import type { Driver, DriverFactory } from '../drivers/driver.ts';
 import { drivers } from '../drivers/registry.ts';
 import { MqttForwarder } from '../forwarder/mqtt-forwarder.ts';
 import type { Logger } from '../log/logger.ts';
 import { FileOutbox } from '../outbox/file-outbox.store.ts';
+import { INACTIVITY_MODEL } from '../scoring/inactivity/index.ts';
+import { METER_SAFETY_MODEL } from '../scoring/meter-safety/index.ts';
 import { scorers } from '../scoring/registry.ts';
 import type { Detection, Scorer } from '../scoring/scorer.ts';
 import { FallPipeline } from './fall-pipeline.ts';
+import { deviceBindings, HomePipeline } from './home-pipeline.ts';
 import { ProcessSampler } from './process-sampler.ts';
 
 export const AGENT_VERSION = '0.1.0';
+const HOME_MODELS = [INACTIVITY_MODEL, METER_SAFETY_MODEL];
 
 export interface Gateway {
   readonly bus: LocalBus;
@@ -107,11 +111,36 @@ export async function startGateway(
       uptimeS: Math.round((clock.now() - startedAt) / 1000),
       outboxDepth: outbox.size(),
       drivers: Object.fromEntries(started.map((d) => [d.id, d.health().state])),
-      models: scorer ? [scorer.model] : [],
+      models: [...(scorer ? [scorer.model] : []), ...(home ? HOME_MODELS : [])],
       rssMb: usage.rssMb,
       cpuPct: usage.cpuPct,
     };
   };
+  let home: HomePipeline | undefined;
+  for (const entry of config.devices) {
+    const { type, ...driverConfig } = entry;
+    const factory = drivers[type as keyof typeof drivers] as DriverFactory<unknown>;
+    const driver = factory(driverConfig, { bus, log, clock });
+    await driver.start();
+    started.push(driver);
+  }
+  if (config.home.enabled && config.devices.length > 0) {
+    const bindings = deviceBindings(config.devices);
+    home = new HomePipeline({
+      bindings,
+      bus,
+      clock,
+      log: log.child({ component: 'home' }),
+      stateDir: join(config.dataDir, 'state'),
+      stateSaveIntervalMs: config.home.stateSaveIntervalMs,
+      onAlarm: (d, at) => {
+        raise(d, at).catch((err) => log.error({ err }, 'could not store the event'));
+      },
+    });
+    home.start();
+    log.info({ devices: bindings.length }, 'home sensors watched for unusual silence and safety');
+  }
+
   forwarder.start();
   const heartbeatTimer = setInterval(
     () => forwarder.publishHealth(heartbeat()),
@@ -130,6 +159,7 @@ export async function startGateway(
       clearInterval(heartbeatTimer);
       for (const d of [...started].reverse()) await d.stop();
       pipeline?.stop();
+      home?.stop();
       scorer?.dispose?.();
       await forwarder.stop();
       await bus.close();

@@ -52,6 +52,21 @@ export const GatewayConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    /**
+     * Home sensors and meters: one entry per driver instance, `type` naming the driver (zigbee2mqtt,
+     * modbus-rtu, dlt645, pulse-counter) and the rest its own config (see each driver's README).
+     */
+    devices: Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: true }), {
+      default: [],
+    }),
+    home: Type.Object(
+      {
+        /** Learn the home's routine from its sensors and raise unusual silences and safety events. */
+        enabled: Type.Boolean({ default: true }),
+        stateSaveIntervalMs: Type.Integer({ minimum: 10_000, default: 600_000 }),
+      },
+      { default: {} },
+    ),
   },
   { additionalProperties: false },
 );

@@ -65,4 +65,27 @@ describe('gateway config', () => {
     expect(() => loadGatewayConfig(join(dir, 'missing.yaml'), {})).toThrow(/cannot read/);
     expect(() => loadGatewayConfig(write('list.yaml', '- a\n- b\n'), {})).toThrow(/mapping/);
   });
+
+  it("checks each home device against its driver's schema, naming the entry and key", () => {
+    const file = write(
+      'devices.yaml',
+      `${minimal}devices:\n  - type: dlt645\n    path: /dev/ttyUSB1\n    meters: [{ address: "12", device: m1, room: hall, role: electricity_main }]\n  - type: teleporter\n`,
+    );
+    try {
+      loadGatewayConfig(file, {});
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/devices\.0\.meters\.0\.address/);
+      expect(problems).toMatch(/devices\.1\.type: unknown driver "teleporter"/);
+    }
+    const ok = loadGatewayConfig(
+      write(
+        'devices-ok.yaml',
+        `${minimal}devices:\n  - type: pulse-counter\n    id: pulses\n    path: /dev/ttyUSB2\n    channels: [{ channel: 1, device: w1, room: kitchen, role: water_main, quantity: water_l, litresPerPulse: 1 }]\n`,
+      ),
+      {},
+    );
+    expect(ok.devices[0]).toMatchObject({ type: 'pulse-counter', baudRate: 9600 });
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { driverConfigSchemas } from '../drivers/registry.ts';
 import { UserError } from '../errors.ts';
 import { scorers } from '../scoring/registry.ts';
 import { ENV_OVERRIDES, type GatewayConfig, GatewayConfigSchema } from './gateway.config.ts';
@@ -59,6 +60,7 @@ export function validateGatewayConfig(input: unknown, source = 'config'): Readon
   }
   const problems = [...byKey.values()];
   const config = withDefaults as GatewayConfig;
+  if (problems.length === 0) config.devices = config.devices.map((d, i) => validateDevice(d, i, problems));
   if (problems.length === 0 && !(config.fall.scorer in scorers)) {
     problems.push(
       `fall.scorer: unknown scorer "${config.fall.scorer}"; known: ${Object.keys(scorers).join(', ')}`,
@@ -69,6 +71,27 @@ export function validateGatewayConfig(input: unknown, source = 'config'): Readon
   }
   if (problems.length) throw new ConfigError(problems, source);
   return deepFreeze(config);
+}
+
+/** Checks one `devices[i]` entry against its driver's schema, filling defaults; problems name the key. */
+function validateDevice(entry: GatewayConfig['devices'][number], index: number, problems: string[]) {
+  const { type, ...rest } = entry;
+  const schema = driverConfigSchemas[type as keyof typeof driverConfigSchemas];
+  if (!schema) {
+    problems.push(
+      `devices.${index}.type: unknown driver "${type}"; known: ${Object.keys(driverConfigSchemas).join(', ')}`,
+    );
+    return entry;
+  }
+  const filled = Value.Default(schema, structuredClone(rest)) as Record<string, unknown>;
+  const seen = new Set<string>();
+  for (const e of Value.Errors(schema, filled)) {
+    const key = `devices.${index}.${e.path.slice(1).replaceAll('/', '.')}`.replace(/\.$/, '');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(`${key}: ${e.message}${e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`}`);
+  }
+  return { type, ...filled };
 }
 
 function coerce(v: string): unknown {
