@@ -78,6 +78,10 @@ describe('home sensors through the gateway (zigbee2mqtt on the local broker → 
     // The silence escalated while it lasted (once per level); the night exit came after it.
     const events = outboxEvents(dataDir);
     expect(events.map((e) => e.kind).at(-1)).toBe('night_exit');
-    expect(events.filter((e) => e.kind === 'inactivity').map((e) => e.severity)).toEqual(['warning', 'urgent', 'critical']);
+    expect(events.filter((e) => e.kind === 'inactivity').map((e) => e.severity)).toEqual([
+      'warning',
+      'urgent',
+      'critical',
+    ]);
   });
 });
