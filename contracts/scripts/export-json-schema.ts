@@ -2,11 +2,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AlertEvent, Command, Heartbeat } from '../src/events.ts';
+import { AlertEvent, Command, Heartbeat, ResidentDaily } from '../src/events.ts';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema');
 const check = process.argv.includes('--check');
-const schemas = { 'alert-event': AlertEvent, heartbeat: Heartbeat, command: Command };
+const schemas = {
+  'alert-event': AlertEvent,
+  heartbeat: Heartbeat,
+  'resident-daily': ResidentDaily,
+  command: Command,
+};
 let drift = 0;
 mkdirSync(outDir, { recursive: true });
 for (const [name, schema] of Object.entries(schemas)) {

@@ -100,10 +100,42 @@ export const Heartbeat = Type.Object(
     batteryPct: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     rssMb: Type.Number({ minimum: 0 }),
     cpuPct: Type.Number({ minimum: 0 }),
+    diskUsedPct: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 100, description: "of the data dir's file system" }),
+    ),
   },
   { $id: 'Heartbeat', additionalProperties: false },
 );
 export type Heartbeat = Static<typeof Heartbeat>;
+
+/** One resident's day in a few numbers, sent by the gateway after local midnight (never raw data). */
+export const ResidentDaily = Type.Object(
+  {
+    schema: Type.Literal(EVENT_SCHEMA_VERSION),
+    gatewayId: Identifier('gateway'),
+    residentId: Identifier('resident'),
+    day: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'the local date' }),
+    dayStart: Timestamp('local midnight that starts the day'),
+    activeMinutes: Type.Integer({ minimum: 0, maximum: 1440, description: 'minutes with a sign of life' }),
+    steps: Type.Optional(Type.Integer({ minimum: 0 })),
+    heartRate: Type.Optional(
+      Type.Object(
+        {
+          min: Type.Number({ minimum: 0 }),
+          max: Type.Number({ minimum: 0 }),
+          mean: Type.Number({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    affect: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
+    waterLitres: Type.Optional(Type.Number({ minimum: 0 })),
+    electricityKwh: Type.Optional(Type.Number({ minimum: 0 })),
+    gasM3: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { $id: 'ResidentDaily', additionalProperties: false },
+);
+export type ResidentDaily = Static<typeof ResidentDaily>;
 
 export const Command = Type.Union(
   [

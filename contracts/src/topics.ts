@@ -5,15 +5,20 @@
 export const topics = {
   events: (gatewayId: string) => `gw/${gatewayId}/events`,
   health: (gatewayId: string) => `gw/${gatewayId}/health`,
+  daily: (gatewayId: string) => `gw/${gatewayId}/daily`,
   command: (gatewayId: string) => `gw/${gatewayId}/cmd`,
 } as const;
 
-export type CloudTopicKind = 'events' | 'health' | 'cmd';
+export type CloudTopicKind = 'events' | 'health' | 'daily' | 'cmd';
 
 /** Subscriptions the cloud uses to consume every gateway. */
-export const cloudSubscriptions = { events: 'gw/+/events', health: 'gw/+/health' } as const;
+export const cloudSubscriptions = {
+  events: 'gw/+/events',
+  health: 'gw/+/health',
+  daily: 'gw/+/daily',
+} as const;
 
-const GATEWAY_TOPIC = /^gw\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/(events|health|cmd)$/;
+const GATEWAY_TOPIC = /^gw\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/(events|health|daily|cmd)$/;
 
 /** Splits `gw/<id>/<kind>`; undefined for anything else. */
 export function parseGatewayTopic(topic: string): { gatewayId: string; kind: CloudTopicKind } | undefined {

@@ -35,15 +35,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Polls `probe` until it returns something truthy, and resolves with that (falsy members stripped from T). */
 export async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  probe: () => T | Promise<T>,
   timeoutMs = 10_000,
   what = 'condition',
-): Promise<T> {
+): Promise<Exclude<T, false | undefined | null | 0 | ''>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
-    if (v) return v;
+    if (v) return v as Exclude<T, false | undefined | null | 0 | ''>;
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,4 +1,9 @@
-import { parseAlertEvent, parseHeartbeat, type RejectReason } from '../../../contracts/src/index.ts';
+import {
+  parseAlertEvent,
+  parseHeartbeat,
+  parseResidentDaily,
+  type RejectReason,
+} from '../../../contracts/src/index.ts';
 import type { CasesService } from '../cases/index.ts';
 import { OperationalError } from '../errors.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
@@ -20,6 +25,7 @@ export type IngestResult =
   | { outcome: 'stored'; eventId: string; caseId: string; opened: boolean }
   | { outcome: 'duplicate'; eventId: string }
   | { outcome: 'heartbeat' }
+  | { outcome: 'daily' }
   | { outcome: 'rejected'; reason: IngestRejectReason; detail: string };
 
 /** The database could not commit the message: the event must NOT be acknowledged, so it is resent. */
@@ -120,6 +126,35 @@ export function createIngestService(deps: {
       telemetry.heartbeat(parsed.value);
       log.debug({ gatewayId, outboxDepth: parsed.value.outboxDepth }, 'heartbeat');
       return { outcome: 'heartbeat' };
+    },
+
+    /** A message on `gw/<gatewayId>/daily`: the resident's day, for telemetry only. */
+    async handleDaily(gatewayId: string, payload: Uint8Array): Promise<IngestResult> {
+      const size = payload.byteLength;
+      const parsed = parseResidentDaily(payload);
+      if (!parsed.ok) return reject(gatewayId, parsed.reason, parsed.detail, size);
+      const d = parsed.value;
+      if (d.gatewayId !== gatewayId)
+        return reject(gatewayId, 'gateway_mismatch', 'payload gatewayId ≠ topic', size);
+      const registered = await db(() => gateways.residentOf(gatewayId));
+      if (registered === undefined)
+        return reject(gatewayId, 'unknown_gateway', 'gateway not registered', size);
+      if (d.residentId !== registered) {
+        return reject(gatewayId, 'resident_mismatch', 'gateway is not registered for this resident', size);
+      }
+      metrics.dailySummaries.inc();
+      telemetry.residentDaily({
+        residentId: d.residentId,
+        day: new Date(d.dayStart),
+        activeMinutes: d.activeMinutes,
+        ...(d.steps === undefined ? {} : { steps: d.steps }),
+        ...(d.heartRate === undefined ? {} : { heartRate: d.heartRate }),
+        ...(d.affect === undefined ? {} : { affect: d.affect }),
+        ...(d.waterLitres === undefined ? {} : { waterLitres: d.waterLitres }),
+        ...(d.electricityKwh === undefined ? {} : { electricityKwh: d.electricityKwh }),
+      });
+      log.debug({ gatewayId, day: d.day }, 'daily summary');
+      return { outcome: 'daily' };
     },
   };
 }

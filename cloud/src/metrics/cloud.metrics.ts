@@ -33,6 +33,10 @@ export function createCloudMetrics() {
       ['channel', 'status'],
     ),
     heartbeats: registry.counter('anju_heartbeats_total', 'Gateway heartbeats recorded'),
+    dailySummaries: registry.counter(
+      'anju_daily_summaries_total',
+      "Residents' daily summaries received from gateways",
+    ),
     telemetryWritten: registry.counter('anju_telemetry_points_written_total', 'Points written to InfluxDB'),
     telemetryDropped: registry.counter(
       'anju_telemetry_points_dropped_total',

@@ -147,6 +147,7 @@ export async function startCloudBroker(deps: {
     let verdict: Error | null = null;
     try {
       if (kind === 'events') await ingest.handleEvent(gatewayId, payload);
+      else if (kind === 'daily') await ingest.handleDaily(gatewayId, payload);
       else await ingest.handleHeartbeat(gatewayId, payload);
     } catch (err) {
       metrics.ingestErrors.inc({ topic: kind ?? 'unknown' });
@@ -154,9 +155,9 @@ export async function startCloudBroker(deps: {
         log.error({ err, gatewayId }, 'event not committed: withholding PUBACK and closing the connection');
         verdict = err instanceof Error ? err : new Error(String(err));
       } else {
-        // Heartbeats are periodic and superseded by the next one: losing one is harmless, dropping the
-        // connection for it is not.
-        log.warn({ err, gatewayId }, 'heartbeat not recorded');
+        // Heartbeats and daily summaries are telemetry: losing one is harmless, dropping the connection
+        // for it is not.
+        log.warn({ err, gatewayId, topic: kind }, 'telemetry message not recorded');
       }
     }
     // Outside the try: `done` runs aedes' PUBACK path, and a throw there must not be mistaken for ours.

@@ -79,7 +79,7 @@ export function caseChangePoint(c: CaseChange): TelemetryPoint {
  * A gateway's health summary: the contract's Heartbeat plus what later heartbeats may carry (disk).
  * Time = when the cloud received it (gateway clocks drift; the panels want arrival order).
  */
-export type GatewayHealth = Heartbeat & { diskUsedPct?: number };
+export type GatewayHealth = Heartbeat;
 
 export function heartbeatPoints(hb: GatewayHealth, receivedAt: Date): TelemetryPoint[] {
   const states = Object.values(hb.drivers);

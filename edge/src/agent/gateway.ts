@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertEvent, Heartbeat } from '../../../contracts/src/index.ts';
 import { EVENT_SCHEMA_VERSION, homeTopics, newEventId } from '../../../contracts/src/index.ts';
@@ -13,6 +14,8 @@ import { INACTIVITY_MODEL } from '../scoring/inactivity/index.ts';
 import { METER_SAFETY_MODEL } from '../scoring/meter-safety/index.ts';
 import { scorers } from '../scoring/registry.ts';
 import type { Detection, Scorer } from '../scoring/scorer.ts';
+import { feedDailySummary } from './daily-summary.feed.ts';
+import { DailySummary } from './daily-summary.ts';
 import { FallPipeline } from './fall-pipeline.ts';
 import { deviceBindings, HomePipeline } from './home-pipeline.ts';
 import { ProcessSampler } from './process-sampler.ts';
@@ -28,6 +31,16 @@ export interface Gateway {
   readonly scorer: Scorer | undefined;
   heartbeat(): Heartbeat;
   stop(): Promise<void>;
+}
+
+/** How full the data dir's file system is; omitted where statfs is not available. */
+function diskUsage(dir: string): { diskUsedPct?: number } {
+  try {
+    const fs = statfsSync(dir);
+    return { diskUsedPct: Math.round((1 - fs.bavail / fs.blocks) * 1000) / 10 };
+  } catch {
+    return {};
+  }
 }
 
 /** Composition root of the edge agent: build in order (bus, outbox, scorers, drivers, link), stop in reverse. */
@@ -114,8 +127,20 @@ export async function startGateway(
       models: [...(scorer ? [scorer.model] : []), ...(home ? HOME_MODELS : [])],
       rssMb: usage.rssMb,
       cpuPct: usage.cpuPct,
+      ...diskUsage(config.dataDir),
     };
   };
+  const daily = new DailySummary(
+    { gatewayId: config.gatewayId, residentId: config.residentId },
+    clock,
+    (summary) => {
+      log.info({ day: summary.day, activeMinutes: summary.activeMinutes }, 'daily summary');
+      forwarder.publishDaily(summary);
+    },
+  );
+  const dailyFeeds = feedDailySummary(bus, daily, clock);
+  daily.start();
+
   let home: HomePipeline | undefined;
   for (const entry of config.devices) {
     const { type, ...driverConfig } = entry;
@@ -135,6 +160,9 @@ export async function startGateway(
       stateSaveIntervalMs: config.home.stateSaveIntervalMs,
       onAlarm: (d, at) => {
         raise(d, at).catch((err) => log.error({ err }, 'could not store the event'));
+      },
+      onObservation: (obs) => {
+        if (obs.person && obs.active) daily.activity(obs.tMs);
       },
     });
     home.start();
@@ -160,6 +188,8 @@ export async function startGateway(
       for (const d of [...started].reverse()) await d.stop();
       pipeline?.stop();
       home?.stop();
+      daily.stop();
+      for (const off of dailyFeeds) off();
       scorer?.dispose?.();
       await forwarder.stop();
       await bus.close();

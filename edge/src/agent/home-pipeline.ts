@@ -15,6 +15,7 @@ import {
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import {
+  type ActivityObservation,
   type BusReading,
   createInactivityScorer,
   createObservationMapper,
@@ -47,6 +48,8 @@ export interface HomePipelineOptions {
   stateDir: string;
   stateSaveIntervalMs: number;
   onAlarm: (detection: Detection, raisedAtMs: number) => void;
+  /** Every observation, after the scorers saw it (the daily summary counts signs of life). */
+  onObservation?: (obs: ActivityObservation) => void;
 }
 
 /**
@@ -111,6 +114,7 @@ export class HomePipeline {
     if (!obs) return;
     this.counters.observations++;
     for (const r of this.runners) r.observe(obs);
+    this.o.onObservation?.(obs);
   }
 
   private load<T>(file: string): T | undefined {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { Command, Heartbeat } from '../../../contracts/src/index.ts';
+import type { Command, Heartbeat, ResidentDaily } from '../../../contracts/src/index.ts';
 import { parseCommand, topics } from '../../../contracts/src/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -45,6 +45,8 @@ export class MqttForwarder {
   private backoffMs: number;
   private retryTimer: unknown;
   private unsubscribeAppend: (() => void) | undefined;
+  /** Daily summaries waiting for a link (a week at most; older ones are the least useful). */
+  private readonly pendingDaily: ResidentDaily[] = [];
   readonly stats: ForwarderStats = {
     connected: false,
     delivered: 0,
@@ -80,6 +82,23 @@ export class MqttForwarder {
     }
   }
 
+  /** Sends a day's summary (QoS 1) now, or when the link is next up. */
+  publishDaily(summary: ResidentDaily): void {
+    this.pendingDaily.push(summary);
+    if (this.pendingDaily.length > 7) this.pendingDaily.shift();
+    this.flushDaily();
+  }
+
+  private flushDaily(): void {
+    const client = this.client;
+    while (client?.connected && this.pendingDaily.length > 0) {
+      const summary = this.pendingDaily.shift()!;
+      client.publish(topics.daily(this.o.gatewayId), JSON.stringify(summary), { qos: 1 }, (err) => {
+        if (err) this.o.log.warn({ err: err.message, day: summary.day }, 'daily summary not sent');
+      });
+    }
+  }
+
   private connect(): void {
     if (this.stopped) return;
     const opts: IClientOptions = {
@@ -103,6 +122,7 @@ export class MqttForwarder {
         if (err) this.o.log.warn({ err: err.message }, 'command subscription refused');
       });
       this.o.onConnect?.();
+      this.flushDaily();
       void this.drain();
     });
     client.on('message', (_topic, payload) => this.handleCommand(payload));
