@@ -2,10 +2,26 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { EVENT_SCHEMA_VERSION } from '../../contracts/src/index.ts';
-import { casesRoutes, createCasesRepository, createCasesService } from './cases/index.ts';
+import {
+  casesRoutes,
+  createCaseNotices,
+  createCasesRepository,
+  createCasesService,
+  createServiceQualityRepository,
+  serviceQualityRoutes,
+} from './cases/index.ts';
+import { type Clock, systemClock } from './clock.ts';
 import type { CloudConfig } from './config/index.ts';
 import { ConfigError } from './config/index.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
+import { createCaseDispatcher } from './dispatch/index.ts';
+import {
+  createEscalationService,
+  createTimersRepository,
+  type EscalationService,
+  startTimerPoller,
+  type TimerPoller,
+} from './escalation/index.ts';
 import { createGatewaysRepository, gatewaysRoutes } from './gateways/index.ts';
 import { buildHttpServer, healthRoutes } from './http/index.ts';
 import { createIngestService } from './ingest/index.ts';
@@ -21,7 +37,9 @@ import {
   notificationsRoutes,
 } from './notify/index.ts';
 import { createResidentsRepository, residentsRoutes } from './residents/index.ts';
+import { createStationsRepository, stationsRoutes } from './stations/index.ts';
 import { startTelemetry, type Telemetry } from './telemetry/index.ts';
+import { createWorkersRepository, workersRoutes } from './workers/index.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -34,6 +52,8 @@ export interface StartCloudOptions {
   db?: Db;
   /** Extra or replacement notifier channels, by name (tests: a failing channel). */
   notifiers?: Readonly<Record<string, NotifierFactory>>;
+  /** Where cases and timers read the time (tests: a clock they move by hand). */
+  clock?: Clock;
 }
 
 export interface RunningCloud {
@@ -48,6 +68,9 @@ export interface RunningCloud {
   readonly dispatcher: NotificationDispatcher;
   /** Telemetry to InfluxDB (`enabled: false` when no `influx` block is configured). */
   readonly telemetry: Telemetry;
+  /** Escalation timers of this replica: `pollNow()` fires what is due by the clock. */
+  readonly timers: TimerPoller;
+  readonly escalation: EscalationService;
   /** Stops accepting MQTT and HTTP, lets in-flight notifications finish, closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -101,16 +124,61 @@ export async function startCloud(
     const notifications = createNotificationsRepository(db);
     const dispatcher = createNotificationDispatcher({ db, notifications, registry, metrics, log });
     cleanup.unshift(() => dispatcher.close());
+    const clock = opts.clock ?? systemClock;
+    const stations = createStationsRepository(db);
+    const workers = createWorkersRepository(db);
+    const timers = createTimersRepository();
+    const notices = createCaseNotices({
+      residents,
+      notifications,
+      channel: config.notify.guardianChannel,
+      timeZone: config.timeZone,
+      publicUrl: config.publicUrl,
+      dutyDesk: config.dispatch.dutyDesk,
+    });
+    const caseDispatch = createCaseDispatcher({ cases, workers, timers, notices, config });
+    // Timers are created before the poller exists (ingest may start first); the poller sleeps until due.
+    let poller: TimerPoller | undefined;
+    const onTimerCreated = (dueAt: Date) => poller?.wake(dueAt);
     const service = createCasesService({
       db,
       cases,
       residents,
-      notifications,
+      stations,
+      workers,
+      timers,
+      notices,
+      dispatch: caseDispatch,
       metrics,
-      guardianChannel: config.notify.guardianChannel,
-      timeZone: config.timeZone,
+      config,
+      clock,
       telemetry,
+      onTimerCreated,
     });
+    const escalation = createEscalationService({
+      db,
+      cases,
+      residents,
+      stations,
+      timers,
+      notices,
+      dispatch: caseDispatch,
+      config,
+      clock,
+      log,
+      replicaId: `${process.pid}-${crypto.randomUUID().slice(0, 8)}`,
+      onTimerCreated,
+    });
+    poller = startTimerPoller({
+      escalation,
+      dispatcher,
+      notifications,
+      clock,
+      pollIntervalMs: config.escalation.pollIntervalMs,
+      log,
+    });
+    const runningPoller = poller;
+    cleanup.unshift(() => runningPoller.stop());
     const ingest = createIngestService({
       cases: service,
       gateways,
@@ -146,7 +214,16 @@ export async function startCloud(
         healthRoutes({ db, broker: () => broker, registry: metrics.registry }),
         residentsRoutes({ residents }),
         gatewaysRoutes({ gateways, residents }),
-        casesRoutes({ cases, service, notifications, onAcknowledged: tellGateway }),
+        casesRoutes({
+          cases,
+          service,
+          notifications,
+          onAcknowledged: tellGateway,
+          onNotifications: (ids) => void dispatcher.dispatch(ids),
+        }),
+        stationsRoutes({ stations }),
+        workersRoutes({ db, workers }),
+        serviceQualityRoutes({ quality: createServiceQualityRepository(db) }),
         notificationsRoutes({ notifications }),
       ],
     });
@@ -175,6 +252,8 @@ export async function startCloud(
       broker,
       dispatcher,
       telemetry,
+      timers: runningPoller,
+      escalation,
       close() {
         closing ??= runCleanup(cleanup, log).then(() => log.info('cloud stopped'));
         return closing;

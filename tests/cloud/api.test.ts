@@ -57,7 +57,7 @@ describe.each(backends)('cloud REST API (%s)', (backend) => {
       ['POST', '/gateways', { id: 'has/slash', residentId: 'x' }],
       ['POST', '/gateways', { id: 'gw-1' }],
       ['POST', '/cases/abc/ack', {}],
-      ['GET', '/cases?status=closed', undefined],
+      ['GET', '/cases?status=shut', undefined],
       ['GET', '/cases?kind=explosion', undefined],
       ['GET', '/notifications?limit=0', undefined],
     ])('%s %s %j → 400 CLOUD_VALIDATION_FAILED', async (method, path, body) => {

@@ -126,19 +126,27 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
     expect(detail.notifications).toHaveLength(1);
   });
 
-  it('opens a new case once the open one is acknowledged', async () => {
+  // Issue 4: a case stays the open one for its kind until it is finished (resolved, closed, cancelled,
+  // false alarm); an acknowledged case still collects the events that follow.
+  it('appends to an acknowledged case and opens a new one once it is resolved', async () => {
     const home = await t.enrol();
     const c = await t.connectGateway(home.gatewayId, home.secret);
     await publishEvent(c, home, alertEvent(home));
     const [first] = await casesOf(home.residentId);
     expect((await t.api('POST', `/cases/${first.id}/ack`, { by: 'worker 7' })).status).toBe(200);
     await publishEvent(c, home, alertEvent(home));
+    expect(await casesOf(home.residentId)).toHaveLength(1);
+    const desk = { type: 'duty_desk', id: 'desk 1' };
+    const resolved = await t.api('POST', `/cases/${first.id}/transitions`, { to: 'resolved', actor: desk });
+    expect(resolved.status).toBe(200);
+    await publishEvent(c, home, alertEvent(home));
     const cases = await casesOf(home.residentId);
     expect(cases).toHaveLength(2);
     expect(cases.filter((x) => x.status === 'open')).toHaveLength(1);
     expect(cases.find((x) => x.id === first.id)).toMatchObject({
-      status: 'acknowledged',
+      status: 'resolved',
       acknowledgedBy: 'worker 7',
+      eventCount: 2,
     });
   });
 

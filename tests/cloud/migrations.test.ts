@@ -51,7 +51,10 @@ describe.each(backends)('database migrations and constraints (%s)', (backend) =>
     await t.db.query(open, ['c-1']);
     await expect(t.db.query(open, ['c-2'])).rejects.toThrow(/cases_one_open_per_resident_kind/);
     await t.db.query("UPDATE cases SET status = 'acknowledged' WHERE id = 'c-1'");
-    await t.db.query(open, ['c-3']); // once acknowledged, a new one may open
+    // 003: acknowledged is still active (issue 4 lifecycle); only a finished case makes room
+    await expect(t.db.query(open, ['c-2'])).rejects.toThrow(/cases_one_open_per_resident_kind/);
+    await t.db.query("UPDATE cases SET status = 'resolved' WHERE id = 'c-1'");
+    await t.db.query(open, ['c-3']); // once finished, a new one may open
     await t.db.query(
       "INSERT INTO cases (id, resident_id, kind, severity, test) VALUES ('c-4', 'r-ix', 'fall', 'urgent', true)",
     );

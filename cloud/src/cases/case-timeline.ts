@@ -1,7 +1,24 @@
 import { jsonParam, type Queryable } from '../db/index.ts';
 
 /** Everything that can happen to a case, in the order it happened. */
-export type TimelineType = 'opened' | 'event_appended' | 'notified' | 'notification_failed' | 'acknowledged';
+export type TimelineType =
+  | 'opened'
+  | 'event_appended'
+  | 'notified'
+  | 'notification_failed'
+  // issue 4: the lifecycle (one entry per transition, named after the state entered) …
+  | 'assigned'
+  | 'acknowledged'
+  | 'en_route'
+  | 'on_site'
+  | 'resolved'
+  | 'closed'
+  | 'cancelled'
+  | 'false_alarm'
+  // … and what dispatch and escalation did
+  | 'ack_deadline_missed'
+  | 'dispatch_unavailable'
+  | 'escalated';
 
 /** Appends one entry to a case's timeline (inside the caller's transaction). */
 export async function appendTimeline(
@@ -9,10 +26,12 @@ export async function appendTimeline(
   caseId: string,
   type: TimelineType,
   detail: Record<string, unknown> = {},
+  /** The service clock's time; default the database's clock_timestamp(). */
+  at?: Date,
 ): Promise<void> {
-  await tx.query('INSERT INTO case_timeline (case_id, type, detail) VALUES ($1, $2, $3::jsonb)', [
-    caseId,
-    type,
-    jsonParam(detail),
-  ]);
+  await tx.query(
+    `INSERT INTO case_timeline (case_id, type, detail, at)
+     VALUES ($1, $2, $3::jsonb, coalesce($4::timestamptz, clock_timestamp()))`,
+    [caseId, type, jsonParam(detail), at ?? null],
+  );
 }

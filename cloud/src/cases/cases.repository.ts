@@ -15,6 +15,16 @@ interface CaseRow {
   acknowledged_at: Date | null;
   acknowledged_by: string | null;
   event_count: number;
+  level: number | null;
+  station_id: string | null;
+  assignee_id: string | null;
+  assignee: string | null;
+  ack_deadline_at: Date | null;
+  en_route_at: Date | null;
+  on_site_at: Date | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  resolution: string | null;
 }
 
 interface EventRow {
@@ -42,6 +52,16 @@ const toCase = (r: CaseRow): Case => ({
   acknowledgedAt: isoTimeOrNull(r.acknowledged_at),
   acknowledgedBy: r.acknowledged_by,
   eventCount: Number(r.event_count),
+  level: r.level === null ? null : Number(r.level),
+  stationId: r.station_id,
+  assigneeId: r.assignee_id,
+  assignee: r.assignee,
+  ackDeadlineAt: isoTimeOrNull(r.ack_deadline_at),
+  enRouteAt: isoTimeOrNull(r.en_route_at),
+  onSiteAt: isoTimeOrNull(r.on_site_at),
+  resolvedAt: isoTimeOrNull(r.resolved_at),
+  closedAt: isoTimeOrNull(r.closed_at),
+  resolution: r.resolution,
 });
 
 const toEvent = (r: EventRow): CaseEvent => ({
@@ -60,6 +80,8 @@ const toEvent = (r: EventRow): CaseEvent => ({
 const CASE_COLUMNS = `c.*, (SELECT count(*) FROM events e WHERE e.case_id = c.id)::int AS event_count`;
 /** Severity order, for "a case is as severe as its worst event". */
 const SEVERITY_RANK = `ARRAY['info', 'warning', 'urgent', 'critical']`;
+/** "Open" for the one-case rule: not terminal. Must match the partial unique index of migration 003. */
+export const ACTIVE = `status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`;
 
 export function createCasesRepository(db: Queryable) {
   return {
@@ -93,21 +115,23 @@ export function createCasesRepository(db: Queryable) {
     async openOrFind(
       tx: Queryable,
       ev: Pick<AlertEvent, 'residentId' | 'kind' | 'severity' | 'test'>,
+      now: Date = new Date(),
     ): Promise<{ caseId: string; opened: boolean }> {
       const test = ev.test === true;
       for (let attempt = 0; attempt < 3; attempt++) {
         const inserted = await tx.query<{ id: string }>(
-          `INSERT INTO cases (id, resident_id, kind, severity, test) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (resident_id, kind, test) WHERE status = 'open' DO NOTHING RETURNING id`,
-          [randomUUID(), ev.residentId, ev.kind, ev.severity, test],
+          `INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $6)
+           ON CONFLICT (resident_id, kind, test) WHERE ${ACTIVE} DO NOTHING RETURNING id`,
+          [randomUUID(), ev.residentId, ev.kind, ev.severity, test, now],
         );
         if (inserted.rows[0]) return { caseId: inserted.rows[0].id, opened: true };
         const open = await tx.query<{ id: string }>(
-          `SELECT id FROM cases WHERE resident_id = $1 AND kind = $2 AND test = $3 AND status = 'open'
+          `SELECT id FROM cases WHERE resident_id = $1 AND kind = $2 AND test = $3 AND ${ACTIVE}
            FOR UPDATE`,
           [ev.residentId, ev.kind, test],
         );
-        // Acknowledged between our INSERT and SELECT: try again (a new case opens).
+        // Finished between our INSERT and SELECT: try again (a new case opens).
         if (open.rows[0]) return { caseId: open.rows[0].id, opened: false };
       }
       throw new Error(`could not open or find a case for ${ev.residentId}/${ev.kind}`);
@@ -124,15 +148,22 @@ export function createCasesRepository(db: Queryable) {
       );
     },
 
-    /** open → acknowledged; undefined when the case is not open (or does not exist). */
-    async acknowledge(tx: Queryable, id: string, by: string): Promise<Case | undefined> {
-      const r = await tx.query<{ id: string }>(
-        `UPDATE cases SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $2,
-                          updated_at = now()
-         WHERE id = $1 AND status = 'open' RETURNING id`,
-        [id, by],
-      );
-      return r.rows[0] ? this.get(id, tx) : undefined;
+    /** Locks the case row for a state change (inside the caller's transaction). */
+    async lock(tx: Queryable, id: string): Promise<Case | undefined> {
+      const { rows } = await tx.query<{ id: string }>('SELECT id FROM cases WHERE id = $1 FOR UPDATE', [id]);
+      return rows[0] ? this.get(id, tx) : undefined;
+    },
+
+    /** Writes the given columns of a case (snake_case names, fixed by callers) and bumps updated_at. */
+    async update(tx: Queryable, id: string, fields: Record<string, unknown>, now: Date): Promise<void> {
+      const cols = Object.keys(fields);
+      if (!cols.every((c) => /^[a-z_]+$/.test(c))) throw new Error(`bad column in ${cols.join(',')}`);
+      const sets = cols.map((c, i) => `${c} = $${i + 3}`);
+      await tx.query(`UPDATE cases SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, [
+        id,
+        now,
+        ...cols.map((c) => fields[c]),
+      ]);
     },
 
     async get(id: string, tx: Queryable = db): Promise<Case | undefined> {

@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
 import type { NotificationsRepository } from '../notify/index.ts';
 import type { CasesRepository } from './cases.repository.ts';
-import { AckBody, ListCasesQuery } from './cases.schemas.ts';
+import { AckBody, ListCasesQuery, TransitionBody } from './cases.schemas.ts';
 import type { CasesService } from './cases.service.ts';
 
 export function casesRoutes(deps: {
@@ -13,6 +13,8 @@ export function casesRoutes(deps: {
   notifications: NotificationsRepository;
   /** Called after a case is acknowledged (tells the gateway); failures are the callee's to log. */
   onAcknowledged?: (caseId: string) => void;
+  /** Texts a transition queued (dispatch to the next worker), to send after the commit. */
+  onNotifications?: (ids: string[]) => void;
 }): FastifyPluginAsync {
   const { cases, service, notifications } = deps;
   return async (app) => {
@@ -67,6 +69,31 @@ export function casesRoutes(deps: {
         req.log.info({ caseId: acked.id }, 'case acknowledged');
         deps.onAcknowledged?.(acked.id);
         return acked;
+      },
+    );
+
+    app.post<{ Params: Static<typeof IdParams>; Body: TransitionBody }>(
+      '/cases/:id/transitions',
+      {
+        schema: {
+          tags: ['cases'],
+          summary: 'Move a case one step through its lifecycle, as a named actor',
+          description:
+            'open → assigned → acknowledged → en_route → on_site → resolved → closed, or cancelled / false_alarm. ' +
+            'A worker may only move a case assigned to them. Illegal steps answer 409 with code ' +
+            'CLOUD_CASE_TRANSITION_ILLEGAL, CLOUD_CASE_ACTOR_NOT_ALLOWED, CLOUD_CASE_NOT_ASSIGNEE or CLOUD_CASE_NO_WORKER.',
+          params: IdParams,
+          body: TransitionBody,
+          response: { 200: Type.Ref('Case'), ...errors(400, 401, 404, 409) },
+        },
+      },
+      async (req) => {
+        const { to, actor, note } = req.body;
+        const r = await service.transition(req.params.id, to, actor, note);
+        req.log.child({ caseId: r.case.id }).info({ to, actor: actor.type }, 'case moved');
+        if (r.notificationIds.length > 0) deps.onNotifications?.(r.notificationIds);
+        if (to === 'acknowledged') deps.onAcknowledged?.(r.case.id);
+        return r.case;
       },
     );
   };

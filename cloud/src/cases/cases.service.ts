@@ -1,10 +1,19 @@
 import type { AlertEvent } from '../../../contracts/src/index.ts';
-import type { Db } from '../db/index.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import type { CloudConfig } from '../config/index.ts';
+import type { Db, Queryable } from '../db/index.ts';
+import type { CaseDispatcher } from '../dispatch/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { addSeconds, deadlinesFor } from '../escalation/deadlines.ts';
+import type { TimersRepository } from '../escalation/timers.repository.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
-import { type NotificationsRepository, renderGuardianAlert } from '../notify/index.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
+import type { StationsRepository } from '../stations/index.ts';
 import { noTelemetry, type Telemetry } from '../telemetry/index.ts';
+import type { WorkersRepository } from '../workers/index.ts';
+import { loadCaseContext } from './case-context.ts';
+import { type CaseNotices, type Queued, sendable } from './case-notices.ts';
+import { type Actor, AWAITING_ACK, checkTransition, type TargetState } from './case-state-machine.ts';
 import { appendTimeline } from './case-timeline.ts';
 import type { CasesRepository } from './cases.repository.ts';
 import type { Case } from './cases.schemas.ts';
@@ -13,63 +22,170 @@ export type RecordOutcome =
   | { status: 'stored'; caseId: string; opened: boolean; notificationIds: string[] }
   | { status: 'duplicate' };
 
+/** Timestamp columns a transition sets, by the state entered. */
+const STAMP: Partial<Record<TargetState, string>> = {
+  acknowledged: 'acknowledged_at',
+  en_route: 'en_route_at',
+  on_site: 'on_site_at',
+  resolved: 'resolved_at',
+  closed: 'closed_at',
+  cancelled: 'closed_at',
+  false_alarm: 'closed_at',
+};
+
 /**
- * Correlates alert events into cases: one OPEN case per resident and kind; later events of that kind
- * append to it. Opening a (non-test) case queues one text per guardian, in the same transaction, so the
- * messages exist iff the case does; sending happens after the commit (NotificationDispatcher).
+ * Correlates alert events into cases (one ACTIVE case per resident and kind; later events append) and
+ * moves cases through their lifecycle (case-state-machine.ts). Opening a real case, in ONE transaction:
+ * level 1, the level-2 timer, and either a worker of the resident's station (dispatch) or — when the
+ * resident has no station or nobody is on duty — the guardians are texted at once, as before issue 4.
+ * Texts are rows written 'pending' here and sent after the commit (NotificationDispatcher).
  */
 export function createCasesService(deps: {
   db: Db;
   cases: CasesRepository;
   residents: ResidentsRepository;
-  notifications: NotificationsRepository;
+  stations: StationsRepository;
+  workers: WorkersRepository;
+  timers: TimersRepository;
+  notices: CaseNotices;
+  dispatch: CaseDispatcher;
   metrics: CloudMetrics;
-  guardianChannel: string;
-  timeZone: string;
+  config: Pick<CloudConfig, 'escalation'>;
+  clock?: Clock;
   /** Told about committed events and case state changes; off by default. */
   telemetry?: Telemetry;
+  /** A timer was created by this process: wake the poller so it can sleep until it is due. */
+  onTimerCreated?: (dueAt: Date) => void;
 }) {
-  const { db, cases, residents, notifications, metrics } = deps;
+  const { db, cases, residents, stations, workers, timers, notices, dispatch, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
+  const clock = deps.clock ?? systemClock;
+
+  /** Level 1 for a case that has just opened. Returns the texts to send after the commit. */
+  async function startResponse(tx: Queryable, caseId: string, ev: AlertEvent, now: Date): Promise<Queued[]> {
+    const ctx = await loadCaseContext(
+      tx,
+      residents,
+      {
+        id: caseId,
+        kind: ev.kind,
+        severity: ev.severity,
+        residentId: ev.residentId,
+        openedAt: now.toISOString(),
+      },
+      ev.occurredAt,
+    );
+    const stationId = ctx.resident?.stationId ?? null;
+    const station = stationId ? await stations.get(stationId, tx) : undefined;
+    await cases.update(tx, caseId, { level: 1, station_id: stationId, station: station?.name ?? null }, now);
+    const level2At = addSeconds(
+      now,
+      deadlinesFor(deps.config.escalation.deadlines, ev.kind, ev.severity).level2S,
+    );
+    await timers.create(tx, { caseId, kind: 'level2', attempt: 1, dueAt: level2At });
+    deps.onTimerCreated?.(level2At);
+    const assigned = await dispatch.assignNext(tx, ctx, now);
+    if (assigned.assigned) return assigned.queued;
+    if (assigned.reason !== 'no_station') {
+      await appendTimeline(tx, caseId, 'dispatch_unavailable', { reason: assigned.reason }, now);
+    }
+    return notices.guardians(tx, ctx, 'alert', now);
+  }
+
+  async function transitionIn(
+    tx: Queryable,
+    id: string,
+    to: TargetState,
+    actor: Actor,
+    opts: { note?: string | undefined; legacy?: boolean },
+  ): Promise<{ case: Case; queued: Queued[] }> {
+    const c = await cases.lock(tx, id);
+    if (!c) throw new NotFoundError('CLOUD_CASE_NOT_FOUND', `case ${id} not found`);
+    const now = clock.now();
+    if (opts.legacy && !AWAITING_ACK.includes(c.status)) {
+      throw new ConflictError('CLOUD_CASE_NOT_OPEN', `case ${id} is ${c.status}, not open`);
+    }
+    const check = checkTransition(c.status, to, actor);
+    if (!check.ok) throw new ConflictError(check.code, `case ${id}: ${check.message}`);
+    if (actor.type === 'worker') {
+      const w = await workers.get(actor.id, tx);
+      if (!w) throw new NotFoundError('CLOUD_WORKER_NOT_FOUND', `worker ${actor.id} not found`);
+      if (c.assigneeId !== null && c.assigneeId !== w.id) {
+        throw new ConflictError(
+          'CLOUD_CASE_NOT_ASSIGNEE',
+          `case ${id} is with worker ${c.assigneeId}, not ${w.id}`,
+        );
+      }
+      if (c.assigneeId === null) {
+        await cases.update(tx, id, { assignee_id: w.id, assignee: w.name, station_id: w.stationId }, now);
+      }
+    }
+    if (to === 'assigned') {
+      // The duty desk asks for the next worker (the system does this when a deadline passes).
+      const ctx = await loadCaseContext(tx, residents, c);
+      const r = await dispatch.assignNext(tx, ctx, now);
+      if (!r.assigned) throw new ConflictError('CLOUD_CASE_NO_WORKER', `case ${id}: no worker (${r.reason})`);
+      return { case: (await cases.get(id, tx))!, queued: r.queued };
+    }
+    const fields: Record<string, unknown> = { status: to };
+    const stamp = STAMP[to];
+    if (stamp) fields[stamp] = now;
+    if (to === 'acknowledged') fields.acknowledged_by = actor.id;
+    if (to === 'closed' && c.status === 'resolved') fields.resolution = opts.note ?? c.resolution;
+    else if (opts.note !== undefined && ['resolved', 'cancelled', 'false_alarm'].includes(to)) {
+      fields.resolution = opts.note;
+    }
+    await cases.update(tx, id, fields, now);
+    await appendTimeline(
+      tx,
+      id,
+      to,
+      opts.legacy
+        ? { by: actor.id }
+        : { from: c.status, actor, ...(opts.note === undefined ? {} : { note: opts.note }) },
+      now,
+    );
+    return { case: (await cases.get(id, tx))!, queued: [] };
+  }
+
+  function told(before: Case, after: Case): void {
+    if (after.status !== 'acknowledged' || before.status === 'acknowledged') return;
+    telemetry.caseChanged({
+      caseId: after.id,
+      residentId: after.residentId,
+      kind: after.kind,
+      state: 'acknowledged',
+      test: after.test,
+      at: new Date(after.acknowledgedAt ?? clock.now()),
+      openedAt: new Date(after.openedAt),
+    });
+  }
 
   return {
+    clock,
+
     /** Stores `ev` idempotently (by id) and files it into a case. Throws only on database failure. */
     async recordEvent(ev: AlertEvent): Promise<RecordOutcome> {
       const outcome = await db.transaction(async (tx): Promise<RecordOutcome> => {
         if (!(await cases.insertEvent(tx, ev))) return { status: 'duplicate' };
-        const { caseId, opened } = await cases.openOrFind(tx, ev);
+        const now = clock.now();
+        const { caseId, opened } = await cases.openOrFind(tx, ev, now);
         await cases.attachEvent(tx, ev.id, caseId, ev.severity);
-        await appendTimeline(tx, caseId, opened ? 'opened' : 'event_appended', {
-          eventId: ev.id,
-          gatewayId: ev.gatewayId,
-          severity: ev.severity,
-          ...(ev.test ? { test: true } : {}),
-        });
-        const notificationIds: string[] = [];
+        await appendTimeline(
+          tx,
+          caseId,
+          opened ? 'opened' : 'event_appended',
+          {
+            eventId: ev.id,
+            gatewayId: ev.gatewayId,
+            severity: ev.severity,
+            ...(ev.test ? { test: true } : {}),
+          },
+          now,
+        );
         // Test events exercise the whole path up to here, but never reach a person.
-        if (opened && ev.test !== true) {
-          const resident = await residents.get(ev.residentId, tx);
-          for (const g of await residents.guardians(ev.residentId, tx)) {
-            const body = renderGuardianAlert({
-              language: g.language,
-              kind: ev.kind,
-              residentName: resident?.name ?? ev.residentId,
-              occurredAt: ev.occurredAt,
-              caseId,
-              timeZone: deps.timeZone,
-            });
-            notificationIds.push(
-              await notifications.insertPending(tx, {
-                caseId,
-                recipientPhone: g.phone,
-                language: g.language,
-                body,
-                channel: deps.guardianChannel,
-              }),
-            );
-          }
-        }
-        return { status: 'stored', caseId, opened, notificationIds };
+        const queued = opened && ev.test !== true ? await startResponse(tx, caseId, ev, now) : [];
+        return { status: 'stored', caseId, opened, notificationIds: sendable(queued) };
       });
       // Count only what was committed.
       if (outcome.status === 'stored') {
@@ -83,7 +199,7 @@ export function createCasesService(deps: {
             kind: ev.kind,
             state: 'opened',
             test: ev.test === true,
-            at: new Date(),
+            at: clock.now(),
           });
         }
       } else {
@@ -92,28 +208,35 @@ export function createCasesService(deps: {
       return outcome;
     },
 
-    /** open → acknowledged. 404 when unknown, 409 when not open. */
+    /**
+     * One lifecycle step by a named actor (case-state-machine.ts). 404 unknown case or worker; 409 with
+     * a stable code when the step is illegal, the actor may not make it, or the worker is not the
+     * assignee. Returns the case and the texts to send after the commit.
+     */
+    async transition(
+      id: string,
+      to: TargetState,
+      actor: Actor,
+      note?: string,
+    ): Promise<{ case: Case; notificationIds: string[] }> {
+      const before = await cases.get(id);
+      const r = await db.transaction((tx) => transitionIn(tx, id, to, actor, { note }));
+      if (before) told(before, r.case);
+      return { case: r.case, notificationIds: sendable(r.queued) };
+    },
+
+    /**
+     * The pre-issue-4 acknowledgement (`POST /cases/:id/ack`): open or assigned → acknowledged, by a
+     * worker when `by` is a worker id, else by the duty desk. 409 CLOUD_CASE_NOT_OPEN otherwise.
+     */
     async acknowledge(id: string, by: string): Promise<Case> {
-      const acked = await db.transaction(async (tx) => {
-        const acked = await cases.acknowledge(tx, id, by);
-        if (acked) {
-          await appendTimeline(tx, id, 'acknowledged', { by });
-          return acked;
-        }
-        const existing = await cases.get(id, tx);
-        if (!existing) throw new NotFoundError('CLOUD_CASE_NOT_FOUND', `case ${id} not found`);
-        throw new ConflictError('CLOUD_CASE_NOT_OPEN', `case ${id} is ${existing.status}, not open`);
-      });
-      telemetry.caseChanged({
-        caseId: acked.id,
-        residentId: acked.residentId,
-        kind: acked.kind,
-        state: 'acknowledged',
-        test: acked.test,
-        at: new Date(acked.acknowledgedAt ?? Date.now()),
-        openedAt: new Date(acked.openedAt),
-      });
-      return acked;
+      const actor: Actor = (await workers.get(by))
+        ? { type: 'worker', id: by }
+        : { type: 'duty_desk', id: by };
+      const before = await cases.get(id);
+      const r = await db.transaction((tx) => transitionIn(tx, id, 'acknowledged', actor, { legacy: true }));
+      if (before) told(before, r.case);
+      return r.case;
     },
   };
 }

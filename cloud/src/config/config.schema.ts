@@ -1,8 +1,23 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { SmsProvidersConfig, smsEnvOverrides } from '../notify/providers/sms-providers.config.ts';
 
 const Host = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
 /** 0 = let the OS pick a free port (tests); the bound port is reported by `startCloud`. */
 const Port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description });
+
+/** Escalation deadlines of one kind (and severity) of case, in seconds. */
+export const DeadlinesSchema = Type.Object(
+  {
+    ackS: Type.Number({ minimum: 1, description: 'a dispatched worker must acknowledge within this' }),
+    level2S: Type.Number({ minimum: 1, description: 'from opening to level 2 when nobody has acknowledged' }),
+    level3S: Type.Number({
+      minimum: 1,
+      description: 'from level 2 to level 3 (emergency) when still nobody has',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type Deadlines = Static<typeof DeadlinesSchema>;
 
 /**
  * The cloud service's configuration: one YAML/JSON file (`--config`), then environment overrides, then
@@ -104,12 +119,55 @@ export const CloudConfigSchema = Type.Object(
         },
       ),
     ),
+    publicUrl: Type.String({
+      pattern: '^https?://',
+      description:
+        'base URL of the web app; worker texts link to <publicUrl>/cases/<id> (env ANJU_PUBLIC_URL)',
+    }),
+    dispatch: Type.Object(
+      {
+        skillsByKind: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
+          description: 'event kind → the skill a worker should have for it, e.g. { fall: first_aid }',
+        }),
+        loadPenaltyKm: Type.Number({
+          minimum: 0,
+          maximum: 1000,
+          description: 'each active case a worker holds counts as this many km of extra distance',
+        }),
+        dutyDesk: Type.Optional(
+          Type.Object(
+            {
+              name: Type.String({ minLength: 1 }),
+              phone: Type.String({ pattern: '^\\+?[0-9][0-9 -]{4,30}$' }),
+              language: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
+            },
+            { additionalProperties: false, description: 'who is told at level 3 to call 120' },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    escalation: Type.Object(
+      {
+        // Clamped: below 50 ms the poll would keep a database busy for nothing; above 60 s timers fire late.
+        pollIntervalMs: Type.Integer({
+          minimum: 50,
+          maximum: 60_000,
+          description: 'how often every replica looks for due timers (env ANJU_ESCALATION_POLL_MS)',
+        }),
+        deadlines: Type.Record(Type.String(), DeadlinesSchema, {
+          description: "deadlines by '<kind>/<severity>', '<kind>' or 'default' (first match wins), seconds",
+        }),
+      },
+      { additionalProperties: false },
+    ),
     notify: Type.Object(
       {
         guardianChannel: Type.String({
           minLength: 1,
           description: 'registered notifier that texts guardians (see cloud/src/notify/notifier.registry.ts)',
         }),
+        providers: Type.Optional(SmsProvidersConfig),
       },
       { additionalProperties: false },
     ),
@@ -126,6 +184,17 @@ export const defaultConfig: CloudConfig = {
   logLevel: 'info',
   timeZone: 'Asia/Shanghai',
   notify: { guardianChannel: 'sms-log' },
+  publicUrl: 'http://127.0.0.1:8080',
+  dispatch: { skillsByKind: { fall: 'first_aid', vitals: 'first_aid' }, loadPenaltyKm: 2 },
+  escalation: {
+    pollIntervalMs: 500,
+    deadlines: {
+      default: { ackS: 600, level2S: 1800, level3S: 1800 },
+      fall: { ackS: 180, level2S: 600, level3S: 600 },
+      'fall/critical': { ackS: 120, level2S: 300, level3S: 300 },
+      sos: { ackS: 120, level2S: 300, level3S: 300 },
+    },
+  },
 };
 
 /** Environment variables and the config key each one overrides. */
@@ -138,8 +207,11 @@ export const envOverrides = {
   ANJU_DATA_DIR: { key: 'database.dataDir', type: 'string' },
   ANJU_API_TOKEN: { key: 'apiToken', type: 'string' },
   LOG_LEVEL: { key: 'logLevel', type: 'string' },
+  ANJU_PUBLIC_URL: { key: 'publicUrl', type: 'string' },
+  ANJU_ESCALATION_POLL_MS: { key: 'escalation.pollIntervalMs', type: 'integer' },
   ANJU_INFLUX_URL: { key: 'influx.url', type: 'string' },
   ANJU_INFLUX_DB: { key: 'influx.database', type: 'string' },
   ANJU_INFLUX_USERNAME: { key: 'influx.username', type: 'string' },
   ANJU_INFLUX_PASSWORD: { key: 'influx.password', type: 'string' },
+  ...smsEnvOverrides,
 } as const satisfies Record<string, { key: string; type: 'string' | 'integer' }>;

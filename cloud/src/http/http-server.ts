@@ -13,6 +13,8 @@ import { Gateway, GatewayCredentials } from '../gateways/gateways.schemas.ts';
 import type { Logger } from '../log/logger.ts';
 import { Notification } from '../notify/notifications.schemas.ts';
 import { Guardian, Resident } from '../residents/residents.schemas.ts';
+import { Station } from '../stations/stations.schemas.ts';
+import { Worker } from '../workers/workers.schemas.ts';
 import { bearerAuth } from './api-auth.ts';
 import { ErrorResponse } from './http.schemas.ts';
 
@@ -47,6 +49,8 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     Notification,
     CaseSchema,
     CaseDetail,
+    Station,
+    Worker,
   ]) {
     app.addSchema(schema);
   }

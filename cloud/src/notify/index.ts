@@ -11,7 +11,7 @@ export {
   type NotificationsRepository,
 } from './notifications.repository.ts';
 export { notificationsRoutes } from './notifications.routes.ts';
-export { Notification, NotificationStatus } from './notifications.schemas.ts';
+export { Notification, NotificationStatus, RecipientRole } from './notifications.schemas.ts';
 export { builtInNotifiers, createNotifierRegistry, type NotifierRegistry } from './notifier.registry.ts';
 export {
   type DeliveryReceipt,
@@ -21,3 +21,10 @@ export {
   type OutboundMessage,
 } from './notifier.ts';
 export { createSmsLogNotifier } from './sms-log.notifier.ts';
+export {
+  renderDutyDeskEmergency,
+  renderGuardianEmergency,
+  renderSupervisorEscalation,
+  renderWorkerDispatch,
+  type StaffAlertInput,
+} from './staff-alert.template.ts';

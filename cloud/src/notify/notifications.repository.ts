@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isoTime, type Queryable } from '../db/index.ts';
+import { isoTime, isoTimeOrNull, type Queryable } from '../db/index.ts';
 import type { Language } from '../residents/residents.schemas.ts';
-import type { Notification, NotificationStatus } from './notifications.schemas.ts';
+import type { Notification, NotificationStatus, RecipientRole } from './notifications.schemas.ts';
 
 interface NotificationRow {
   id: string;
@@ -14,6 +14,9 @@ interface NotificationRow {
   error: string | null;
   created_at: Date;
   updated_at: Date;
+  recipient_role: RecipientRole;
+  recipient_id: string | null;
+  not_before: Date | null;
 }
 
 const toNotification = (r: NotificationRow): Notification => ({
@@ -27,6 +30,9 @@ const toNotification = (r: NotificationRow): Notification => ({
   error: r.error,
   createdAt: isoTime(r.created_at),
   updatedAt: isoTime(r.updated_at),
+  recipientRole: r.recipient_role,
+  recipientId: r.recipient_id,
+  notBefore: isoTimeOrNull(r.not_before),
 });
 
 export interface NewNotification {
@@ -35,6 +41,11 @@ export interface NewNotification {
   language: Language;
   body: string;
   channel: string;
+  /** Who the text is for (default guardian) and their id (guardian, worker, station or duty desk). */
+  recipientRole?: RecipientRole;
+  recipientId?: string;
+  /** Held until then (a guardian's quiet hours); sent by the escalation poller once due. */
+  notBefore?: Date;
 }
 
 export function createNotificationsRepository(db: Queryable) {
@@ -43,9 +54,20 @@ export function createNotificationsRepository(db: Queryable) {
     async insertPending(tx: Queryable, n: NewNotification): Promise<string> {
       const id = randomUUID();
       await tx.query(
-        `INSERT INTO notifications (id, case_id, recipient_phone, language, body, channel, status)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending')`,
-        [id, n.caseId, n.recipientPhone, n.language, n.body, n.channel],
+        `INSERT INTO notifications (id, case_id, recipient_phone, language, body, channel, status,
+                                    recipient_role, recipient_id, not_before)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)`,
+        [
+          id,
+          n.caseId,
+          n.recipientPhone,
+          n.language,
+          n.body,
+          n.channel,
+          n.recipientRole ?? 'guardian',
+          n.recipientId ?? null,
+          n.notBefore ?? null,
+        ],
       );
       return id;
     },
@@ -76,8 +98,19 @@ export function createNotificationsRepository(db: Queryable) {
       const { rows } = await db.query<{ id: string }>(
         `SELECT id FROM notifications
          WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+           AND (not_before IS NULL OR not_before <= now())
          ORDER BY created_at LIMIT $2`,
         [olderThanS, limit],
+      );
+      return rows.map((r) => r.id);
+    },
+
+    /** Held texts whose time has come (quiet hours over), by the service clock. */
+    async dueHeld(now: Date, limit = 100): Promise<string[]> {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM notifications WHERE status = 'pending' AND not_before IS NOT NULL AND not_before <= $1
+         ORDER BY not_before LIMIT $2`,
+        [now, limit],
       );
       return rows.map((r) => r.id);
     },

@@ -9,6 +9,15 @@ export const NotificationStatus = Type.Union([
 ]);
 export type NotificationStatus = Static<typeof NotificationStatus>;
 
+/** Who a text is for, in the response chain of issue 4. */
+export const RecipientRole = Type.Union([
+  Type.Literal('guardian'),
+  Type.Literal('worker'),
+  Type.Literal('supervisor'),
+  Type.Literal('duty_desk'),
+]);
+export type RecipientRole = Static<typeof RecipientRole>;
+
 export const Notification = Type.Object(
   {
     id: Type.String(),
@@ -21,6 +30,11 @@ export const Notification = Type.Object(
     error: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
+    recipientRole: RecipientRole,
+    recipientId: Type.Union([Type.String(), Type.Null()]),
+    notBefore: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: "held until then (guardian's quiet hours); null = send at once",
+    }),
   },
   { $id: 'Notification' },
 );

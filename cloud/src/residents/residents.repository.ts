@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { isoTime, type Queryable } from '../db/index.ts';
+import { isoTime, jsonParam, type Queryable } from '../db/index.ts';
 import type {
+  Consent,
   CreateGuardianBody,
   CreateResidentBody,
   Guardian,
   Language,
   Resident,
+  UpdateResidentBody,
 } from './residents.schemas.ts';
 
 interface ResidentRow {
@@ -13,6 +15,11 @@ interface ResidentRow {
   name: string;
   address: string | null;
   language: Language;
+  station_id: string | null;
+  lat: number | null;
+  lon: number | null;
+  conditions: string[] | null;
+  consent: Consent | null;
   created_at: Date;
 }
 
@@ -22,6 +29,8 @@ interface GuardianRow {
   name: string;
   phone: string;
   language: Language;
+  quiet_start: string | null;
+  quiet_end: string | null;
   created_at: Date;
 }
 
@@ -30,6 +39,11 @@ const toResident = (r: ResidentRow): Resident => ({
   name: r.name,
   address: r.address,
   language: r.language,
+  stationId: r.station_id,
+  lat: r.lat === null ? null : Number(r.lat),
+  lon: r.lon === null ? null : Number(r.lon),
+  conditions: r.conditions ?? [],
+  consent: r.consent ?? {},
   createdAt: isoTime(r.created_at),
 });
 
@@ -39,6 +53,7 @@ const toGuardian = (r: GuardianRow): Guardian => ({
   name: r.name,
   phone: r.phone,
   language: r.language,
+  quietHours: r.quiet_start && r.quiet_end ? { start: r.quiet_start, end: r.quiet_end } : null,
   createdAt: isoTime(r.created_at),
 });
 
@@ -46,10 +61,44 @@ export function createResidentsRepository(db: Queryable) {
   return {
     async create(input: CreateResidentBody): Promise<Resident> {
       const { rows } = await db.query<ResidentRow>(
-        'INSERT INTO residents (id, name, address, language) VALUES ($1, $2, $3, $4) RETURNING *',
-        [randomUUID(), input.name, input.address ?? null, input.language ?? 'zh-CN'],
+        `INSERT INTO residents (id, name, address, language, station_id, lat, lon, conditions, consent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) RETURNING *`,
+        [
+          randomUUID(),
+          input.name,
+          input.address ?? null,
+          input.language ?? 'zh-CN',
+          input.stationId ?? null,
+          input.lat ?? null,
+          input.lon ?? null,
+          input.conditions ?? [],
+          jsonParam(input.consent ?? {}),
+        ],
       );
       return toResident(rows[0]!);
+    },
+
+    /** Changes the given fields only; undefined when the resident does not exist. */
+    async update(id: string, input: UpdateResidentBody): Promise<Resident | undefined> {
+      const { rows } = await db.query<ResidentRow>(
+        `UPDATE residents SET
+           name = coalesce($2, name), address = coalesce($3, address), language = coalesce($4, language),
+           station_id = coalesce($5, station_id), lat = coalesce($6, lat), lon = coalesce($7, lon),
+           conditions = coalesce($8, conditions), consent = coalesce($9::jsonb, consent)
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          input.name ?? null,
+          input.address ?? null,
+          input.language ?? null,
+          input.stationId ?? null,
+          input.lat ?? null,
+          input.lon ?? null,
+          input.conditions ?? null,
+          input.consent === undefined ? null : jsonParam(input.consent),
+        ],
+      );
+      return rows[0] && toResident(rows[0]);
     },
 
     async get(id: string, tx: Queryable = db): Promise<Resident | undefined> {
@@ -64,9 +113,17 @@ export function createResidentsRepository(db: Queryable) {
 
     async addGuardian(residentId: string, input: CreateGuardianBody): Promise<Guardian> {
       const { rows } = await db.query<GuardianRow>(
-        `INSERT INTO guardians (id, resident_id, name, phone, language)
-         VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [randomUUID(), residentId, input.name, input.phone, input.language],
+        `INSERT INTO guardians (id, resident_id, name, phone, language, quiet_start, quiet_end)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [
+          randomUUID(),
+          residentId,
+          input.name,
+          input.phone,
+          input.language,
+          input.quietHours?.start ?? null,
+          input.quietHours?.end ?? null,
+        ],
       );
       return toGuardian(rows[0]!);
     },

@@ -1,9 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
 import type { ResidentsRepository } from './residents.repository.ts';
-import { CreateGuardianBody, CreateResidentBody } from './residents.schemas.ts';
+import { CreateGuardianBody, CreateResidentBody, UpdateResidentBody } from './residents.schemas.ts';
+
+/** A stationId that names no station (foreign key violation, SQLSTATE 23503) is the caller's mistake. */
+function unknownStation(err: unknown): never {
+  if ((err as { code?: string }).code === '23503') {
+    throw new ConflictError('CLOUD_STATION_NOT_FOUND', 'stationId names no station; create it first');
+  }
+  throw err;
+}
 
 const notFound = (id: string) => new NotFoundError('CLOUD_RESIDENT_NOT_FOUND', `resident ${id} not found`);
 
@@ -17,10 +25,10 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
           tags: ['residents'],
           summary: 'Register a resident (an elder living alone)',
           body: CreateResidentBody,
-          response: { 201: Type.Ref('Resident'), ...errors(400, 401) },
+          response: { 201: Type.Ref('Resident'), ...errors(400, 401, 409) },
         },
       },
-      async (req, reply) => reply.code(201).send(await residents.create(req.body)),
+      async (req, reply) => reply.code(201).send(await residents.create(req.body).catch(unknownStation)),
     );
 
     app.get<{ Params: Static<typeof IdParams> }>(
@@ -35,6 +43,24 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
       },
       async (req) => {
         const r = await residents.get(req.params.id);
+        if (!r) throw notFound(req.params.id);
+        return r;
+      },
+    );
+
+    app.patch<{ Params: Static<typeof IdParams>; Body: UpdateResidentBody }>(
+      '/residents/:id',
+      {
+        schema: {
+          tags: ['residents'],
+          summary: "Change a resident's address, station, geo point, conditions or consent",
+          params: IdParams,
+          body: UpdateResidentBody,
+          response: { 200: Type.Ref('Resident'), ...errors(400, 401, 404, 409) },
+        },
+      },
+      async (req) => {
+        const r = await residents.update(req.params.id, req.body).catch(unknownStation);
         if (!r) throw notFound(req.params.id);
         return r;
       },

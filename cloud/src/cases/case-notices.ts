@@ -1,0 +1,152 @@
+import type { EventKind, Severity } from '../../../contracts/src/index.ts';
+import type { CloudConfig } from '../config/index.ts';
+import type { Queryable } from '../db/index.ts';
+import {
+  type NotificationsRepository,
+  renderDutyDeskEmergency,
+  renderGuardianAlert,
+  renderGuardianEmergency,
+  renderSupervisorEscalation,
+  renderWorkerDispatch,
+} from '../notify/index.ts';
+import type { Resident, ResidentsRepository } from '../residents/index.ts';
+import type { Station } from '../stations/index.ts';
+import { quietUntil } from '../workers/roster.ts';
+import type { Worker } from '../workers/workers.schemas.ts';
+
+/** What the texts about one case need to know. */
+export interface CaseContext {
+  caseId: string;
+  kind: EventKind;
+  severity: Severity;
+  residentId: string;
+  resident: Resident | undefined;
+  openedAt: Date;
+  /** When the first event of the case happened (printed in the texts). */
+  occurredAt: string;
+}
+
+/** A pending text: `held` ones wait for quiet hours to end and are not dispatched right away. */
+export interface Queued {
+  id: string;
+  held: boolean;
+}
+
+/** Urgent and critical texts ignore a guardian's quiet hours (issue 4). */
+const isUrgent = (s: Severity) => s === 'urgent' || s === 'critical';
+
+/**
+ * Writes the pending texts of the response chain inside the caller's transaction, each with its
+ * recipient role, in the recipient's language, with only what that role may see (staff-alert.template).
+ */
+export function createCaseNotices(deps: {
+  residents: ResidentsRepository;
+  notifications: NotificationsRepository;
+  channel: string;
+  timeZone: string;
+  publicUrl: string;
+  dutyDesk: CloudConfig['dispatch']['dutyDesk'];
+}) {
+  const { residents, notifications, channel, timeZone } = deps;
+  const name = (c: CaseContext) => c.resident?.name ?? c.residentId;
+  // A resident may refuse that workers get the address by text (consent flag); staff then look it up.
+  const address = (c: CaseContext) =>
+    c.resident?.consent.shareAddressWithWorkers === false ? null : (c.resident?.address ?? null);
+  const staff = (c: CaseContext, language: 'zh-CN' | 'en') => ({
+    language,
+    kind: c.kind,
+    residentName: name(c),
+    address: address(c),
+    caseId: c.caseId,
+    occurredAt: c.occurredAt,
+    timeZone,
+  });
+
+  return {
+    async worker(tx: Queryable, c: CaseContext, w: Worker): Promise<Queued> {
+      const link = `${deps.publicUrl.replace(/\/$/, '')}/cases/${c.caseId}`;
+      const id = await notifications.insertPending(tx, {
+        caseId: c.caseId,
+        recipientPhone: w.phone,
+        language: w.language,
+        body: renderWorkerDispatch({ ...staff(c, w.language), link }),
+        channel,
+        recipientRole: 'worker',
+        recipientId: w.id,
+      });
+      return { id, held: false };
+    },
+
+    async supervisor(tx: Queryable, c: CaseContext, s: Station, assignee: string | null): Promise<Queued[]> {
+      if (!s.supervisor) return [];
+      const id = await notifications.insertPending(tx, {
+        caseId: c.caseId,
+        recipientPhone: s.supervisor.phone,
+        language: s.supervisor.language,
+        body: renderSupervisorEscalation({ ...staff(c, s.supervisor.language), assignee }),
+        channel,
+        recipientRole: 'supervisor',
+        recipientId: s.id,
+      });
+      return [{ id, held: false }];
+    },
+
+    async dutyDesk(tx: Queryable, c: CaseContext): Promise<Queued[]> {
+      const desk = deps.dutyDesk;
+      if (!desk) return [];
+      const id = await notifications.insertPending(tx, {
+        caseId: c.caseId,
+        recipientPhone: desk.phone,
+        language: desk.language,
+        body: renderDutyDeskEmergency(staff(c, desk.language)),
+        channel,
+        recipientRole: 'duty_desk',
+        recipientId: desk.name,
+      });
+      return [{ id, held: false }];
+    },
+
+    /**
+     * One text per guardian: `alert` is the guardian alert of issue 2 (case opened, or level 2),
+     * `emergency` the level 3 text (always urgent). Non-urgent texts wait out quiet hours.
+     */
+    async guardians(
+      tx: Queryable,
+      c: CaseContext,
+      variant: 'alert' | 'emergency',
+      now: Date,
+    ): Promise<Queued[]> {
+      const out: Queued[] = [];
+      const urgent = variant === 'emergency' || isUrgent(c.severity);
+      for (const g of await residents.guardians(c.residentId, tx)) {
+        const common = {
+          language: g.language,
+          kind: c.kind,
+          residentName: name(c),
+          occurredAt: c.occurredAt,
+          caseId: c.caseId,
+          timeZone,
+        };
+        const body = variant === 'alert' ? renderGuardianAlert(common) : renderGuardianEmergency(common);
+        const until = urgent ? undefined : quietUntil(g.quietHours, now, timeZone);
+        const id = await notifications.insertPending(tx, {
+          caseId: c.caseId,
+          recipientPhone: g.phone,
+          language: g.language,
+          body,
+          channel,
+          recipientRole: 'guardian',
+          recipientId: g.id,
+          ...(until ? { notBefore: until } : {}),
+        });
+        out.push({ id, held: until !== undefined });
+      }
+      return out;
+    },
+  };
+}
+
+export type CaseNotices = ReturnType<typeof createCaseNotices>;
+
+/** Ids to hand to the dispatcher now (held ones go later). */
+export const sendable = (q: readonly Queued[]) => q.filter((n) => !n.held).map((n) => n.id);

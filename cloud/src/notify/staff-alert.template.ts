@@ -1,0 +1,84 @@
+import type { EventKind } from '../../../contracts/src/index.ts';
+import type { Language } from '../residents/residents.schemas.ts';
+import { caseRef, formatTime } from './guardian-alert.template.ts';
+
+/**
+ * Texts of the response chain (issue 4), in zh-CN and en. What each recipient may see:
+ * worker — name, address and a link to the case; supervisor and duty desk — name and address;
+ * guardian — the name only (never the address: the guardian knows it, the text may be read by others).
+ */
+const KIND: Record<Language, Record<EventKind, string>> = {
+  'zh-CN': {
+    fall: '跌倒',
+    sos: '紧急呼叫',
+    inactivity: '长时间无活动',
+    vitals: '生命体征异常',
+    emotion: '情绪异常',
+    meter_safety: '水电气异常',
+    night_exit: '夜间离家',
+    device_health: '设备故障',
+  },
+  en: {
+    fall: 'Fall',
+    sos: 'SOS',
+    inactivity: 'No activity',
+    vitals: 'Vital signs',
+    emotion: 'Wellbeing',
+    meter_safety: 'Water/power/gas',
+    night_exit: 'Night exit',
+    device_health: 'Device fault',
+  },
+};
+
+export interface StaffAlertInput {
+  language: Language;
+  kind: EventKind;
+  residentName: string;
+  /** Absent when unknown or the resident did not consent to share it. */
+  address: string | null;
+  caseId: string;
+  occurredAt: string;
+  timeZone: string;
+}
+
+const addr = (i: StaffAlertInput) =>
+  i.address ?? (i.language === 'zh-CN' ? '（地址未登记）' : '(no address on file)');
+
+/** Level 1: the chosen social worker, with the link to acknowledge. */
+export function renderWorkerDispatch(i: StaffAlertInput & { link: string }): string {
+  const k = KIND[i.language][i.kind];
+  const t = formatTime(i.occurredAt, i.language, i.timeZone);
+  return i.language === 'zh-CN'
+    ? `【安居·派单】${k}：${i.residentName}，${addr(i)}（${t}）。请尽快确认并上门：${i.link} 编号${caseRef(i.caseId)}`
+    : `[Anju dispatch] ${k}: ${i.residentName}, ${addr(i)} (${t}). Please acknowledge and visit: ${i.link} Ref ${caseRef(i.caseId)}`;
+}
+
+/** Level 2: the station supervisor, because nobody acknowledged in time. */
+export function renderSupervisorEscalation(i: StaffAlertInput & { assignee: string | null }): string {
+  const k = KIND[i.language][i.kind];
+  const t = formatTime(i.occurredAt, i.language, i.timeZone);
+  if (i.language === 'zh-CN') {
+    const who = i.assignee ? `已派给${i.assignee}但` : '';
+    return `【安居·二级响应】${k}：${i.residentName}，${addr(i)}（${t}）${who}无人确认，请立即协调上门。编号${caseRef(i.caseId)}`;
+  }
+  const who = i.assignee ? ` Sent to ${i.assignee}, but` : '';
+  return `[Anju level 2] ${k}: ${i.residentName}, ${addr(i)} (${t}).${who} nobody has acknowledged; please arrange a visit now. Ref ${caseRef(i.caseId)}`;
+}
+
+/** Level 3: the duty desk calls 120. */
+export function renderDutyDeskEmergency(i: StaffAlertInput): string {
+  const k = KIND[i.language][i.kind];
+  const t = formatTime(i.occurredAt, i.language, i.timeZone);
+  return i.language === 'zh-CN'
+    ? `【安居·三级紧急】${k}：${i.residentName}，${addr(i)}（${t}）仍无人响应。请立即拨打120并联系家属。编号${caseRef(i.caseId)}`
+    : `[Anju level 3 EMERGENCY] ${k}: ${i.residentName}, ${addr(i)} (${t}) - still no response. Call 120 now and contact the family. Ref ${caseRef(i.caseId)}`;
+}
+
+/** Level 3 to guardians: urgent, name only. */
+export function renderGuardianEmergency(i: Omit<StaffAlertInput, 'address'>): string {
+  const k = KIND[i.language][i.kind];
+  const t = formatTime(i.occurredAt, i.language, i.timeZone);
+  return i.language === 'zh-CN'
+    ? `【安居·紧急】${i.residentName}的${k}提醒（${t}）仍无人响应，值班台正在呼叫120。请立即联系其本人或就近上门。编号${caseRef(i.caseId)}`
+    : `[Anju URGENT] ${i.residentName}'s ${k.toLowerCase()} alert (${t}) still has no response; the duty desk is calling 120. Please contact them or go there now. Ref ${caseRef(i.caseId)}`;
+}

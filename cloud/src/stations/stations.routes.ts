@@ -1,0 +1,57 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { errors, IdParams } from '../http/http.schemas.ts';
+import type { StationsRepository } from './stations.repository.ts';
+import { CreateStationBody } from './stations.schemas.ts';
+
+export function stationsRoutes(deps: { stations: StationsRepository }): FastifyPluginAsync {
+  const { stations } = deps;
+  return async (app) => {
+    app.post<{ Body: CreateStationBody }>(
+      '/stations',
+      {
+        schema: {
+          tags: ['stations'],
+          summary: 'Register a street station (tenant) and its supervisor',
+          body: CreateStationBody,
+          response: { 201: Type.Ref('Station'), ...errors(400, 401, 409) },
+        },
+      },
+      async (req, reply) => {
+        const s = await stations.create(req.body);
+        if (!s) throw new ConflictError('CLOUD_STATION_EXISTS', `station ${req.body.id} already exists`);
+        return reply.code(201).send(s);
+      },
+    );
+
+    app.get(
+      '/stations',
+      {
+        schema: {
+          tags: ['stations'],
+          summary: 'All stations',
+          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Station')) }), ...errors(401) },
+        },
+      },
+      async () => ({ items: await stations.list() }),
+    );
+
+    app.get<{ Params: Static<typeof IdParams> }>(
+      '/stations/:id',
+      {
+        schema: {
+          tags: ['stations'],
+          summary: 'One station',
+          params: IdParams,
+          response: { 200: Type.Ref('Station'), ...errors(401, 404) },
+        },
+      },
+      async (req) => {
+        const s = await stations.get(req.params.id);
+        if (!s) throw new NotFoundError('CLOUD_STATION_NOT_FOUND', `station ${req.params.id} not found`);
+        return s;
+      },
+    );
+  };
+}
