@@ -90,6 +90,8 @@ export interface TestCloudOptions {
   /** Wraps the database the cloud sees (slow or failing DB). */
   wrapDb?: (db: Db) => Db;
   config?: DeepPartial<CloudConfig>;
+  /** The clock cases and timers read (tests of deadlines move it by hand). */
+  clock?: StartCloudOptions['clock'];
 }
 
 export interface ApiResponse {
@@ -144,6 +146,7 @@ export async function startTestCloud(backend: Backend, opts: TestCloudOptions = 
     logger,
     db: opts.wrapDb ? opts.wrapDb(testDb.db) : testDb.db,
     ...(opts.notifiers ? { notifiers: opts.notifiers } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const clients: MqttClient[] = [];
   const auth: Record<string, string> = opts.apiToken ? { authorization: `Bearer ${opts.apiToken}` } : {};
