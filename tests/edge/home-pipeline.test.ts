@@ -32,6 +32,7 @@ describe('home sensors through the gateway (zigbee2mqtt on the local broker → 
       dataDir,
       localBroker: { port: 0 },
       cloud: { url: `mqtt://127.0.0.1:${await freePort()}`, secret: 'secret-123' }, // cloud away: events stay on disk
+      nodeRed: { enabled: false }, // it starts once per process, and this test restarts the gateway in-process
       devices: [
         {
           type: 'zigbee2mqtt',

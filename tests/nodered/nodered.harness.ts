@@ -7,13 +7,13 @@ import type { AlertEvent } from '../../contracts/src/index.ts';
 import { LocalBus } from '../../edge/src/bus/local-broker.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
 import {
-  createOutboxRaise,
   type NodeRedConfig,
   NodeRedConfigSchema,
   type NodeRedHandle,
   startNodeRed,
 } from '../../edge/src/nodered/index.ts';
 import { FileOutbox } from '../../edge/src/outbox/index.ts';
+import { createRaiseEvent } from '../../edge/src/outbox/raise-event.ts';
 
 export const TIMEZONE = 'Asia/Shanghai';
 // ANJU_TEST_LOG=debug shows Node-RED's log (through pino) while a test runs.
@@ -61,7 +61,7 @@ export async function startHarness(config: Partial<NodeRedConfig> = {}): Promise
   const outbox = new FileOutbox(join(dataDir, 'outbox'), silentLogger);
   const seen: Harness['seen'] = [];
   bus.subscribe('home/#', (topic, payload) => seen.push({ topic, payload }));
-  const raise = createOutboxRaise({
+  const raise = createRaiseEvent({
     outbox,
     bus,
     gatewayId: 'gw-test',

@@ -9,7 +9,9 @@ import type { Driver, DriverFactory } from '../drivers/driver.ts';
 import { drivers } from '../drivers/registry.ts';
 import { MqttForwarder } from '../forwarder/mqtt-forwarder.ts';
 import type { Logger } from '../log/logger.ts';
+import { startNodeRed } from '../nodered/index.ts';
 import { FileOutbox } from '../outbox/file-outbox.store.ts';
+import { createRaiseEvent } from '../outbox/raise-event.ts';
 import { INACTIVITY_MODEL } from '../scoring/inactivity/index.ts';
 import { METER_SAFETY_MODEL } from '../scoring/meter-safety/index.ts';
 import { scorers } from '../scoring/registry.ts';
@@ -66,23 +68,18 @@ export async function startGateway(
     onConnect: () => forwarder.publishHealth(heartbeat()),
   });
 
-  const raise = async (d: Detection, raisedAtMs: number) => {
-    const event: AlertEvent = {
-      schema: EVENT_SCHEMA_VERSION,
-      id: newEventId(raisedAtMs),
-      gatewayId: config.gatewayId,
-      residentId: config.residentId,
-      kind: d.kind,
-      severity: d.severity,
-      occurredAt: new Date(d.occurredAtMs).toISOString(),
-      detectedAt: new Date(raisedAtMs).toISOString(),
-      score: d.score,
-      evidence: d.evidence,
-    };
-    await outbox.append(event);
-    log.info({ eventId: event.id, kind: event.kind, outboxDepth: outbox.size() }, 'event raised (on disk)');
-    bus.publish(homeTopics.events, event);
-  };
+  const raiseEvent = createRaiseEvent({
+    outbox,
+    bus,
+    gatewayId: config.gatewayId,
+    residentId: config.residentId,
+    now: () => clock.now(),
+    log,
+  });
+  const raise = (d: Detection) =>
+    raiseEvent(d).catch((err: unknown) => {
+      log.error({ err }, 'could not store the event');
+    });
 
   const started: Driver[] = [];
   let scorer: Scorer | undefined;
@@ -103,9 +100,7 @@ export async function startGateway(
       bus,
       clock,
       log: log.child({ component: 'fall', device: config.wristband.device }),
-      onAlarm: (d, at) => {
-        raise(d, at).catch((err) => log.error({ err }, 'could not store the event'));
-      },
+      onAlarm: (d) => void raise(d),
     });
     pipeline.start();
     const driver = drivers.wristband(config.wristband, { bus, log, clock });
@@ -158,9 +153,7 @@ export async function startGateway(
       log: log.child({ component: 'home' }),
       stateDir: join(config.dataDir, 'state'),
       stateSaveIntervalMs: config.home.stateSaveIntervalMs,
-      onAlarm: (d, at) => {
-        raise(d, at).catch((err) => log.error({ err }, 'could not store the event'));
-      },
+      onAlarm: (d) => void raise(d),
       onObservation: (obs) => {
         if (obs.person && obs.active) daily.activity(obs.tMs);
       },
@@ -168,6 +161,15 @@ export async function startGateway(
     home.start();
     log.info({ devices: bindings.length }, 'home sensors watched for unusual silence and safety');
   }
+
+  // Installer rules: after the drivers (their readings feed the flows), before the link.
+  const nodeRed = await startNodeRed({
+    config: config.nodeRed,
+    dataDir: config.dataDir,
+    bus,
+    log,
+    raise: raiseEvent,
+  });
 
   forwarder.start();
   const heartbeatTimer = setInterval(
@@ -191,6 +193,7 @@ export async function startGateway(
       daily.stop();
       for (const off of dailyFeeds) off();
       scorer?.dispose?.();
+      await nodeRed?.stop();
       await forwarder.stop();
       await bus.close();
     },

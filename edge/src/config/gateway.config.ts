@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { NODERED_ENV_OVERRIDES, NodeRedConfigSchema } from '../nodered/nodered.config.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
@@ -59,6 +60,8 @@ export const GatewayConfigSchema = Type.Object(
     devices: Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: true }), {
       default: [],
     }),
+    /** Embedded Node-RED with the installer's rules (flows/); see edge/src/nodered/README.md. */
+    nodeRed: NodeRedConfigSchema,
     home: Type.Object(
       {
         /** Learn the home's routine from its sensors and raise unusual silences and safety events. */
@@ -74,6 +77,7 @@ export type GatewayConfig = Static<typeof GatewayConfigSchema>;
 
 /** Environment variables that override config keys (for containers and the installer CLI). */
 export const ENV_OVERRIDES: Record<string, string> = {
+  ...NODERED_ENV_OVERRIDES,
   ANJU_GATEWAY_ID: 'gatewayId',
   ANJU_RESIDENT_ID: 'residentId',
   ANJU_DATA_DIR: 'dataDir',

@@ -95,6 +95,7 @@ function validateDevice(entry: GatewayConfig['devices'][number], index: number, 
 }
 
 function coerce(v: string): unknown {
+  if (v === 'true' || v === 'false') return v === 'true';
   return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 

@@ -8,6 +8,7 @@ export interface BusPort {
   subscribe(pattern: string, handler: BusHandler): () => void;
 }
 
+/** Raises through the gateway's outbox (`createRaiseEvent`): an `anju out` request is a RaiseRequest. */
 export type RaiseFn = (request: AnjuOutRequest) => Promise<{ eventId: string }>;
 
 /**

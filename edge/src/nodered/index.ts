@@ -7,4 +7,3 @@ export type { EditorConfig, NodeRedConfig } from './nodered.config.ts';
 export { NODERED_ENV_OVERRIDES, NodeRedConfigSchema } from './nodered.config.ts';
 export type { NodeRedHandle, StartNodeRedOptions } from './nodered.runtime.ts';
 export { ANJU_NODES_DIR, SHIPPED_FLOWS_DIR, startNodeRed } from './nodered.runtime.ts';
-export { createOutboxRaise } from './outbox.raise.ts';

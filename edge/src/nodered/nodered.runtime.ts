@@ -37,7 +37,7 @@ export interface StartNodeRedOptions {
   dataDir: string;
   /** The local broker: `anju in` subscribes and `anju publish` publishes in-process. */
   bus: BusPort;
-  /** Raises an event through the outbox (e.g. `createOutboxRaise`); resolves once it is on disk. */
+  /** Raises an event through the outbox (the gateway's `createRaiseEvent`); resolves once it is on disk. */
   raise: RaiseFn;
   log: Logger;
   now?: () => number;

@@ -1,24 +1,34 @@
-import type { AlertEvent } from '../../../contracts/src/index.ts';
+import type { AlertEvent, EventKind, Evidence, Score, Severity } from '../../../contracts/src/index.ts';
 import { EVENT_SCHEMA_VERSION, homeTopics, newEventId } from '../../../contracts/src/index.ts';
 import type { Logger } from '../log/logger.ts';
-import type { OutboxStore } from '../outbox/store.ts';
-import type { BusPort, RaiseFn } from './anju.bridge.ts';
-import type { AnjuOutRequest } from './anju-out.request.ts';
+import type { OutboxStore } from './store.ts';
+
+/** What any part of the gateway (scorers, policy, Node-RED's `anju out`) asks to raise. */
+export interface RaiseRequest {
+  kind: EventKind;
+  severity: Severity;
+  /** When it happened, wall clock ms (for a fall: the impact). */
+  occurredAtMs: number;
+  evidence: Evidence;
+  score?: Score;
+}
+
+export type RaiseEvent = (request: RaiseRequest) => Promise<{ eventId: string }>;
 
 /**
- * A `raise` for `startNodeRed` that does what the gateway's own raise does: build the AlertEvent, append it
- * to the durable outbox (resolves once it is on disk), then tell local listeners on `home/agent/events`.
- * The gateway may pass its own instead; this one keeps the tests on the real outbox.
+ * The one way an event is raised on the gateway: build the AlertEvent, append it to the durable outbox
+ * (resolves once it is on disk — only then does it count as raised), then tell local listeners (Node-RED)
+ * on `home/agent/events`.
  */
-export function createOutboxRaise(deps: {
+export function createRaiseEvent(deps: {
   outbox: Pick<OutboxStore, 'append' | 'size'>;
-  bus: Pick<BusPort, 'publish'>;
+  bus: { publish(topic: string, payload: unknown): void };
   gatewayId: string;
   residentId: string;
   now: () => number;
   log: Logger;
-}): RaiseFn {
-  return async (r: AnjuOutRequest) => {
+}): RaiseEvent {
+  return async (r) => {
     const raisedAtMs = deps.now();
     const event: AlertEvent = {
       schema: EVENT_SCHEMA_VERSION,
@@ -29,6 +39,7 @@ export function createOutboxRaise(deps: {
       severity: r.severity,
       occurredAt: new Date(r.occurredAtMs).toISOString(),
       detectedAt: new Date(raisedAtMs).toISOString(),
+      ...(r.score ? { score: r.score } : {}),
       evidence: r.evidence,
     };
     await deps.outbox.append(event);
