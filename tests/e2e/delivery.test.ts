@@ -50,18 +50,18 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
     const unreachable = `mqtt://127.0.0.1:${await freePort()}`;
     const first = await startGatewayProcess({ ...h, cloudUrl: unreachable, wristbandPath: h.rx });
     await replay(FALL_RECORDING, h.tx, { speed: 10 });
-    await first.waitForLog('event raised (on disk)', 15_000);
+    await first.waitForLog('event raised (on disk)', 30_000);
     await first.kill9();
 
     const second = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx });
     stops.push(() => second.stop());
-    await second.waitForLog('event delivered (PUBACK)', 15_000);
+    await second.waitForLog('event delivered (PUBACK)', 30_000);
     const s = await waitFor(
       async () => {
         const x = await caseSummary(cloud, h);
         return x.sms.length > 0 && x;
       },
-      10_000,
+      30_000,
       'case and SMS',
     );
     expect(s.cases).toHaveLength(1);
@@ -81,12 +81,12 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
       cloudUrl: `mqtt://127.0.0.1:${proxy.port}`,
       wristbandPath: h.rx,
     });
-    await first.waitForLog('connected to cloud', 10_000);
+    await first.waitForLog('connected to cloud', 30_000);
     proxy.blackholeDownstream(); // PUBACKs never reach the gateway from now on
     await replay(FALL_RECORDING, h.tx, { speed: 10 });
     await waitFor(
       async () => (await caseSummary(cloud, h)).events.length === 1,
-      15_000,
+      30_000,
       'event stored in the cloud',
     );
     expect(first.count('event delivered (PUBACK)')).toBe(0);
@@ -94,7 +94,7 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
 
     const second = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx });
     stops.push(() => second.stop());
-    await second.waitForLog('event delivered (PUBACK)', 15_000);
+    await second.waitForLog('event delivered (PUBACK)', 30_000);
     await new Promise((r) => setTimeout(r, 500));
     const s = await caseSummary(cloud, h);
     expect(s.cases).toHaveLength(1);
@@ -121,14 +121,14 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
     stops.push(() => gw.stop());
     await replay(QUIET_ADL_RECORDING, h.tx, { speed: 20, sosAtS: 0.1 });
     await replay(FALL_RECORDING, h.tx, { speed: 10 });
-    await waitFor(() => gw.count('event raised (on disk)') === 2, 15_000, 'two events raised');
+    await waitFor(() => gw.count('event raised (on disk)') === 2, 30_000, 'two events raised');
     await replay(QUIET_ADL_RECORDING, h.tx, { speed: 20, sosAtS: 0.1 });
-    await waitFor(() => gw.count('event raised (on disk)') === 3, 15_000, 'three events raised');
+    await waitFor(() => gw.count('event raised (on disk)') === 3, 30_000, 'three events raised');
     const raised = gw.lines.filter((l) => l.msg === 'event raised (on disk)').map((l) => l.eventId);
     expect(gw.count('event delivered (PUBACK)')).toBe(0);
 
     const cloud = await cloudOn(dataDir, mqttPort);
-    await waitFor(() => gw.count('event delivered (PUBACK)') === 3, 20_000, 'all delivered');
+    await waitFor(() => gw.count('event delivered (PUBACK)') === 3, 30_000, 'all delivered');
     const delivered = gw.lines.filter((l) => l.msg === 'event delivered (PUBACK)').map((l) => l.eventId);
     expect(delivered).toEqual(raised);
     const s = await caseSummary(cloud, h);
@@ -197,7 +197,7 @@ describe('the cloud broker at the boundary (real process)', () => {
         const x = await caseSummary(cloud, a);
         return x.cases.length === 1 && x;
       },
-      10_000,
+      30_000,
       'case from the good event',
     );
     expect(s.events).toHaveLength(1);
