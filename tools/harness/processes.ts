@@ -119,6 +119,10 @@ export async function startCloudProcess(o: {
   mqttPort?: number;
   httpPort?: number;
   env?: Record<string, string>;
+  /** A config file (`--config`), e.g. short escalation deadlines for a test. */
+  configFile?: string;
+  /** Log level of the process; default info. */
+  logLevel?: string;
 }): Promise<CloudProc> {
   if (!o.databaseUrl) await seedPgliteDataDir(o.dataDir);
   const args = [
@@ -130,10 +134,16 @@ export async function startCloudProcess(o: {
     String(o.mqttPort ?? 0),
     '--data-dir',
     o.dataDir,
+    ...(o.configFile ? ['--config', o.configFile] : []),
   ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: childEnv({ ANJU_API_TOKEN: o.apiToken, DATABASE_URL: o.databaseUrl, LOG_LEVEL: 'info', ...o.env }),
+    env: childEnv({
+      ANJU_API_TOKEN: o.apiToken,
+      DATABASE_URL: o.databaseUrl,
+      LOG_LEVEL: o.logLevel ?? 'info',
+      ...o.env,
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = new Proc('cloud', child) as CloudProc;
