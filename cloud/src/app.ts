@@ -28,6 +28,7 @@ import { createIngestService } from './ingest/index.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { type CloudMetrics, createCloudMetrics } from './metrics/index.ts';
 import { type CloudBroker, startCloudBroker } from './mqtt/index.ts';
+import { createCaseAckReplyHandler } from './notify/inbound/case-ack.reply-handler.ts';
 import {
   createNotificationDispatcher,
   createNotificationsRepository,
@@ -36,6 +37,7 @@ import {
   type NotifierFactory,
   notificationsRoutes,
 } from './notify/index.ts';
+import { createSmsProviders } from './notify/providers/sms-providers.ts';
 import { createResidentsRepository, residentsRoutes } from './residents/index.ts';
 import { createStationsRepository, stationsRoutes } from './stations/index.ts';
 import { startTelemetry, type Telemetry } from './telemetry/index.ts';
@@ -86,7 +88,13 @@ export async function startCloud(
 ): Promise<RunningCloud> {
   const log = opts.logger ?? createLogger(config.logLevel);
   const metrics = createCloudMetrics();
-  const registry = createNotifierRegistry({ log }, opts.notifiers);
+  // Real SMS providers (notify.providers): their channels join the registry; `opts.notifiers` still wins.
+  const sms = createSmsProviders(config.notify.providers, {
+    log,
+    registry: metrics.registry,
+    timeZone: config.timeZone,
+  });
+  const registry = createNotifierRegistry({ log }, { ...sms.notifiers, ...opts.notifiers });
   if (!registry.channels().includes(config.notify.guardianChannel)) {
     throw new ConfigError([
       `notify.guardianChannel: no notifier named ${config.notify.guardianChannel}; registered: ${registry.channels().join(', ')}`,
@@ -205,6 +213,16 @@ export async function startCloud(
         });
       })().catch((err: unknown) => log.warn({ err, caseId }, 'could not tell the gateway about the ack'));
     };
+    // A guardian's or worker's "1"/"OK" by SMS acknowledges like the REST route does.
+    sms.attach({
+      db,
+      replyHandler: createCaseAckReplyHandler({
+        db,
+        cases: service,
+        onAcknowledged: tellGateway,
+        dispatch: (ids) => void dispatcher.dispatch(ids),
+      }),
+    });
 
     const http = await buildHttpServer({
       log,
@@ -225,6 +243,7 @@ export async function startCloud(
         workersRoutes({ db, workers }),
         serviceQualityRoutes({ quality: createServiceQualityRepository(db) }),
         notificationsRoutes({ notifications }),
+        sms.routes(),
       ],
     });
     cleanup.unshift(() => http.close());

@@ -1,8 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** Paths open without a token: probes, scraping, and the API docs. */
-const OPEN = [/^\/health(\?|$)/, /^\/metrics(\?|$)/, /^\/docs(\/|\?|$)/];
+/**
+ * Paths open without a token: probes, scraping, the API docs, and the SMS providers' webhooks (the
+ * providers cannot send our token; each route authenticates them their own way: notify/providers/).
+ */
+const OPEN = [/^\/health(\?|$)/, /^\/metrics(\?|$)/, /^\/docs(\/|\?|$)/, /^\/webhooks\/sms\//];
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

@@ -20,6 +20,9 @@ const REDACT = [
   'req.headers.authorization',
   'config.apiToken',
   'config.database.url',
+  '*.accessKeySecret',
+  '*.authToken',
+  '*.webhookToken',
 ];
 
 /**
