@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboards, dashboardText, type QueryShape } from '../../dashboards/src/index.ts';
+import { hasInfluxd, startInfluxd, type TestInfluxd } from '../../tools/harness/influxd.ts';
 import {
   alertEvent,
   backends,
@@ -16,7 +17,6 @@ import {
   type TestCloud,
 } from '../cloud/cloud-fixture.ts';
 import { expandInfluxql, expandSql, type MacroContext } from './grafana-macros.ts';
-import { hasInfluxd, startInfluxd, type TestInfluxd } from './influxd.ts';
 
 const DB = 'anju_test';
 const backend = backends.includes('postgres') ? 'postgres' : 'pglite';

@@ -30,7 +30,7 @@ export interface Telemetry {
   caseChanged(change: CaseChange): void;
   /** A gateway heartbeat was recorded. */
   heartbeat(hb: GatewayHealth, receivedAt?: Date): void;
-  /** A resident's daily aggregate arrived (the gateway message that carries it is still to come). */
+  /** A resident's daily summary arrived from the gateway (`gw/<id>/daily`). */
   residentDaily(day: ResidentDaily): void;
   /** Writes what is buffered now (tests, tools). */
   flush(): Promise<void>;
