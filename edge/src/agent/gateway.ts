@@ -1,7 +1,7 @@
 import { statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AlertEvent, Heartbeat } from '../../../contracts/src/index.ts';
-import { EVENT_SCHEMA_VERSION, homeTopics, newEventId } from '../../../contracts/src/index.ts';
+import type { Heartbeat } from '../../../contracts/src/index.ts';
+import { EVENT_SCHEMA_VERSION } from '../../../contracts/src/index.ts';
 import { LocalBus } from '../bus/local-broker.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { GatewayConfig } from '../config/gateway.config.ts';
