@@ -167,6 +167,10 @@ export interface GatewayProcOptions {
   wristbandPath: string;
   confirmWindowMs?: number;
   scorer?: string;
+  /** Merged into the written config (e.g. `{ nodeRed: { enabled: false } }`). */
+  extraConfig?: Record<string, unknown>;
+  /** Runs the agent under this prefix, e.g. `['taskset', '-c', '0']` to pin it to one core. */
+  wrap?: string[];
 }
 
 /** Writes the gateway's config file and starts `anju-gw run`; resolves when it says 'gateway ready'. */
@@ -182,10 +186,19 @@ export async function startGatewayProcess(o: GatewayProcOptions): Promise<Proc> 
       cloud: { url: o.cloudUrl, secret: o.secret, reconnectMinMs: 100, reconnectMaxMs: 1000 },
       wristband: { device: 'band1', path: o.wristbandPath, reopenMinMs: 50, reopenMaxMs: 500 },
       fall: { confirmWindowMs: o.confirmWindowMs ?? 1000, ...(o.scorer ? { scorer: o.scorer } : {}) },
+      ...o.extraConfig,
     }),
     { mode: 0o600 },
   );
-  const child = spawn(process.execPath, ['bin/anju-gw.js', 'run', '--config', configFile], {
+  const [cmd, ...args] = [
+    ...(o.wrap ?? []),
+    process.execPath,
+    'bin/anju-gw.js',
+    'run',
+    '--config',
+    configFile,
+  ];
+  const child = spawn(cmd!, args, {
     cwd: ROOT,
     env: childEnv({ LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
