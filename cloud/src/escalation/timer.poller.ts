@@ -53,7 +53,7 @@ export function startTimerPoller(deps: {
   function tick(): void {
     timer = undefined;
     nextAt = Number.POSITIVE_INFINITY;
-    if (running) {
+    if (running !== undefined) {
       again = true;
       return;
     }
