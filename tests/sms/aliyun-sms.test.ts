@@ -62,6 +62,8 @@ describe.each(backends)('guardian texts through Aliyun SMS — %s', (backend) =>
     expect(await t.metric('anju_sms_inbound_total', { provider: 'aliyun', outcome: 'acknowledged' })).toBe(1);
     // No token in any log line (the routes log at warn only).
     expect(t.logs.join('\n')).not.toContain(ALIYUN.webhookToken);
+    expect(t.logs.join('\n')).not.toContain(ALIYUN.accessKeySecret);
+    expect(t.logs.join('\n')).not.toContain('13800000011');
   });
 
   it('English guardians get the English template', async () => {

@@ -61,6 +61,7 @@ describe.each(backends)('guardian texts through Twilio — %s', (backend) => {
 
     // The phone numbers never reach the log unmasked.
     expect(t.logs.join('\n')).not.toContain(phone);
+    expect(t.logs.join('\n')).not.toContain(TWILIO.authToken);
   });
 
   it('refuses a forged signature with 403 and counts it; a stranger is stored and ignored', async () => {
