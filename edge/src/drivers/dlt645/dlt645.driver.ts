@@ -1,7 +1,7 @@
 import { homeReadingTopics, type MeterReading, type PowerReading } from '../../bus/readings.ts';
 import type { DriverDeps, DriverFactory, DriverHealth } from '../driver.ts';
+import { createPollLoop } from '../serial/poll-loop.ts';
 import { SerialLine } from '../serial/serial-line.ts';
-import { unref } from '../serial/timers.ts';
 import {
   DataId,
   Dlt645Decoder,
@@ -36,7 +36,6 @@ export const createDlt645Driver: DriverFactory<Dlt645DriverConfig> = (
   };
   const silent = new Set<string>();
   let stopped = true;
-  let pollTimer: unknown;
   let cycleRunning = false;
   let pending: { address: string; di: number; resolve: (o: Outcome) => void; timer: unknown } | undefined;
 
@@ -140,17 +139,7 @@ export const createDlt645Driver: DriverFactory<Dlt645DriverConfig> = (
     }
   };
 
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    pollTimer = unref(
-      clock.setTimeout(() => {
-        const started = clock.now();
-        cycle()
-          .catch((err: unknown) => dlog.error({ err }, 'poll cycle failed'))
-          .finally(() => schedule(Math.max(0, config.pollIntervalMs - (clock.now() - started))));
-      }, delayMs),
-    );
-  };
+  const poll = createPollLoop({ clock, intervalMs: config.pollIntervalMs, cycle, log: dlog });
 
   return {
     id: config.id,
@@ -159,12 +148,11 @@ export const createDlt645Driver: DriverFactory<Dlt645DriverConfig> = (
       stopped = false;
       line.start();
       // First poll soon after the port opens, then every pollIntervalMs.
-      schedule(Math.min(config.pollIntervalMs, Math.max(config.reopenMinMs, 200)));
+      poll.start(Math.min(config.pollIntervalMs, Math.max(config.reopenMinMs, 200)));
     },
     async stop() {
       stopped = true;
-      clock.clearTimeout(pollTimer);
-      pollTimer = undefined;
+      poll.stop();
       settle('stopped');
       await line.stop();
     },

@@ -1,6 +1,7 @@
 import modbusSerial from 'modbus-serial';
 import { homeReadingTopics, type MeterReading, type PowerReading } from '../../bus/readings.ts';
 import type { DriverDeps, DriverFactory, DriverHealth } from '../driver.ts';
+import { createPollLoop } from '../serial/poll-loop.ts';
 import { unref } from '../serial/timers.ts';
 import { decodeRegisters, registerCount } from './modbus-rtu.codec.ts';
 import type { ModbusRegisterConfig, ModbusRtuDriverConfig, ModbusSlaveConfig } from './modbus-rtu.config.ts';
@@ -49,7 +50,6 @@ export const createModbusRtuDriver: DriverFactory<ModbusRtuDriverConfig> = (
   let detail = 'not started';
   let stopped = true;
   let retryTimer: unknown;
-  let pollTimer: unknown;
   let backoffMs = config.reopenMinMs;
 
   const scheduleReopen = (why: string) => {
@@ -166,17 +166,7 @@ export const createModbusRtuDriver: DriverFactory<ModbusRtuDriverConfig> = (
     for (const slave of config.slaves) await pollSlave(c, slave);
   };
 
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    pollTimer = unref(
-      clock.setTimeout(() => {
-        const started = clock.now();
-        cycle()
-          .catch((err: unknown) => dlog.error({ err }, 'poll cycle failed'))
-          .finally(() => schedule(Math.max(0, config.pollIntervalMs - (clock.now() - started))));
-      }, delayMs),
-    );
-  };
+  const poll = createPollLoop({ clock, intervalMs: config.pollIntervalMs, cycle, log: dlog });
 
   return {
     id: config.id,
@@ -184,12 +174,12 @@ export const createModbusRtuDriver: DriverFactory<ModbusRtuDriverConfig> = (
       if (!stopped) return;
       stopped = false;
       open();
-      schedule(Math.min(config.pollIntervalMs, Math.max(config.reopenMinMs, 200)));
+      poll.start(Math.min(config.pollIntervalMs, Math.max(config.reopenMinMs, 200)));
     },
     async stop() {
       stopped = true;
       clock.clearTimeout(retryTimer);
-      clock.clearTimeout(pollTimer);
+      poll.stop();
       const c = client;
       client = undefined;
       state = 'down';
