@@ -111,19 +111,26 @@ export function createCasesRepository(db: Queryable) {
     /**
      * Opens a case for (resident, kind, test) or finds the open one. Two concurrent first events race on
      * the partial unique index; the loser's INSERT does nothing and it appends to the winner's case.
+     * A new case gets its 'opened' timeline entry (`openedDetail`) in the same statement (one round trip).
      */
     async openOrFind(
       tx: Queryable,
       ev: Pick<AlertEvent, 'residentId' | 'kind' | 'severity' | 'test'>,
       now: Date = new Date(),
+      openedDetail: Record<string, unknown> = {},
     ): Promise<{ caseId: string; opened: boolean }> {
       const test = ev.test === true;
       for (let attempt = 0; attempt < 3; attempt++) {
         const inserted = await tx.query<{ id: string }>(
-          `INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $6)
-           ON CONFLICT (resident_id, kind, test) WHERE ${ACTIVE} DO NOTHING RETURNING id`,
-          [randomUUID(), ev.residentId, ev.kind, ev.severity, test, now],
+          `WITH c AS (
+             INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)
+             ON CONFLICT (resident_id, kind, test) WHERE ${ACTIVE} DO NOTHING RETURNING id
+           ), t AS (
+             INSERT INTO case_timeline (case_id, type, detail, at) SELECT id, 'opened', $7::jsonb, $6 FROM c
+           )
+           SELECT id FROM c`,
+          [randomUUID(), ev.residentId, ev.kind, ev.severity, test, now, jsonParam(openedDetail)],
         );
         if (inserted.rows[0]) return { caseId: inserted.rows[0].id, opened: true };
         const open = await tx.query<{ id: string }>(
@@ -137,14 +144,28 @@ export function createCasesRepository(db: Queryable) {
       throw new Error(`could not open or find a case for ${ev.residentId}/${ev.kind}`);
     },
 
-    async attachEvent(tx: Queryable, eventId: string, caseId: string, severity: string): Promise<void> {
-      await tx.query('UPDATE events SET case_id = $2 WHERE id = $1', [eventId, caseId]);
+    /**
+     * Files the event under its case. A case that has just opened already has the event's severity; an
+     * existing one takes it when it is worse (one statement either way).
+     */
+    async attachEvent(
+      tx: Queryable,
+      eventId: string,
+      caseId: string,
+      severity: string,
+      opened = false,
+    ): Promise<void> {
+      if (opened) {
+        await tx.query('UPDATE events SET case_id = $2 WHERE id = $1', [eventId, caseId]);
+        return;
+      }
       await tx.query(
-        `UPDATE cases SET updated_at = now(),
+        `WITH e AS (UPDATE events SET case_id = $1 WHERE id = $3)
+         UPDATE cases SET updated_at = now(),
            severity = CASE WHEN array_position(${SEVERITY_RANK}, $2::text) > array_position(${SEVERITY_RANK}, severity)
                            THEN $2::text ELSE severity END
          WHERE id = $1`,
-        [caseId, severity],
+        [caseId, severity, eventId],
       );
     },
 
@@ -154,16 +175,26 @@ export function createCasesRepository(db: Queryable) {
       return rows[0] ? this.get(id, tx) : undefined;
     },
 
-    /** Writes the given columns of a case (snake_case names, fixed by callers) and bumps updated_at. */
-    async update(tx: Queryable, id: string, fields: Record<string, unknown>, now: Date): Promise<void> {
+    /**
+     * Writes the given columns of a case (snake_case names, fixed by callers) and bumps updated_at.
+     * `stationNameOf`: also set the `station` column to that station's name, in the same statement.
+     */
+    async update(
+      tx: Queryable,
+      id: string,
+      fields: Record<string, unknown>,
+      now: Date,
+      opts: { stationNameOf?: string } = {},
+    ): Promise<void> {
       const cols = Object.keys(fields);
       if (!cols.every((c) => /^[a-z_]+$/.test(c))) throw new Error(`bad column in ${cols.join(',')}`);
       const sets = cols.map((c, i) => `${c} = $${i + 3}`);
-      await tx.query(`UPDATE cases SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, [
-        id,
-        now,
-        ...cols.map((c) => fields[c]),
-      ]);
+      const params: unknown[] = [id, now, ...cols.map((c) => fields[c])];
+      if (opts.stationNameOf !== undefined) {
+        params.push(opts.stationNameOf);
+        sets.push(`station = (SELECT name FROM stations WHERE id = $${params.length})`);
+      }
+      await tx.query(`UPDATE cases SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, params);
     },
 
     async get(id: string, tx: Queryable = db): Promise<Case | undefined> {

@@ -57,11 +57,14 @@ export function createCasesService(deps: {
   /** A timer was created by this process: wake the poller so it can sleep until it is due. */
   onTimerCreated?: (dueAt: Date) => void;
 }) {
-  const { db, cases, residents, stations, workers, timers, notices, dispatch, metrics } = deps;
+  const { db, cases, residents, workers, timers, notices, dispatch, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
   const clock = deps.clock ?? systemClock;
 
-  /** Level 1 for a case that has just opened. Returns the texts to send after the commit. */
+  /**
+   * Level 1 for a case that has just opened. Returns the texts to send after the commit. When a worker
+   * is found, dispatch writes level 1, the station and the level-2 timer with the assignment.
+   */
   async function startResponse(tx: Queryable, caseId: string, ev: AlertEvent, now: Date): Promise<Queued[]> {
     const ctx = await loadCaseContext(
       tx,
@@ -76,16 +79,26 @@ export function createCasesService(deps: {
       ev.occurredAt,
     );
     const stationId = ctx.resident?.stationId ?? null;
-    const station = stationId ? await stations.get(stationId, tx) : undefined;
-    await cases.update(tx, caseId, { level: 1, station_id: stationId, station: station?.name ?? null }, now);
     const level2At = addSeconds(
       now,
       deadlinesFor(deps.config.escalation.deadlines, ev.kind, ev.severity).level2S,
     );
-    await timers.create(tx, { caseId, kind: 'level2', attempt: 1, dueAt: level2At });
+    const assigned = await dispatch.assignNext(
+      tx,
+      ctx,
+      now,
+      stationId === null ? undefined : { stationId, level2At },
+    );
     deps.onTimerCreated?.(level2At);
-    const assigned = await dispatch.assignNext(tx, ctx, now);
     if (assigned.assigned) return assigned.queued;
+    await cases.update(
+      tx,
+      caseId,
+      { level: 1, station_id: stationId },
+      now,
+      stationId === null ? {} : { stationNameOf: stationId },
+    );
+    await timers.create(tx, { caseId, kind: 'level2', attempt: 1, dueAt: level2At });
     if (assigned.reason !== 'no_station') {
       await appendTimeline(tx, caseId, 'dispatch_unavailable', { reason: assigned.reason }, now);
     }
@@ -169,20 +182,16 @@ export function createCasesService(deps: {
       const outcome = await db.transaction(async (tx): Promise<RecordOutcome> => {
         if (!(await cases.insertEvent(tx, ev))) return { status: 'duplicate' };
         const now = clock.now();
-        const { caseId, opened } = await cases.openOrFind(tx, ev, now);
-        await cases.attachEvent(tx, ev.id, caseId, ev.severity);
-        await appendTimeline(
-          tx,
-          caseId,
-          opened ? 'opened' : 'event_appended',
-          {
-            eventId: ev.id,
-            gatewayId: ev.gatewayId,
-            severity: ev.severity,
-            ...(ev.test ? { test: true } : {}),
-          },
-          now,
-        );
+        const detail = {
+          eventId: ev.id,
+          gatewayId: ev.gatewayId,
+          severity: ev.severity,
+          ...(ev.test ? { test: true } : {}),
+        };
+        // A new case gets its 'opened' entry from openOrFind; an existing one an 'event_appended'.
+        const { caseId, opened } = await cases.openOrFind(tx, ev, now, detail);
+        await cases.attachEvent(tx, ev.id, caseId, ev.severity, opened);
+        if (!opened) await appendTimeline(tx, caseId, 'event_appended', detail, now);
         // Test events exercise the whole path up to here, but never reach a person.
         const queued = opened && ev.test !== true ? await startResponse(tx, caseId, ev, now) : [];
         return { status: 'stored', caseId, opened, notificationIds: sendable(queued) };

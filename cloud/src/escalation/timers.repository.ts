@@ -29,6 +29,17 @@ export function createTimersRepository() {
       return r.rows.length === 1;
     },
 
+    /** Several timers in one statement (same idempotency as `create`). */
+    async createMany(tx: Queryable, list: readonly Omit<Timer, 'id'>[]): Promise<void> {
+      if (list.length === 0) return;
+      const values = list.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`);
+      await tx.query(
+        `INSERT INTO timers (case_id, kind, attempt, due_at) VALUES ${values.join(', ')}
+         ON CONFLICT (case_id, kind, attempt) DO NOTHING`,
+        list.flatMap((t) => [t.caseId, t.kind, t.attempt, t.dueAt]),
+      );
+    },
+
     /** Locks one due, unfired timer that no other transaction holds (inside the firing transaction). */
     async claimDue(tx: Queryable, now: Date): Promise<Timer | undefined> {
       const { rows } = await tx.query<{
