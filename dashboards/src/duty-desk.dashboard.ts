@@ -4,12 +4,18 @@ import { PanelBuilder as GeomapPanel } from '@grafana/grafana-foundation-sdk/geo
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { TERMINAL_STATES } from '../../cloud/src/cases/case-state-machine.ts';
 import { type BuiltDashboard, DashboardDraft } from './dashboard-draft.ts';
 import { at, trafficLight } from './field-config.ts';
 import { influxql, sql } from './panel-query.ts';
 
-/** Open, non-test cases with the resident's name: the duty desk's base set. */
-const OPEN = `FROM cases c JOIN residents r ON r.id = c.resident_id WHERE c.status = 'open' AND NOT c.test`;
+/**
+ * Active (not finished), non-test cases with the resident's name: the duty desk's base set. "Active" is
+ * every state that is not terminal in cloud/src/cases/case-state-machine.ts (open, assigned,
+ * acknowledged, en_route, on_site), the same rule as the one-active-case index of migration 003.
+ */
+const OPEN = `FROM cases c JOIN residents r ON r.id = c.resident_id
+WHERE c.status NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) AND NOT c.test`;
 
 /**
  * The duty desk: what needs a person now. Open cases by level, with age and assignee; those past their
