@@ -16,11 +16,13 @@ import { INACTIVITY_MODEL } from '../scoring/inactivity/index.ts';
 import { METER_SAFETY_MODEL } from '../scoring/meter-safety/index.ts';
 import { scorers } from '../scoring/registry.ts';
 import type { Detection, Scorer } from '../scoring/scorer.ts';
+import { agentTopics, startStatusPublisher, writeRuntimeFile } from './agent-status.ts';
 import { feedDailySummary } from './daily-summary.feed.ts';
 import { DailySummary } from './daily-summary.ts';
 import { FallPipeline } from './fall-pipeline.ts';
 import { deviceBindings, HomePipeline } from './home-pipeline.ts';
 import { ProcessSampler } from './process-sampler.ts';
+import { handleTestRequests } from './test-request.ts';
 
 export const AGENT_VERSION = '0.1.0';
 const HOME_MODELS = [INACTIVITY_MODEL, METER_SAFETY_MODEL];
@@ -64,8 +66,12 @@ export async function startGateway(
     store: outbox,
     clock,
     log: log.child({ component: 'forwarder' }),
-    onCommand: (cmd) => log.info({ command: cmd.type, eventId: cmd.eventId }, 'command from cloud'),
-    onConnect: () => forwarder.publishHealth(heartbeat()),
+    onCommand: (cmd) => {
+      log.info({ command: cmd.type, eventId: cmd.eventId }, 'command from cloud');
+      tests.command(cmd);
+    },
+    onConnect: () => sendHeartbeat(),
+    onDelivered: (entry, ms) => tests.delivered(entry.event.id, ms),
   });
 
   const raiseEvent = createRaiseEvent({
@@ -76,6 +82,7 @@ export async function startGateway(
     now: () => clock.now(),
     log,
   });
+  const tests = handleTestRequests({ bus, raise: raiseEvent, now: () => clock.now(), log });
   const raise = (d: Detection) =>
     raiseEvent(d).catch((err: unknown) => {
       log.error({ err }, 'could not store the event');
@@ -109,8 +116,8 @@ export async function startGateway(
   }
 
   const sampler = new ProcessSampler();
-  const heartbeat = (): Heartbeat => {
-    const usage = sampler.sample();
+  const heartbeat = (from: ProcessSampler = sampler): Heartbeat => {
+    const usage = from.sample();
     return {
       schema: EVENT_SCHEMA_VERSION,
       gatewayId: config.gatewayId,
@@ -124,6 +131,13 @@ export async function startGateway(
       cpuPct: usage.cpuPct,
       ...diskUsage(config.dataDir),
     };
+  };
+  let lastHeartbeatSentAt: string | undefined;
+  const sendHeartbeat = () => {
+    if (!forwarder.stats.connected) return;
+    const hb = heartbeat();
+    forwarder.publishHealth(hb);
+    lastHeartbeatSentAt = hb.sentAt;
   };
   const daily = new DailySummary(
     { gatewayId: config.gatewayId, residentId: config.residentId },
@@ -172,11 +186,40 @@ export async function startGateway(
   });
 
   forwarder.start();
-  const heartbeatTimer = setInterval(
-    () => forwarder.publishHealth(heartbeat()),
-    config.cloud.heartbeatIntervalS * 1000,
-  );
+  const heartbeatTimer = setInterval(sendHeartbeat, config.cloud.heartbeatIntervalS * 1000);
   heartbeatTimer.unref();
+
+  // For the installer CLI: a retained status on the local broker, and where to find that broker.
+  const statusSampler = new ProcessSampler();
+  const status = startStatusPublisher({
+    now: () => clock.now(),
+    publish: (s) => bus.publish(agentTopics.status, s, { retain: true }),
+    build: () => {
+      const hb = heartbeat(statusSampler);
+      const { connected, delivered, failures, lastDeliveredAt } = forwarder.stats;
+      return {
+        gatewayId: config.gatewayId,
+        agentVersion: AGENT_VERSION,
+        pid: process.pid,
+        publishedAt: hb.sentAt,
+        uptimeS: hb.uptimeS,
+        drivers: started.map((d) => ({ id: d.id, ...d.health() })),
+        models: hb.models,
+        outboxDepth: hb.outboxDepth,
+        cloud: { connected, delivered, failures, lastDeliveredAt },
+        lastHeartbeatSentAt,
+        diskUsedPct: hb.diskUsedPct,
+        cpuPct: hb.cpuPct,
+        rssMb: hb.rssMb,
+      };
+    },
+  });
+  writeRuntimeFile(config.dataDir, {
+    pid: process.pid,
+    localBrokerHost: config.localBroker.host,
+    localBrokerPort: bus.port,
+    startedAt: new Date(startedAt).toISOString(),
+  });
 
   return {
     bus,
@@ -184,9 +227,11 @@ export async function startGateway(
     forwarder,
     drivers: started,
     scorer,
-    heartbeat,
+    heartbeat: () => heartbeat(),
     async stop() {
       clearInterval(heartbeatTimer);
+      status.stop();
+      tests.stop();
       for (const d of [...started].reverse()) await d.stop();
       pipeline?.stop();
       home?.stop();

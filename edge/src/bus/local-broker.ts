@@ -31,14 +31,15 @@ export class LocalBus {
     return (this.server.address() as AddressInfo).port;
   }
 
-  publish(topic: string, payload: unknown): void {
+  /** `retain`: the broker keeps the last message for clients that subscribe later (e.g. agent status). */
+  publish(topic: string, payload: unknown, opts: { retain?: boolean } = {}): void {
     this.broker.publish(
       {
         cmd: 'publish',
         topic,
         payload: Buffer.from(JSON.stringify(payload)),
         qos: 0,
-        retain: false,
+        retain: opts.retain === true,
         dup: false,
       },
       (err) => {

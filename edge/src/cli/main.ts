@@ -6,9 +6,12 @@ import { ConfigError, loadGatewayConfig } from '../config/load-config.ts';
 import { createLogger } from '../log/logger.ts';
 import { planReplay } from '../replay/recording-frames.ts';
 import { replayFrames } from '../replay/serial-replay.ts';
+import { CliExit } from './local-agent.ts';
+import { registerStatus } from './status.command.ts';
+import { registerTest } from './test.command.ts';
 
-/** Exit codes: 0 done, 1 failed while running, 2 bad arguments or config. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes: 0 done, 1 failed while running, 2 bad arguments or config, 3 degraded (`status`). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, degraded: 3 } as const;
 
 const positiveNumber = (name: string) => (v: string) => {
   const n = Number(v === 'max' ? Number.POSITIVE_INFINITY : v);
@@ -119,6 +122,9 @@ export function buildCli(): Command {
       },
     );
 
+  registerStatus(program, nonNegativeInt('--local-port'));
+  registerTest(program, nonNegativeInt('--local-port'));
+
   return program;
 }
 
@@ -128,6 +134,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
+    if (err instanceof CliExit) {
+      if (err.message) console.error(`anju-gw: ${err.message}`);
+      return err.exitCode;
+    }
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
       return EXIT.ok;

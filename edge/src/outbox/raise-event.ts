@@ -11,6 +11,8 @@ export interface RaiseRequest {
   occurredAtMs: number;
   evidence: Evidence;
   score?: Score;
+  /** A synthetic event (`anju-gw test`): the cloud stores it as a test case and notifies nobody. */
+  test?: boolean;
 }
 
 export type RaiseEvent = (request: RaiseRequest) => Promise<{ eventId: string }>;
@@ -41,6 +43,7 @@ export function createRaiseEvent(deps: {
       detectedAt: new Date(raisedAtMs).toISOString(),
       ...(r.score ? { score: r.score } : {}),
       evidence: r.evidence,
+      ...(r.test ? { test: true } : {}),
     };
     await deps.outbox.append(event);
     deps.log.info(

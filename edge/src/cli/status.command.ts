@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { type AgentStatus, agentTopics } from '../agent/agent-status.ts';
+import {
+  CliExit,
+  connectLocal,
+  EXIT_DEGRADED,
+  firstMessage,
+  locateAgent,
+  notRunning,
+} from './local-agent.ts';
+
+const ago = (iso: string | undefined, nowMs: number) =>
+  iso ? `${iso} (${Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000))} s ago)` : 'never';
+
+/** The status as an installer reads it: one line per thing to check. */
+export function formatStatus(s: AgentStatus, nowMs = Date.now()): string {
+  const rows: [string, string][] = [
+    ['gateway', `${s.gatewayId} (agent ${s.agentVersion}, pid ${s.pid}, up ${s.uptimeS} s)`],
+    ...s.drivers.map((d): [string, string] => [
+      `driver ${d.id}`,
+      `${d.state.toUpperCase()}${d.detail ? ` (${d.detail})` : ''}  ${Object.entries(d.counters)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    ]),
+    ...(s.drivers.length === 0 ? [['drivers', 'none configured'] as [string, string]] : []),
+    ['models', s.models.map((m) => `${m.name}@${m.version}`).join(', ') || 'none'],
+    ['outbox', `${s.outbox.depth} waiting${s.outbox.growing ? ' (GROWING)' : ''}`],
+    [
+      'cloud link',
+      `${s.cloud.connected ? 'CONNECTED' : 'DOWN'}, ${s.cloud.delivered} delivered, last ${ago(s.cloud.lastDeliveredAt, nowMs)}`,
+    ],
+    ['last heartbeat', ago(s.lastHeartbeatSentAt, nowMs)],
+    ['disk used', s.diskUsedPct === undefined ? 'unknown' : `${s.diskUsedPct} %`],
+    ['cpu / rss', `${s.cpuPct} % / ${s.rssMb} MB`],
+    ['status at', ago(s.publishedAt, nowMs)],
+    ['overall', s.problems.length === 0 ? 'OK' : `DEGRADED: ${s.problems.join('; ')}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+export function registerStatus(program: Command, localPort: (v: string) => number): void {
+  program
+    .command('status')
+    .description("ask the running agent how it is (over its local broker's retained status)")
+    .option('-c, --config <file>', 'gateway config (YAML or JSON)')
+    .option('--local-port <port>', 'port of the local broker (overrides localBroker.port)', localPort)
+    .option('--json', 'print the status as JSON')
+    .option('--timeout-s <s>', 'how long to wait for the status', Number, 5)
+    .addHelpText(
+      'after',
+      '\nExit codes:\n  0  all well\n  1  the agent is not running (no status on its local broker)\n' +
+        '  2  bad arguments or config\n  3  degraded: a driver down, the cloud link down, or the outbox growing',
+    )
+    .action(async (opts: { config?: string; localPort?: number; json?: boolean; timeoutS: number }) => {
+      const { url } = locateAgent(opts.config, opts.localPort);
+      const client = await connectLocal(url, opts.timeoutS * 1000);
+      let status: AgentStatus | undefined;
+      try {
+        status = (await firstMessage(client, agentTopics.status, opts.timeoutS * 1000)) as
+          | AgentStatus
+          | undefined;
+      } finally {
+        await client.endAsync(true);
+      }
+      if (!status) throw notRunning(url, `nothing within ${opts.timeoutS} s`);
+      console.log(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+      if (status.problems.length > 0) throw new CliExit(EXIT_DEGRADED);
+    });
+}
