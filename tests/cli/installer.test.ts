@@ -98,6 +98,18 @@ describe('installer commands against a running agent (real processes)', () => {
     expect(sms).toHaveLength(0);
   });
 
+  it('devices: serial ports (device nodes where udev is absent, the configured pty) and topics on the local broker', async () => {
+    const r = await cli('devices', '-c', config, '--listen-s', '1');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Serial ports:');
+    expect(r.out).toMatch(new RegExp(`${h.rx} → /dev/pts/\\d+ {2}configured for wristband band1\n`));
+    expect(r.out).toMatch(/Local broker mqtt:\/\/127\.0\.0\.1:\d+, home\/# for 1 s:/);
+    expect(r.out).toMatch(/home\/agent\/status\s+\d+ {2}\{"gatewayId":/);
+    const noConfig = await cli('devices');
+    expect(noConfig.code).toBe(0);
+    expect(noConfig.out).not.toContain('Local broker');
+  });
+
   it('bad flags and a missing or invalid config: a clear error, exit 2', async () => {
     const bad = await cli('status', '--bogus');
     expect(bad.code).toBe(2);
@@ -131,6 +143,9 @@ describe('installer commands against a running agent (real processes)', () => {
     const test = await cli('test', '-c', config, '--local-port', String(await freePort()));
     expect(test.code).toBe(1);
     expect(test.err).toContain('the agent is not running');
+    const devices = await cli('devices', '-c', config, '--listen-s', '1');
+    expect(devices.code).toBe(1);
+    expect(devices.err).toContain('the agent is not running');
     expect(stopped.err).toMatch(
       /the agent is not running \(no status on the local broker at mqtt:\/\/127\.0\.0\.1:\d+/,
     );

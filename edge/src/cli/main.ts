@@ -6,6 +6,7 @@ import { ConfigError, loadGatewayConfig } from '../config/load-config.ts';
 import { createLogger } from '../log/logger.ts';
 import { planReplay } from '../replay/recording-frames.ts';
 import { replayFrames } from '../replay/serial-replay.ts';
+import { registerDevices } from './devices.command.ts';
 import { CliExit } from './local-agent.ts';
 import { registerStatus } from './status.command.ts';
 import { registerTest } from './test.command.ts';
@@ -124,6 +125,7 @@ export function buildCli(): Command {
 
   registerStatus(program, nonNegativeInt('--local-port'));
   registerTest(program, nonNegativeInt('--local-port'));
+  registerDevices(program, nonNegativeInt('--local-port'));
 
   return program;
 }
