@@ -8,6 +8,7 @@ import { planReplay } from '../replay/recording-frames.ts';
 import { replayFrames } from '../replay/serial-replay.ts';
 import { registerDevices } from './devices.command.ts';
 import { CliExit } from './local-agent.ts';
+import { registerService } from './service.command.ts';
 import { registerStatus } from './status.command.ts';
 import { registerTest } from './test.command.ts';
 
@@ -126,6 +127,7 @@ export function buildCli(): Command {
   registerStatus(program, nonNegativeInt('--local-port'));
   registerTest(program, nonNegativeInt('--local-port'));
   registerDevices(program, nonNegativeInt('--local-port'));
+  registerService(program);
 
   return program;
 }
