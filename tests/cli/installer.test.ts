@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ beforeAll(async () => {
     cloudUrl: cloud.mqttUrl,
     wristbandPath: h.rx,
     scorer: 'fall-baseline',
-    extraConfig: { nodeRed: { enabled: false } },
+    extraConfig: { nodeRed: { enabled: false }, logFile: join(h.dir, 'log', 'agent.log') },
   });
   stops.push(() => gateway.stop());
   config = join(h.dir, 'gateway.yaml');
@@ -110,6 +110,34 @@ describe('installer commands against a running agent (real processes)', () => {
     expect(noConfig.out).not.toContain('Local broker');
   });
 
+  it('logs: the last lines of the agent log file, readable; --follow prints new lines as they come', async () => {
+    const r = await cli('logs', '-c', config, '-n', '1000');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} INFO {2}gateway ready/m);
+    const two = await cli('logs', '-c', config, '-n', '2', '--json');
+    expect(two.out.trim().split('\n')).toHaveLength(2);
+    expect(JSON.parse(two.out.trim().split('\n')[0]!)).toHaveProperty('msg');
+
+    const follow = spawn(process.execPath, ['bin/anju-gw.js', 'logs', '-c', config, '-n', '0', '--follow'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    follow.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise((resolve) => follow.once('exit', resolve));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // tsx start-up, then it watches
+      expect((await cli('test', '-c', config)).code).toBe(0);
+      await waitFor(() => out.includes('test event raised'), 10_000, 'followed log line');
+      expect(out).not.toContain('gateway ready');
+    } finally {
+      follow.kill('SIGINT');
+      await exited;
+    }
+  });
+
   it('bad flags and a missing or invalid config: a clear error, exit 2', async () => {
     const bad = await cli('status', '--bogus');
     expect(bad.code).toBe(2);
@@ -117,6 +145,9 @@ describe('installer commands against a running agent (real processes)', () => {
     const missing = await cli('status', '-c', join(h.dir, 'nope.yaml'));
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/cannot read .*nope\.yaml/);
+    const n = await cli('logs', '-c', config, '-n', 'many');
+    expect(n.code).toBe(2);
+    expect(n.err).toContain('--lines must be a whole number');
     const invalid = join(h.dir, 'invalid.yaml');
     writeFileSync(invalid, 'gatewayId: x\n');
     const inv = await cli('status', '-c', invalid);

@@ -8,6 +8,7 @@ import { planReplay } from '../replay/recording-frames.ts';
 import { replayFrames } from '../replay/serial-replay.ts';
 import { registerDevices } from './devices.command.ts';
 import { CliExit } from './local-agent.ts';
+import { registerLogs } from './logs.command.ts';
 import { registerService } from './service.command.ts';
 import { registerStatus } from './status.command.ts';
 import { registerTest } from './test.command.ts';
@@ -65,7 +66,7 @@ export function buildCli(): Command {
         'fall.confirmWindowMs': opts.confirmWindowMs,
         'fall.scorer': opts.scorer,
       });
-      const log = createLogger('anju-gw').child({ gatewayId: config.gatewayId });
+      const log = createLogger('anju-gw', undefined, config.logFile).child({ gatewayId: config.gatewayId });
       const gateway = await startGateway(config, log);
       log.info({ localBrokerPort: gateway.bus.port, pending: gateway.outbox.size() }, 'gateway ready');
       await new Promise<void>((resolveStop) => {
@@ -128,6 +129,7 @@ export function buildCli(): Command {
   registerTest(program, nonNegativeInt('--local-port'));
   registerDevices(program, nonNegativeInt('--local-port'));
   registerService(program);
+  registerLogs(program);
 
   return program;
 }

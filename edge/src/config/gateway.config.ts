@@ -12,6 +12,9 @@ export const GatewayConfigSchema = Type.Object(
     gatewayId: Id,
     residentId: Id,
     dataDir: Type.String({ minLength: 1, description: 'where the outbox and state live' }),
+    logFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'also append the JSON log here (read by `anju-gw logs`)' }),
+    ),
     localBroker: Type.Object(
       {
         host: Type.String({
@@ -81,6 +84,7 @@ export const ENV_OVERRIDES: Record<string, string> = {
   ANJU_GATEWAY_ID: 'gatewayId',
   ANJU_RESIDENT_ID: 'residentId',
   ANJU_DATA_DIR: 'dataDir',
+  ANJU_LOG_FILE: 'logFile',
   ANJU_LOCAL_BROKER_PORT: 'localBroker.port',
   ANJU_CLOUD_URL: 'cloud.url',
   ANJU_CLOUD_SECRET: 'cloud.secret',
