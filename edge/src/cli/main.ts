@@ -54,7 +54,8 @@ export function buildCli(): Command {
     .option('--scorer <name>', 'fall scorer (overrides fall.scorer)')
     .addHelpText(
       'after',
-      '\nEnvironment overrides: ANJU_GATEWAY_ID, ANJU_RESIDENT_ID, ANJU_DATA_DIR, ANJU_CLOUD_URL, ANJU_CLOUD_SECRET,\n' +
+      '\nEnvironment overrides: ANJU_GATEWAY_ID, ANJU_RESIDENT_ID, ANJU_DATA_DIR, ANJU_LOG_FILE, ANJU_CLOUD_URL,\n' +
+        'ANJU_CLOUD_SECRET, ' +
         'ANJU_WRISTBAND_PATH, ANJU_LOCAL_BROKER_PORT, ANJU_CONFIRM_WINDOW_MS, ANJU_FALL_SCORER, LOG_LEVEL.',
     )
     .action(async (opts: Record<string, string | number | undefined>) => {
