@@ -11,6 +11,12 @@ import { waitFor } from './net.ts';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const FALLS_DIR = join(ROOT, '..', 'shared', 'datasets', 'falls');
 
+/** Processes this harness started and that still run: killed when the test or demo process exits. */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
 export type LogLine = { msg?: string; level?: number; [k: string]: unknown };
 
 /** A child process of ours whose JSON log lines are collected, for tests and the demo. */
@@ -24,6 +30,8 @@ export class Proc {
     readonly name: string,
     readonly child: ChildProcess,
   ) {
+    liveChildren.add(child);
+    child.once('exit', () => liveChildren.delete(child));
     createInterface({ input: child.stdout! }).on('line', (raw) => {
       let line: LogLine;
       try {
