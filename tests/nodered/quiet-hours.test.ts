@@ -3,9 +3,11 @@ import { type Harness, hhmm, startHarness } from './nodered.harness.ts';
 
 describe('shipped flow: quiet hours (real Node-RED, real broker and outbox)', () => {
   let h: Harness;
+  // Quiet from an hour ago to an hour from now, fixed once: a minute may turn while the suite runs.
+  const start = hhmm(-60);
+  const end = hhmm(60);
   beforeAll(async () => {
-    // Quiet from an hour ago to an hour from now.
-    h = await startHarness({ flowEnv: { QUIET_START: hhmm(-60), QUIET_END: hhmm(60), CHECK_S: 0.2 } });
+    h = await startHarness({ flowEnv: { QUIET_START: start, QUIET_END: end, CHECK_S: 0.2 } });
   });
   afterAll(async () => {
     await h?.stop();
@@ -14,8 +16,8 @@ describe('shipped flow: quiet hours (real Node-RED, real broker and outbox)', ()
   it('publishes the quiet-hours state on the local broker', async () => {
     expect(await h.message('home/agent/quiet_hours')).toMatchObject({
       quiet: true,
-      start: hhmm(-60),
-      end: hhmm(60),
+      start,
+      end,
     });
   });
 
@@ -25,7 +27,7 @@ describe('shipped flow: quiet hours (real Node-RED, real broker and outbox)', ()
     expect(event).toMatchObject({
       kind: 'device_health',
       severity: 'info',
-      evidence: { suppressed: 'medication', quietStart: hhmm(-60), source: 'node-red' },
+      evidence: { suppressed: 'medication', quietStart: start, source: 'node-red' },
     });
     expect(h.seen.some((m) => m.topic === 'home/speaker/say' || m.topic.endsWith('/vibrate'))).toBe(false);
   });
