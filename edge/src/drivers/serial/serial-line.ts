@@ -15,8 +15,8 @@ export interface SerialLineEvents {
 
 /**
  * A serial port that keeps itself open: when the port fails to open or disappears, it retries with
- * exponential backoff (reopenMinMs doubling up to reopenMaxMs). Like the wristband driver, but shared by
- * the DL/T 645 and pulse-counter drivers.
+ * exponential backoff (reopenMinMs doubling up to reopenMaxMs). Shared by the wristband, DL/T 645 and
+ * pulse-counter drivers.
  */
 export class SerialLine {
   private port: SerialPort | undefined;
