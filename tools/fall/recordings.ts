@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { type RecordingInfo, readRecording, resample } from '../../edge/src/datasets/falls.ts';
 import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
+import { mulberry32 } from '../random.ts';
 
 /** One recording as the band would send it: resampled to 50 Hz when the folder's rate differs. */
 export function loadAtBandRate(dir: string, info: RecordingInfo): AccelSample[] {
@@ -18,16 +19,7 @@ function isRegular(samples: readonly AccelSample[]): boolean {
 }
 
 /** Deterministic PRNG (mulberry32): the training's only source of randomness. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export function shuffle<T>(items: T[], rand: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

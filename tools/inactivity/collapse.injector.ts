@@ -1,6 +1,6 @@
 import { PERSON_ROLES } from '../../edge/src/scoring/inactivity/index.ts';
+import { mulberry32 } from '../random.ts';
 import type { Activity, SensorEvent } from './dataset.reader.ts';
-import { mulberry32 } from './random.ts';
 import { mapSensor } from './sensor.mapper.ts';
 
 /**

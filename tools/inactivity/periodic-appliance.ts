@@ -1,5 +1,5 @@
 import type { BusReading, DeviceBinding } from '../../edge/src/scoring/inactivity/index.ts';
-import { mulberry32 } from './random.ts';
+import { mulberry32 } from '../random.ts';
 
 /**
  * The UCI homes have no periodic appliance among their sensors: their Electric sensors are a microwave and

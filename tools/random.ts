@@ -1,4 +1,4 @@
-/** Small seeded PRNG (mulberry32): the same seed gives the same injected collapses on every machine. */
+/** Small seeded PRNG (mulberry32): the same seed gives the same training shuffle and the same injected collapses on every machine. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
