@@ -40,6 +40,13 @@ import {
 import { createSmsProviders } from './notify/providers/sms-providers.ts';
 import { createResidentsRepository, residentsRoutes } from './residents/index.ts';
 import { createStationsRepository, stationsRoutes } from './stations/index.ts';
+import {
+  createSurveyMetrics,
+  createSurveyReplyTarget,
+  createSurveyScheduler,
+  createSurveysRepository,
+  surveysRoutes,
+} from './surveys/index.ts';
 import { startTelemetry, type Telemetry } from './telemetry/index.ts';
 import { createWorkersRepository, workersRoutes } from './workers/index.ts';
 
@@ -148,6 +155,22 @@ export async function startCloud(
     // Timers are created before the poller exists (ingest may start first); the poller sleeps until due.
     let poller: TimerPoller | undefined;
     const onTimerCreated = (dueAt: Date) => poller?.wake(dueAt);
+    // Satisfaction surveys: scheduled in the closing transaction, sent by the poller, answered by SMS.
+    const surveys = createSurveysRepository(db);
+    const surveyMetrics = createSurveyMetrics(metrics.registry);
+    const surveyScheduler = createSurveyScheduler({
+      db,
+      surveys,
+      residents,
+      notifications,
+      channel: config.notify.guardianChannel,
+      config: config.survey,
+      timeZone: config.timeZone,
+      clock,
+      metrics: surveyMetrics,
+      log,
+      onTimerCreated,
+    });
     const service = createCasesService({
       db,
       cases,
@@ -162,6 +185,7 @@ export async function startCloud(
       clock,
       telemetry,
       onTimerCreated,
+      transitionHooks: [surveyScheduler.onTransition],
     });
     const escalation = createEscalationService({
       db,
@@ -184,6 +208,7 @@ export async function startCloud(
       clock,
       pollIntervalMs: config.escalation.pollIntervalMs,
       log,
+      jobs: [surveyScheduler],
     });
     const runningPoller = poller;
     cleanup.unshift(() => runningPoller.stop());
@@ -222,6 +247,9 @@ export async function startCloud(
         onAcknowledged: tellGateway,
         dispatch: (ids) => void dispatcher.dispatch(ids),
       }),
+      replyTargets: [
+        createSurveyReplyTarget({ db, surveys, config: config.survey, clock, metrics: surveyMetrics }),
+      ],
     });
 
     const http = await buildHttpServer({
@@ -243,6 +271,7 @@ export async function startCloud(
         workersRoutes({ db, workers }),
         serviceQualityRoutes({ quality: createServiceQualityRepository(db) }),
         notificationsRoutes({ notifications }),
+        surveysRoutes({ db, cases, surveys, clock, metrics: surveyMetrics }),
         sms.routes(),
       ],
     });

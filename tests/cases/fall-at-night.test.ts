@@ -220,13 +220,17 @@ describe.each(backends)('a fall at 03:00 (%s)', (backend) => {
       expect.objectContaining({
         workerId: 'w-second',
         cases: 1,
-        ackMeanS: 500,
-        onSiteMeanS: 1100,
-        resolved: 1,
+        timeToAcknowledge: { count: 1, medianS: 500, p90S: 500 },
+        timeToOnSite: { count: 1, medianS: 1100, p90S: 1100 },
+        outcomes: { active: 0, resolved: 1, closed: 0, cancelled: 0, falseAlarm: 0 },
       }),
     ]);
     expect((await t.api('GET', '/quality/stations')).body.items).toEqual([
-      expect.objectContaining({ stationId: 'jingan', cases: 1, acknowledged: 1, resolveMeanS: 1400 }),
+      expect.objectContaining({
+        stationId: 'jingan',
+        cases: 1,
+        timeToAcknowledge: expect.objectContaining({ count: 1 }),
+      }),
     ]);
   });
 });

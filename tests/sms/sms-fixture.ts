@@ -12,6 +12,7 @@ import {
   type Home,
   startTestCloud,
   type TestCloud,
+  type TestCloudOptions,
   waitFor,
 } from '../cloud/cloud-fixture.ts';
 
@@ -42,6 +43,8 @@ export interface SmsWorld {
 export async function startSmsWorld(
   backend: Backend,
   guardianChannel: 'twilio-sms' | 'aliyun-sms',
+  /** More config (deep-merged) and a hand-moved clock, for suites built on this world. */
+  more: Pick<TestCloudOptions, 'clock' | 'config'> = {},
 ): Promise<SmsWorld> {
   let cloudUrl = '';
   const twilio = await startTwilioFake({
@@ -57,7 +60,9 @@ export async function startSmsWorld(
     templates: { [ALIYUN.templateCode]: TEMPLATE_VARS, [ALIYUN.templateCodeEn]: TEMPLATE_VARS },
   });
   const t = await startTestCloud(backend, {
+    ...(more.clock ? { clock: more.clock } : {}),
     config: {
+      ...more.config,
       notify: {
         guardianChannel,
         providers: {

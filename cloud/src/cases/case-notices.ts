@@ -73,6 +73,7 @@ export function createCaseNotices(deps: {
         channel,
         recipientRole: 'worker',
         recipientId: w.id,
+        messageType: 'worker_dispatch',
       });
       return { id, held: false };
     },
@@ -87,6 +88,7 @@ export function createCaseNotices(deps: {
         channel,
         recipientRole: 'supervisor',
         recipientId: s.id,
+        messageType: 'supervisor_escalation',
       });
       return [{ id, held: false }];
     },
@@ -102,6 +104,7 @@ export function createCaseNotices(deps: {
         channel,
         recipientRole: 'duty_desk',
         recipientId: desk.name,
+        messageType: 'duty_desk_emergency',
       });
       return [{ id, held: false }];
     },
@@ -137,6 +140,7 @@ export function createCaseNotices(deps: {
           channel,
           recipientRole: 'guardian',
           recipientId: g.id,
+          messageType: variant === 'alert' ? 'guardian_alert' : 'guardian_emergency',
           ...(until ? { notBefore: until } : {}),
         });
         out.push({ id, held: until !== undefined });

@@ -18,7 +18,11 @@ export type TimelineType =
   // … and what dispatch and escalation did
   | 'ack_deadline_missed'
   | 'dispatch_unavailable'
-  | 'escalated';
+  | 'escalated'
+  // … and what the guardians said afterwards (surveys/)
+  | 'survey_sent'
+  | 'survey_answered'
+  | 'complaint';
 
 /** Appends one entry to a case's timeline (inside the caller's transaction). */
 export async function appendTimeline(

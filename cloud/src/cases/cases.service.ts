@@ -17,6 +17,7 @@ import { type Actor, AWAITING_ACK, checkTransition, type TargetState } from './c
 import { appendTimeline } from './case-timeline.ts';
 import type { CasesRepository } from './cases.repository.ts';
 import type { Case } from './cases.schemas.ts';
+import type { TransitionHook } from './transition-hooks.ts';
 
 export type RecordOutcome =
   | { status: 'stored'; caseId: string; opened: boolean; notificationIds: string[] }
@@ -56,6 +57,8 @@ export function createCasesService(deps: {
   telemetry?: Telemetry;
   /** A timer was created by this process: wake the poller so it can sleep until it is due. */
   onTimerCreated?: (dueAt: Date) => void;
+  /** Run inside each transition's transaction, after it is written (surveys on closing). */
+  transitionHooks?: readonly TransitionHook[];
 }) {
   const { db, cases, residents, workers, timers, notices, dispatch, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
@@ -158,7 +161,12 @@ export function createCasesService(deps: {
         : { from: c.status, actor, ...(opts.note === undefined ? {} : { note: opts.note }) },
       now,
     );
-    return { case: (await cases.get(id, tx))!, queued: [] };
+    const after = (await cases.get(id, tx))!;
+    const queued: Queued[] = [];
+    for (const hook of deps.transitionHooks ?? []) {
+      queued.push(...(await hook(tx, { from: c.status, to, actor, case: after, at: now })));
+    }
+    return { case: after, queued };
   }
 
   function told(before: Case, after: Case): void {

@@ -17,3 +17,4 @@ export {
   type ServiceQualityRepository,
 } from './service-quality.repository.ts';
 export { serviceQualityRoutes } from './service-quality.routes.ts';
+export type { CaseTransition, TransitionHook } from './transition-hooks.ts';

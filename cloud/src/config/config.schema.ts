@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { SmsProvidersConfig, smsEnvOverrides } from '../notify/providers/sms-providers.config.ts';
+import { defaultSurveyConfig, SurveyConfig, surveyEnvOverrides } from '../surveys/survey.config.ts';
 
 const Host = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
 /** 0 = let the OS pick a free port (tests); the bound port is reported by `startCloud`. */
@@ -171,6 +172,7 @@ export const CloudConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    survey: SurveyConfig,
   },
   { additionalProperties: false },
 );
@@ -195,6 +197,7 @@ export const defaultConfig: CloudConfig = {
       sos: { ackS: 120, level2S: 300, level3S: 300 },
     },
   },
+  survey: defaultSurveyConfig,
 };
 
 /** Environment variables and the config key each one overrides. */
@@ -214,4 +217,5 @@ export const envOverrides = {
   ANJU_INFLUX_USERNAME: { key: 'influx.username', type: 'string' },
   ANJU_INFLUX_PASSWORD: { key: 'influx.password', type: 'string' },
   ...smsEnvOverrides,
+  ...surveyEnvOverrides,
 } as const satisfies Record<string, { key: string; type: 'string' | 'integer' }>;

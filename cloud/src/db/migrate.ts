@@ -13,7 +13,11 @@ export interface Migration {
 
 const FILE = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
-/** Reads `NNN_name.sql` files in version order; refuses gaps and duplicates. */
+/**
+ * Reads `NNN_name.sql` files in version order; refuses duplicates. Numbers are handed out per piece of
+ * work ahead of time, so a gap (008 landing before 006) is allowed: each missing version is applied when
+ * it arrives, as the runner applies every version not yet in schema_migrations.
+ */
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   const out: Migration[] = [];
@@ -21,7 +25,9 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
     const m = FILE.exec(file);
     if (!m) throw new Error(`migration file ${file} must be named NNN_snake_name.sql`);
     const version = Number(m[1]);
-    if (version !== out.length + 1) throw new Error(`migration ${file}: expected version ${out.length + 1}`);
+    const previous = out.at(-1)?.version ?? 0;
+    if (version <= previous)
+      throw new Error(`migration ${file}: version ${version} is taken or out of order`);
     out.push({ version, name: m[2]!, sql: await readFile(join(dir, file), 'utf8') });
   }
   return out;

@@ -19,6 +19,8 @@ export function startTimerPoller(deps: {
   clock: Clock;
   pollIntervalMs: number;
   log: Logger;
+  /** Other durable timers polled with the escalation ones (surveys); each returns texts to send. */
+  jobs?: readonly { runDue(): Promise<string[]> }[];
 }) {
   const log = deps.log.child({ component: 'escalation' });
   let timer: NodeJS.Timeout | undefined;
@@ -31,6 +33,10 @@ export function startTimerPoller(deps: {
   async function pollOnce(): Promise<void> {
     for (const f of await deps.escalation.runDue()) {
       if (f.notificationIds.length > 0) void deps.dispatcher.dispatch(f.notificationIds);
+    }
+    for (const job of deps.jobs ?? []) {
+      const ids = await job.runDue();
+      if (ids.length > 0) void deps.dispatcher.dispatch(ids);
     }
     const held = await deps.notifications.dueHeld(deps.clock.now());
     if (held.length > 0) void deps.dispatcher.dispatch(held);

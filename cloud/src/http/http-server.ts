@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import { Notification } from '../notify/notifications.schemas.ts';
 import { Guardian, Resident } from '../residents/residents.schemas.ts';
 import { Station } from '../stations/stations.schemas.ts';
+import { Complaint, Survey } from '../surveys/surveys.schemas.ts';
 import { Worker } from '../workers/workers.schemas.ts';
 import { bearerAuth } from './api-auth.ts';
 import { ErrorResponse } from './http.schemas.ts';
@@ -51,6 +52,8 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     CaseDetail,
     Station,
     Worker,
+    Survey,
+    Complaint,
   ]) {
     app.addSchema(schema);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isoTime, isoTimeOrNull, type Queryable } from '../db/index.ts';
 import type { Language } from '../residents/residents.schemas.ts';
+import type { MessageType } from './message-types.ts';
 import type { Notification, NotificationStatus, RecipientRole } from './notifications.schemas.ts';
 
 interface NotificationRow {
@@ -46,6 +47,8 @@ export interface NewNotification {
   recipientId?: string;
   /** Held until then (a guardian's quiet hours); sent by the escalation poller once due. */
   notBefore?: Date;
+  /** What the text is (a template-only provider picks its template by it). */
+  messageType?: MessageType;
 }
 
 export function createNotificationsRepository(db: Queryable) {
@@ -55,8 +58,8 @@ export function createNotificationsRepository(db: Queryable) {
       const id = randomUUID();
       await tx.query(
         `INSERT INTO notifications (id, case_id, recipient_phone, language, body, channel, status,
-                                    recipient_role, recipient_id, not_before)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9)`,
+                                    recipient_role, recipient_id, not_before, message_type)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10)`,
         [
           id,
           n.caseId,
@@ -67,6 +70,7 @@ export function createNotificationsRepository(db: Queryable) {
           n.recipientRole ?? 'guardian',
           n.recipientId ?? null,
           n.notBefore ?? null,
+          n.messageType ?? null,
         ],
       );
       return id;

@@ -6,8 +6,9 @@ import { caseRef, formatTime } from './guardian-alert.template.ts';
  * Texts of the response chain (issue 4), in zh-CN and en. What each recipient may see:
  * worker — name, address and a link to the case; supervisor and duty desk — name and address;
  * guardian — the name only (never the address: the guardian knows it, the text may be read by others).
+ * KIND_LABEL: the short names of the kinds of case, as the texts print them.
  */
-const KIND: Record<Language, Record<EventKind, string>> = {
+export const KIND_LABEL: Record<Language, Record<EventKind, string>> = {
   'zh-CN': {
     fall: '跌倒',
     sos: '紧急呼叫',
@@ -46,7 +47,7 @@ const addr = (i: StaffAlertInput) =>
 
 /** Level 1: the chosen social worker, with the link to acknowledge. */
 export function renderWorkerDispatch(i: StaffAlertInput & { link: string }): string {
-  const k = KIND[i.language][i.kind];
+  const k = KIND_LABEL[i.language][i.kind];
   const t = formatTime(i.occurredAt, i.language, i.timeZone);
   return i.language === 'zh-CN'
     ? `【安居·派单】${k}：${i.residentName}，${addr(i)}（${t}）。请尽快确认并上门：${i.link} 编号${caseRef(i.caseId)}`
@@ -55,7 +56,7 @@ export function renderWorkerDispatch(i: StaffAlertInput & { link: string }): str
 
 /** Level 2: the station supervisor, because nobody acknowledged in time. */
 export function renderSupervisorEscalation(i: StaffAlertInput & { assignee: string | null }): string {
-  const k = KIND[i.language][i.kind];
+  const k = KIND_LABEL[i.language][i.kind];
   const t = formatTime(i.occurredAt, i.language, i.timeZone);
   if (i.language === 'zh-CN') {
     const who = i.assignee ? `已派给${i.assignee}但` : '';
@@ -67,7 +68,7 @@ export function renderSupervisorEscalation(i: StaffAlertInput & { assignee: stri
 
 /** Level 3: the duty desk calls 120. */
 export function renderDutyDeskEmergency(i: StaffAlertInput): string {
-  const k = KIND[i.language][i.kind];
+  const k = KIND_LABEL[i.language][i.kind];
   const t = formatTime(i.occurredAt, i.language, i.timeZone);
   return i.language === 'zh-CN'
     ? `【安居·三级紧急】${k}：${i.residentName}，${addr(i)}（${t}）仍无人响应。请立即拨打120并联系家属。编号${caseRef(i.caseId)}`
@@ -76,7 +77,7 @@ export function renderDutyDeskEmergency(i: StaffAlertInput): string {
 
 /** Level 3 to guardians: urgent, name only. */
 export function renderGuardianEmergency(i: Omit<StaffAlertInput, 'address'>): string {
-  const k = KIND[i.language][i.kind];
+  const k = KIND_LABEL[i.language][i.kind];
   const t = formatTime(i.occurredAt, i.language, i.timeZone);
   return i.language === 'zh-CN'
     ? `【安居·紧急】${i.residentName}的${k}提醒（${t}）仍无人响应，值班台正在呼叫120。请立即联系其本人或就近上门。编号${caseRef(i.caseId)}`

@@ -54,18 +54,31 @@ export function createCaseAckReplyHandler(deps: {
     return g.rows[0] && { type: 'guardian', id: g.rows[0].name };
   }
 
+  /** The newest text to this phone about a case still waiting for an answer. */
+  async function newestWaiting(
+    keys: readonly string[],
+    caseRef: string | undefined,
+  ): Promise<{ caseId: string; at: Date } | undefined> {
+    const { rows } = await deps.db.query<{ case_id: string; created_at: Date }>(
+      `SELECT n.case_id, n.created_at FROM notifications n JOIN cases c ON c.id = n.case_id
+       WHERE ${phoneDigitsSql('n.recipient_phone')} = ANY($1)
+         AND c.acknowledged_at IS NULL AND c.status <> ALL($2) AND NOT c.test
+         AND ($3::text IS NULL OR upper(left(replace(c.id, '-', ''), 8)) = $3)
+       ORDER BY n.created_at DESC LIMIT 1`,
+      [keys, NOT_WAITING, caseRef ?? null],
+    );
+    const r = rows[0];
+    return r && { caseId: r.case_id, at: new Date(r.created_at) };
+  }
+
   return {
+    async lastWaiting({ phoneKeys: keys, caseRef }) {
+      return (await newestWaiting(keys, caseRef))?.at;
+    },
+
     async acknowledgeByReply({ fromPhone, caseRef }) {
       const keys = phoneKeys(fromPhone);
-      const { rows } = await deps.db.query<{ case_id: string }>(
-        `SELECT n.case_id FROM notifications n JOIN cases c ON c.id = n.case_id
-         WHERE ${phoneDigitsSql('n.recipient_phone')} = ANY($1)
-           AND c.acknowledged_at IS NULL AND c.status <> ALL($2) AND NOT c.test
-           AND ($3::text IS NULL OR upper(left(replace(c.id, '-', ''), 8)) = $3)
-         ORDER BY n.created_at DESC LIMIT 1`,
-        [keys, NOT_WAITING, caseRef ?? null],
-      );
-      const caseId = rows[0]?.case_id;
+      const caseId = (await newestWaiting(keys, caseRef))?.caseId;
       if (!caseId) return { acknowledged: false, reason: 'no case waiting for this phone' };
       const actor = await actorFor(keys);
       if (!actor) return { acknowledged: false, caseId, reason: 'sender is neither a guardian nor a worker' };

@@ -10,4 +10,9 @@ export interface ReplyHandler {
     caseRef?: string | undefined;
     receivedAt: string;
   }): Promise<{ acknowledged: boolean; caseId?: string; caseRef?: string; reason?: string }>;
+  /**
+   * When this phone was last texted about a case that still waits for an acknowledgement (narrowed to
+   * `caseRef` if given); undefined when none. Lets a reply be matched to the newest question asked.
+   */
+  lastWaiting?(q: { phoneKeys: readonly string[]; caseRef: string | undefined }): Promise<Date | undefined>;
 }

@@ -18,3 +18,13 @@ export function parseReply(text: string): ParsedReply {
   if (!m || !ACK_WORDS.has(m[1]!)) return { kind: 'other' };
   return m[2] ? { kind: 'ack', caseRef: m[2].toUpperCase() } : { kind: 'ack' };
 }
+
+/** The case reference quoted at the end of any reply ("4 AB12CD34", "收到，ab12cd34"), upper-cased. */
+export function quotedCaseRef(text: string): string | undefined {
+  const norm = text
+    .normalize('NFKC')
+    .trim()
+    .replace(/[\s.!。！,，~]+$/u, '');
+  const m = /(?:^|[\s,，:：])([0-9a-f]{8})$/iu.exec(norm);
+  return m && !/^[0-9a-f]{8}$/iu.test(norm) ? m[1]!.toUpperCase() : undefined;
+}

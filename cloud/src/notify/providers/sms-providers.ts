@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { MetricsRegistry } from '../../metrics/metrics.registry.ts';
 import { createInboundReplyService } from '../inbound/inbound-reply.service.ts';
 import type { ReplyHandler } from '../inbound/reply-handler.ts';
+import type { ReplyTarget } from '../inbound/reply-target.ts';
 import type { NotifierFactory } from '../notifier.ts';
 import { ALIYUN_CHANNEL, createAliyunSmsNotifier } from './aliyun/aliyun-sms.notifier.ts';
 import { aliyunWebhookRoutes } from './aliyun/aliyun-webhooks.routes.ts';
@@ -20,7 +21,7 @@ export interface SmsProviders {
   /** Notifier channels for the configured providers (`aliyun-sms`, `twilio-sms`), for the registry. */
   readonly notifiers: Readonly<Record<string, NotifierFactory>>;
   /** Binds the database and the reply handler once they exist; the webhooks need both. */
-  attach(deps: { db: Queryable; replyHandler: ReplyHandler }): void;
+  attach(deps: { db: Queryable; replyHandler: ReplyHandler; replyTargets?: readonly ReplyTarget[] }): void;
   /** The webhook routes of the configured providers (none when no provider is configured). */
   routes(): FastifyPluginAsync;
 }
@@ -37,7 +38,9 @@ export function createSmsProviders(
     throw new ConfigError(['notify.providers.twilio: set `from` or `messagingServiceSid`']);
   }
   const metrics = createSmsMetrics(deps.registry);
-  let bound: { db: Queryable; ledger: SmsLedger; replyHandler: ReplyHandler } | undefined;
+  let bound:
+    | { db: Queryable; ledger: SmsLedger; replyHandler: ReplyHandler; replyTargets: readonly ReplyTarget[] }
+    | undefined;
   const notifierDeps = (log: Logger): SmsNotifierDeps => ({
     log,
     retry: retryPolicy(config?.retry),
@@ -55,8 +58,8 @@ export function createSmsProviders(
 
   return {
     notifiers,
-    attach({ db, replyHandler }) {
-      bound = { db, ledger: createSmsLedger(db), replyHandler };
+    attach({ db, replyHandler, replyTargets = [] }) {
+      bound = { db, ledger: createSmsLedger(db), replyHandler, replyTargets };
     },
     routes() {
       return async (app) => {
@@ -64,6 +67,7 @@ export function createSmsProviders(
         const inbound = createInboundReplyService({
           db: bound.db,
           handler: bound.replyHandler,
+          targets: bound.replyTargets,
           log: deps.log,
         });
         const common = { ledger: bound.ledger, inbound, metrics };
