@@ -27,6 +27,12 @@ import { buildHttpServer, healthRoutes } from './http/index.ts';
 import { createIngestService } from './ingest/index.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { type CloudMetrics, createCloudMetrics } from './metrics/index.ts';
+import {
+  createModelsRepository,
+  createModelsService,
+  gatewayModelsRoutes,
+  modelsRoutes,
+} from './models/index.ts';
 import { type CloudBroker, startCloudBroker } from './mqtt/index.ts';
 import { createCaseAckReplyHandler } from './notify/inbound/case-ack.reply-handler.ts';
 import {
@@ -222,7 +228,26 @@ export async function startCloud(
       telemetry,
     });
 
-    const broker = await startCloudBroker({ ...config.mqtt, gateways, ingest, metrics, log });
+    // Model updates (issue 6): the broker and the HTTP address are bound later, hence the late lookups.
+    const models = createModelsRepository(db);
+    let boundHttpUrl = '';
+    const modelsService = createModelsService({
+      db,
+      models,
+      metrics,
+      log,
+      sendCommand: (gatewayId, command) => broker.publishCommand(gatewayId, command),
+      bundleBaseUrl: () => config.modelBundleBaseUrl ?? boundHttpUrl,
+    });
+
+    const broker = await startCloudBroker({
+      ...config.mqtt,
+      gateways,
+      ingest,
+      metrics,
+      log,
+      onCommandResult: (gatewayId, payload) => modelsService.handleResult(gatewayId, payload),
+    });
     cleanup.unshift(() => broker.close());
 
     const tellGateway = (caseId: string) => {
@@ -273,6 +298,8 @@ export async function startCloud(
         notificationsRoutes({ notifications }),
         surveysRoutes({ db, cases, surveys, clock, metrics: surveyMetrics }),
         sms.routes(),
+        modelsRoutes({ service: modelsService, models }),
+        gatewayModelsRoutes({ models, gateways, metrics }),
       ],
     });
     cleanup.unshift(() => http.close());
@@ -280,6 +307,7 @@ export async function startCloud(
     const { port: httpPort } = http.server.address() as AddressInfo;
     const hostForUrl = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
     const httpUrl = `http://${hostForUrl}:${httpPort}`;
+    boundHttpUrl = httpUrl;
 
     // Messages a previous run committed but did not get to send.
     void dispatcher

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlertEvent, Command, Heartbeat, ResidentDaily } from '../src/events.ts';
+import { BundleIndex, CommandResult } from '../src/model-update.ts';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema');
 const check = process.argv.includes('--check');
@@ -11,6 +12,8 @@ const schemas = {
   heartbeat: Heartbeat,
   'resident-daily': ResidentDaily,
   command: Command,
+  'command-result': CommandResult,
+  'bundle-index': BundleIndex,
 };
 let drift = 0;
 mkdirSync(outDir, { recursive: true });

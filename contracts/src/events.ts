@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { ModelUpdateCommand } from './model-update.ts';
 
 /** Major version of the wire envelope. Only additive changes within a major version. */
 export const EVENT_SCHEMA_VERSION = 1;
@@ -158,6 +159,7 @@ export const Command = Type.Union(
       },
       { additionalProperties: false },
     ),
+    ModelUpdateCommand,
   ],
   { $id: 'Command' },
 );

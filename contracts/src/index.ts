@@ -1,4 +1,5 @@
 export * from './events.ts';
 export * from './ids.ts';
+export * from './model-update.ts';
 export * from './topics.ts';
 export * from './validate.ts';

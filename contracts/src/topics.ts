@@ -7,9 +7,11 @@ export const topics = {
   health: (gatewayId: string) => `gw/${gatewayId}/health`,
   daily: (gatewayId: string) => `gw/${gatewayId}/daily`,
   command: (gatewayId: string) => `gw/${gatewayId}/cmd`,
+  /** Gateway → cloud: the outcome of a command (CommandResult). */
+  commandResult: (gatewayId: string) => `gw/${gatewayId}/cmd_result`,
 } as const;
 
-export type CloudTopicKind = 'events' | 'health' | 'daily' | 'cmd';
+export type CloudTopicKind = 'events' | 'health' | 'daily' | 'cmd' | 'cmd_result';
 
 /** Subscriptions the cloud uses to consume every gateway. */
 export const cloudSubscriptions = {
@@ -18,7 +20,7 @@ export const cloudSubscriptions = {
   daily: 'gw/+/daily',
 } as const;
 
-const GATEWAY_TOPIC = /^gw\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/(events|health|daily|cmd)$/;
+const GATEWAY_TOPIC = /^gw\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/(events|health|daily|cmd|cmd_result)$/;
 
 /** Splits `gw/<id>/<kind>`; undefined for anything else. */
 export function parseGatewayTopic(topic: string): { gatewayId: string; kind: CloudTopicKind } | undefined {

@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AlertEvent, Command, Heartbeat, ResidentDaily } from './events.ts';
+import { BundleIndex, CommandResult } from './model-update.ts';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 if (!FormatRegistry.Has('date-time')) {
@@ -41,3 +42,5 @@ export const parseAlertEvent = contractParser(AlertEvent);
 export const parseHeartbeat = contractParser(Heartbeat);
 export const parseCommand = contractParser(Command);
 export const parseResidentDaily = contractParser(ResidentDaily);
+export const parseCommandResult = contractParser(CommandResult);
+export const parseBundleIndex = contractParser(BundleIndex);

@@ -125,6 +125,13 @@ export const CloudConfigSchema = Type.Object(
       description:
         'base URL of the web app; worker texts link to <publicUrl>/cases/<id> (env ANJU_PUBLIC_URL)',
     }),
+    modelBundleBaseUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^/?#]+(/[^?#]*)?$',
+        description:
+          "base URL gateways fetch model bundles from (<base>/gateway-models/…); its host must be the MQTT host gateways use; default: this process's bound HTTP address (env ANJU_MODEL_BUNDLE_BASE_URL)",
+      }),
+    ),
     dispatch: Type.Object(
       {
         skillsByKind: Type.Record(Type.String(), Type.String({ minLength: 1 }), {
@@ -211,6 +218,7 @@ export const envOverrides = {
   ANJU_API_TOKEN: { key: 'apiToken', type: 'string' },
   LOG_LEVEL: { key: 'logLevel', type: 'string' },
   ANJU_PUBLIC_URL: { key: 'publicUrl', type: 'string' },
+  ANJU_MODEL_BUNDLE_BASE_URL: { key: 'modelBundleBaseUrl', type: 'string' },
   ANJU_ESCALATION_POLL_MS: { key: 'escalation.pollIntervalMs', type: 'integer' },
   ANJU_INFLUX_URL: { key: 'influx.url', type: 'string' },
   ANJU_INFLUX_DB: { key: 'influx.database', type: 'string' },

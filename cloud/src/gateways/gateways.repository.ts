@@ -11,6 +11,7 @@ interface GatewayRow {
   last_seen_at: Date | null;
   last_heartbeat_at: Date | null;
   last_heartbeat: Gateway['lastHeartbeat'];
+  last_model_update?: Gateway['lastModelUpdate'];
 }
 
 const toGateway = (r: GatewayRow): Gateway => ({
@@ -21,6 +22,7 @@ const toGateway = (r: GatewayRow): Gateway => ({
   lastSeenAt: isoTimeOrNull(r.last_seen_at),
   lastHeartbeatAt: isoTimeOrNull(r.last_heartbeat_at),
   lastHeartbeat: r.last_heartbeat ?? null,
+  lastModelUpdate: r.last_model_update ?? null,
 });
 
 export function createGatewaysRepository(db: Queryable) {

@@ -46,6 +46,20 @@ export const Gateway = Type.Object(
     lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     lastHeartbeatAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     lastHeartbeat: Type.Union([HeartbeatSummary, Type.Null()]),
+    lastModelUpdate: Type.Union(
+      [
+        Type.Object({
+          commandId: Type.String(),
+          model: ModelInfo,
+          outcome: Type.String({ description: 'accepted, refused or rolled_back' }),
+          reason: Type.String(),
+          activeVersion: Type.String(),
+          finishedAt: Type.String({ format: 'date-time' }),
+        }),
+        Type.Null(),
+      ],
+      { description: 'the latest model update result this gateway reported (GET /model-updates for all)' },
+    ),
   },
   { $id: 'Gateway' },
 );

@@ -3,9 +3,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Paths open without a token: probes, scraping, the API docs, and the SMS providers' webhooks (the
- * providers cannot send our token; each route authenticates them their own way: notify/providers/).
+ * providers cannot send our token; each route authenticates them their own way: notify/providers/), and
+ * model bundles for gateways (authenticated by the gateway's own credentials: models/models.routes.ts).
  */
-const OPEN = [/^\/health(\?|$)/, /^\/metrics(\?|$)/, /^\/docs(\/|\?|$)/, /^\/webhooks\/sms\//];
+const OPEN = [
+  /^\/health(\?|$)/,
+  /^\/metrics(\?|$)/,
+  /^\/docs(\/|\?|$)/,
+  /^\/webhooks\/sms\//,
+  /^\/gateway-models\//,
+];
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

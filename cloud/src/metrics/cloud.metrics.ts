@@ -44,6 +44,20 @@ export function createCloudMetrics() {
       ['reason'],
     ),
     telemetryBuffered: registry.gauge('anju_telemetry_points_buffered', 'Points waiting to be written'),
+    modelUpdatesSent: registry.counter(
+      'anju_model_updates_sent_total',
+      'model_update commands sent to gateways',
+    ),
+    modelUpdateResults: registry.counter(
+      'anju_model_update_results_total',
+      'Model update results reported by gateways, by outcome and reason',
+      ['outcome', 'reason'],
+    ),
+    modelBundleRequests: registry.counter(
+      'anju_model_bundle_requests_total',
+      'Gateway requests for model bundle files, by outcome (served, bad_credentials, not_sent, not_found)',
+      ['outcome'],
+    ),
   };
 }
 

@@ -55,6 +55,8 @@ export async function startCloudBroker(deps: {
   ingest: IngestService;
   metrics: CloudMetrics;
   log: Logger;
+  /** Results of commands (gw/<id>/cmd_result); must not throw for bad input. */
+  onCommandResult?: (gatewayId: string, payload: Uint8Array) => Promise<void>;
 }): Promise<CloudBroker> {
   const { gateways, ingest, metrics } = deps;
   const log = deps.log.child({ component: 'mqtt' });
@@ -148,6 +150,7 @@ export async function startCloudBroker(deps: {
     try {
       if (kind === 'events') await ingest.handleEvent(gatewayId, payload);
       else if (kind === 'daily') await ingest.handleDaily(gatewayId, payload);
+      else if (kind === 'cmd_result') await deps.onCommandResult?.(gatewayId, payload);
       else await ingest.handleHeartbeat(gatewayId, payload);
     } catch (err) {
       metrics.ingestErrors.inc({ topic: kind ?? 'unknown' });

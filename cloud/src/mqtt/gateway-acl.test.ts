@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
 
 describe('gateway topic ACL', () => {
-  it('lets a gateway publish only its own events, health and daily summaries', () => {
+  it('lets a gateway publish only its own events, health, daily summaries and command results', () => {
     expect(mayPublish('gw-1', 'gw/gw-1/events')).toBe(true);
     expect(mayPublish('gw-1', 'gw/gw-1/health')).toBe(true);
     expect(mayPublish('gw-1', 'gw/gw-1/daily')).toBe(true);
+    expect(mayPublish('gw-1', 'gw/gw-1/cmd_result')).toBe(true);
     for (const t of [
       'gw/gw-2/events',
       'gw/gw-2/daily',
+      'gw/gw-2/cmd_result',
       'gw/gw-1/cmd',
       'gw/gw-1/events/x',
       'gw/gw-1',

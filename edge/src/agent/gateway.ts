@@ -9,6 +9,7 @@ import type { Driver, DriverFactory } from '../drivers/driver.ts';
 import { drivers } from '../drivers/registry.ts';
 import { MqttForwarder } from '../forwarder/mqtt-forwarder.ts';
 import type { Logger } from '../log/logger.ts';
+import { ModelUpdater, resolveActiveDir, updatableModels } from '../models-update/index.ts';
 import { startNodeRed } from '../nodered/index.ts';
 import { FileOutbox } from '../outbox/file-outbox.store.ts';
 import { createRaiseEvent } from '../outbox/raise-event.ts';
@@ -16,6 +17,7 @@ import { INACTIVITY_MODEL } from '../scoring/inactivity/index.ts';
 import { METER_SAFETY_MODEL } from '../scoring/meter-safety/index.ts';
 import { scorers } from '../scoring/registry.ts';
 import type { Detection, Scorer } from '../scoring/scorer.ts';
+import { SwappableScorer } from '../scoring/swappable.scorer.ts';
 import { agentTopics, startStatusPublisher, writeRuntimeFile } from './agent-status.ts';
 import { feedDailySummary } from './daily-summary.feed.ts';
 import { DailySummary } from './daily-summary.ts';
@@ -33,6 +35,8 @@ export interface Gateway {
   readonly forwarder: MqttForwarder;
   readonly drivers: readonly Driver[];
   readonly scorer: Scorer | undefined;
+  /** Carries out model updates from the cloud (`model_update` on gw/<id>/cmd). */
+  readonly modelUpdater: ModelUpdater;
   heartbeat(): Heartbeat;
   stop(): Promise<void>;
 }
@@ -67,6 +71,10 @@ export async function startGateway(
     clock,
     log: log.child({ component: 'forwarder' }),
     onCommand: (cmd) => {
+      if (cmd.type === 'model_update') {
+        void modelUpdater.handle(cmd);
+        return;
+      }
       log.info({ command: cmd.type, eventId: cmd.eventId }, 'command from cloud');
       tests.command(cmd);
     },
@@ -89,15 +97,17 @@ export async function startGateway(
     });
 
   const started: Driver[] = [];
-  let scorer: Scorer | undefined;
+  let scorer: SwappableScorer | undefined;
   let pipeline: FallPipeline | undefined;
+  const updateTargets = new Map<
+    string,
+    { scorer: SwappableScorer; model: (typeof updatableModels)[string] }
+  >();
   if (config.wristband) {
-    const factory = scorers[config.fall.scorer as keyof typeof scorers];
-    scorer = await factory({
-      log: (msg) => log.info({ component: 'scoring' }, msg),
-      ...(config.fall.threshold === undefined ? {} : { threshold: config.fall.threshold }),
-      ...(config.fall.modelDir === undefined ? {} : { modelDir: config.fall.modelDir }),
-    });
+    const loaded = await loadFallScorer(config, log);
+    scorer = new SwappableScorer(loaded);
+    const updatable = updatableModels[loaded.model.name];
+    if (updatable) updateTargets.set(loaded.model.name, { scorer, model: updatable });
     log.info({ scorer: scorer.id, model: scorer.model }, 'fall scorer loaded');
     pipeline = new FallPipeline({
       device: config.wristband.device,
@@ -114,6 +124,20 @@ export async function startGateway(
     await driver.start();
     started.push(driver);
   }
+
+  const modelUpdater = new ModelUpdater({
+    dataDir: config.dataDir,
+    cloudUrl: config.cloud.url,
+    gatewayId: config.gatewayId,
+    secret: config.cloud.secret,
+    targets: updateTargets,
+    report: (result) => forwarder.publishCommandResult(result),
+    onSwapped: () => {
+      sendHeartbeat();
+      status.publishNow();
+    },
+    log,
+  });
 
   const sampler = new ProcessSampler();
   const heartbeat = (from: ProcessSampler = sampler): Heartbeat => {
@@ -227,6 +251,7 @@ export async function startGateway(
     forwarder,
     drivers: started,
     scorer,
+    modelUpdater,
     heartbeat: () => heartbeat(),
     async stop() {
       clearInterval(heartbeatTimer);
@@ -243,4 +268,36 @@ export async function startGateway(
       await bus.close();
     },
   };
+}
+
+/**
+ * The fall scorer, with the model the cloud last made active (`<dataDir>/models/fall-model/`, re-verified
+ * from disk) when there is one, else the configured or shipped model. An installed model that no longer
+ * verifies or loads is logged and skipped: the agent must come up with some model rather than none.
+ */
+async function loadFallScorer(config: GatewayConfig, log: Logger): Promise<Scorer> {
+  const factory = scorers[config.fall.scorer as keyof typeof scorers];
+  const options = {
+    log: (msg: string) => log.info({ component: 'scoring' }, msg),
+    ...(config.fall.threshold === undefined ? {} : { threshold: config.fall.threshold }),
+  };
+  if (config.fall.scorer === 'fall-model') {
+    const installed = resolveActiveDir(config.dataDir, 'fall-model', (msg, fields) => log.warn(fields, msg));
+    if (installed) {
+      try {
+        const scorer = await factory({ ...options, modelDir: installed.dir });
+        log.info({ version: installed.version }, 'model installed by a cloud update loaded');
+        return scorer;
+      } catch (err) {
+        log.error(
+          { err, version: installed.version },
+          'installed model failed to load; using the shipped one',
+        );
+      }
+    }
+  }
+  return factory({
+    ...options,
+    ...(config.fall.modelDir === undefined ? {} : { modelDir: config.fall.modelDir }),
+  });
 }

@@ -54,8 +54,9 @@ export function handleTestRequests(o: {
       if (requestId) hop(requestId, { hop: 'delivered', eventId, atMs: o.now(), publishMs });
     },
     command(cmd) {
+      if (cmd.type !== 'ack') return;
       const requestId = pending.get(cmd.eventId);
-      if (!requestId || cmd.type !== 'ack') return;
+      if (!requestId) return;
       pending.delete(cmd.eventId);
       hop(requestId, { hop: 'acknowledged', eventId: cmd.eventId, atMs: o.now(), caseId: cmd.caseId });
     },

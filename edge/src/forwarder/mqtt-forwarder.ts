@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { Command, Heartbeat, ResidentDaily } from '../../../contracts/src/index.ts';
+import type { Command, CommandResult, Heartbeat, ResidentDaily } from '../../../contracts/src/index.ts';
 import { parseCommand, topics } from '../../../contracts/src/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -47,6 +47,8 @@ export class MqttForwarder {
   private unsubscribeAppend: (() => void) | undefined;
   /** Daily summaries waiting for a link (a week at most; older ones are the least useful). */
   private readonly pendingDaily: ResidentDaily[] = [];
+  /** Command results waiting for a link (the latest few: the cloud only needs each command's outcome once). */
+  private readonly pendingResults: CommandResult[] = [];
   readonly stats: ForwarderStats = {
     connected: false,
     delivered: 0,
@@ -89,6 +91,24 @@ export class MqttForwarder {
     this.flushDaily();
   }
 
+  /** Sends a command's result (QoS 1) now, or when the link is next up. */
+  publishCommandResult(result: CommandResult): void {
+    this.pendingResults.push(result);
+    if (this.pendingResults.length > 32) this.pendingResults.shift();
+    this.flushResults();
+  }
+
+  private flushResults(): void {
+    const client = this.client;
+    while (client?.connected && this.pendingResults.length > 0) {
+      const result = this.pendingResults.shift()!;
+      client.publish(topics.commandResult(this.o.gatewayId), JSON.stringify(result), { qos: 1 }, (err) => {
+        if (err)
+          this.o.log.warn({ err: err.message, commandId: result.commandId }, 'command result not sent');
+      });
+    }
+  }
+
   private flushDaily(): void {
     const client = this.client;
     while (client?.connected && this.pendingDaily.length > 0) {
@@ -123,6 +143,7 @@ export class MqttForwarder {
       });
       this.o.onConnect?.();
       this.flushDaily();
+      this.flushResults();
       void this.drain();
     });
     client.on('message', (_topic, payload) => this.handleCommand(payload));

@@ -33,6 +33,11 @@ export interface Scorer {
   push(sample: AccelSample): Detection | undefined;
   /** Forget the window (for a new recording, or after the band reconnects with a gap). */
   reset(): void;
+  /**
+   * True while a decision is still to come for samples already pushed (a candidate window is open). A
+   * scorer without the method is treated as never pending. The model-update swap waits for false.
+   */
+  pending?(): boolean;
   /** Release model memory. */
   dispose?(): void;
 }

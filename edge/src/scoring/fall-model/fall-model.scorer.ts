@@ -5,7 +5,7 @@ import type { AccelSample, Detection, Scorer, ScorerFactory, ScorerOptions } fro
 import { initTf, type TfBackendName } from '../tf-backend.ts';
 import { extractFeatures, featureCount, summaryEvidence } from './features.ts';
 import { ImpactTrigger, type ImpactWindow } from './impact-trigger.ts';
-import { type FallModelManifest, readLayersModel, readManifest } from './model-files.ts';
+import { FallModelError, type FallModelManifest, readLayersModel, readManifest } from './model-files.ts';
 
 /** The shipped model: models/fall/ at the repository root. */
 export const DEFAULT_FALL_MODEL_DIR = join(
@@ -19,6 +19,8 @@ export interface FallModelScorer extends Scorer {
   readonly backend: TfBackendName;
   /** Fall probability of one window (interleaved x,y,z in g, peak at trigger.preSamples). */
   scoreWindow(xyz: Float32Array): number;
+  /** Fall probability of one window's raw (not standardised) features, in `manifest.features.names` order. */
+  scoreFeatureVector(features: ArrayLike<number>): number;
 }
 
 export interface FallModelScorerOptions extends ScorerOptions {
@@ -59,6 +61,12 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     const out = tf.tidy(() => (model.predict(tf.tensor2d(input, [1, inputs])) as tfTypes.Tensor).dataSync());
     return out[0] ?? 0;
   };
+  const scoreFeatureVector = (features: ArrayLike<number>): number => {
+    if (features.length !== nFeatures)
+      throw new FallModelError(`expected ${nFeatures} features, got ${features.length}`);
+    for (let i = 0; i < nFeatures; i++) raw[i] = features[i]!;
+    return scoreFeatures();
+  };
   const scoreWindow = (xyz: Float32Array): number => {
     extractFeatures(xyz, f, raw);
     return scoreFeatures();
@@ -91,6 +99,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     manifest,
     backend,
     scoreWindow,
+    scoreFeatureVector,
     push(sample: AccelSample): Detection | undefined {
       let best: Detection | undefined;
       for (const w of trigger.push(sample)) {
@@ -102,6 +111,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     reset() {
       trigger.reset();
     },
+    pending: () => trigger.pending,
     dispose() {
       model.dispose();
     },

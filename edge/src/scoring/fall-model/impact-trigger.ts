@@ -92,6 +92,11 @@ export class ImpactTrigger {
     return out ?? NO_WINDOWS;
   }
 
+  /** True while a candidate impact waits for its window to complete (a decision is still to come). */
+  get pending(): boolean {
+    return this.open !== undefined || this.waiting.length > 0;
+  }
+
   reset(): void {
     this.count = 0;
     this.open = undefined;
