@@ -4,6 +4,7 @@ import type { CloudConfig } from './config/index.ts';
 import { ConfigError, type DeepPartial, loadConfig, readConfigFile } from './config/index.ts';
 import { migrate, openDb } from './db/index.ts';
 import { createLogger } from './log/logger.ts';
+import { modelsCommand } from './models/models.command.ts';
 
 interface CommonOptions {
   config?: string;
@@ -94,6 +95,8 @@ export function buildCli(): Command {
     (opts: CommonOptions) => runMigrations(opts),
   );
 
+  program.addCommand(modelsCommand());
+
   program.addHelpText(
     'after',
     `
@@ -102,7 +105,9 @@ ANJU_DATA_DIR, ANJU_API_TOKEN, LOG_LEVEL.
 
 Examples:
   anju-cloud serve --data-dir ./.data/cloud-db
-  DATABASE_URL=postgres://postgres@127.0.0.1/anju anju-cloud migrate`,
+  DATABASE_URL=postgres://postgres@127.0.0.1/anju anju-cloud migrate
+  anju-cloud models publish models/fall --url https://cloud.example --token "$ANJU_API_TOKEN"
+  anju-cloud models deploy fall-model 2.0.1 --station st-jingan`,
   );
   return program;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +10,14 @@ import {
   apiClient,
   type CloudProc,
   type Proc,
+  ROOT,
   replay,
   startCloudProcess,
   startGatewayProcess,
 } from '../../tools/harness/processes.ts';
 import { FALL_RECORDING } from '../../tools/harness/recordings.ts';
 import { startTamperingProxy } from '../../tools/harness/tampering-http-proxy.ts';
-import { withGarbageWeights, withVersion } from '../../tools/models/bundle-variants.ts';
+import { withGarbageWeights, withTruncatedWeights, withVersion } from '../../tools/models/bundle-variants.ts';
 
 // One cloud and one gateway, real processes; model bundles reach the gateway through a loopback HTTP proxy
 // that can flip a byte of a file in flight (a man in the middle the gateway must catch).
@@ -106,7 +108,7 @@ describe('model updates from the cloud', () => {
     );
   }, 90_000);
 
-  it('rolls back a model with garbage weights (hashes fine): it fails its self-test, 2.0.0 stays live', async () => {
+  it('rolls back a corrupt model (hashes fine): garbage weights fail the self-test, cut ones fail to load', async () => {
     await publish(withGarbageWeights(mkdtempSync(join(tmp, 'v')), '2.0.2'));
     const result = await deploy('2.0.2');
     expect(result).toMatchObject({
@@ -115,13 +117,29 @@ describe('model updates from the cloud', () => {
       activeVersion: '2.0.0',
     });
     expect(result.detail).toMatch(/expected fall, got no score/);
+    await publish(withTruncatedWeights(mkdtempSync(join(tmp, 'v')), '2.0.4'));
+    const cut = await deploy('2.0.4');
+    expect(cut).toMatchObject({ status: 'rolled_back', reason: 'load_failed', activeVersion: '2.0.0' });
     expect(await activeModels()).toContain('fall-model@2.0.0');
     expect(existsSync(modelsDir()) ? readdirSync(modelsDir()) : []).toEqual([]);
   }, 90_000);
 
   it('makes a good version live without a restart; a replayed fall is detected by it; a restart keeps it', async () => {
     const pid = gw.child.pid;
-    await publish(withVersion(mkdtempSync(join(tmp, 'v')), '2.0.1'));
+    // Published with the CLI, from a folder in the models/ format.
+    const cli = execFileSync(
+      process.execPath,
+      [
+        'bin/anju-cloud.js',
+        'models',
+        'publish',
+        withVersion(mkdtempSync(join(tmp, 'v')), '2.0.1'),
+        '--url',
+        cloud.httpUrl,
+      ],
+      { cwd: ROOT, env: { ...process.env, ANJU_API_TOKEN: API_TOKEN } },
+    ).toString();
+    expect(cli).toMatch(/^fall-model 2\.0\.1 published: bundle sha256 [0-9a-f]{64} \(4 files\)/);
     const result = await deploy('2.0.1');
     expect(result).toMatchObject({ status: 'accepted', reason: 'swapped', activeVersion: '2.0.1' });
     await waitFor(async () => (await activeModels()).includes('fall-model@2.0.1'), 30_000, 'heartbeat 2.0.1');
@@ -153,4 +171,24 @@ describe('model updates from the cloud', () => {
       version: '2.0.1',
     });
   }, 150_000);
+
+  it('serves bundle files only to a gateway with its own credentials that was sent that version', async () => {
+    const path = '/gateway-models/fall-model/2.0.1'; // sent to h.gatewayId above
+    const basic = (id: string, secret: string) => ({
+      authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+    });
+    const get = async (p: string, headers: Record<string, string> = {}) =>
+      (await fetch(`${cloud.httpUrl}${p}`, { headers })).status;
+    expect(await get(path)).toBe(401);
+    expect(await get(path, { authorization: `Bearer ${API_TOKEN}` })).toBe(401); // the admin token is not a gateway
+    expect(await get(path, basic(h.gatewayId, 'wrong-secret-0000'))).toBe(401);
+    expect(await get(`${path}/files/weights.bin`, basic(h.gatewayId, h.secret))).toBe(200);
+    const other = await enrolHousehold(cloud);
+    expect(await get(`${path}/files/weights.bin`, basic(other.gatewayId, other.secret))).toBe(403);
+    await publish(withVersion(mkdtempSync(join(tmp, 'v')), '2.0.9'));
+    expect(await get('/gateway-models/fall-model/2.0.9', basic(h.gatewayId, h.secret))).toBe(403);
+    const metrics = await (await fetch(`${cloud.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/anju_model_bundle_requests_total\{outcome="bad_credentials"\} 3/);
+    expect(metrics).toMatch(/anju_model_bundle_requests_total\{outcome="not_sent"\} 2/);
+  });
 });

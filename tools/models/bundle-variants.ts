@@ -17,6 +17,14 @@ export function withVersion(to: string, version: string, from = DEFAULT_FALL_MOD
   return to;
 }
 
+/** Same as withVersion, with the weights file cut in half: tfjs cannot load it. */
+export function withTruncatedWeights(to: string, version: string): string {
+  withVersion(to, version);
+  const weights = readFileSync(join(to, WEIGHTS_FILE));
+  writeFileSync(join(to, WEIGHTS_FILE), weights.subarray(0, weights.byteLength >> 1));
+  return to;
+}
+
 /** Same as withVersion, with every weight byte 0xff (a float32 NaN): loads fine, scores nothing. */
 export function withGarbageWeights(to: string, version: string): string {
   withVersion(to, version);

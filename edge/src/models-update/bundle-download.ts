@@ -121,8 +121,7 @@ async function get(o: DownloadOptions, url: string, maxBytes: number): Promise<B
     for await (const chunk of res.body ?? []) {
       n += chunk.byteLength;
       if (n > maxBytes) {
-        await res.body?.cancel();
-        // More bytes than the index promised is a different file, not a slow one.
+        // Leaving the loop cancels the body. More bytes than the index promised is a different file, not a slow one.
         throw new ModelUpdateError(
           maxBytes === MAX_INDEX_BYTES ? 'download_failed' : 'file_hash_mismatch',
           `GET ${pathOf(url)}: more than ${maxBytes} bytes`,
