@@ -37,7 +37,9 @@ describe('model_update on the wire', () => {
   };
   it('parses as a Command; a path-like version or a non-http URL does not', () => {
     expect(parseCommand(JSON.stringify(command)).ok).toBe(true);
-    expect(parseCommand(JSON.stringify({ ...command, model: { name: 'fall-model', version: '../x' } })).ok).toBe(false);
+    expect(
+      parseCommand(JSON.stringify({ ...command, model: { name: 'fall-model', version: '../x' } })).ok,
+    ).toBe(false);
     expect(parseCommand(JSON.stringify({ ...command, bundleUrl: 'file:///etc/passwd' })).ok).toBe(false);
     expect(parseCommand(JSON.stringify({ ...command, bundleSha256: 'A'.repeat(64) })).ok).toBe(false);
   });
