@@ -104,6 +104,22 @@ export const Heartbeat = Type.Object(
     diskUsedPct: Type.Optional(
       Type.Number({ minimum: 0, maximum: 100, description: "of the data dir's file system" }),
     ),
+    outboxDropped: Type.Optional(
+      Type.Object(
+        {
+          bound: Type.Integer({ minimum: 0, description: 'telemetry dropped for the outbox bound' }),
+          diskFull: Type.Integer({ minimum: 0, description: 'telemetry dropped because the disk was full' }),
+          daily: Type.Integer({ minimum: 0, description: 'daily summaries dropped while offline' }),
+        },
+        {
+          additionalProperties: false,
+          description: 'since the agent started; urgent events are never dropped',
+        },
+      ),
+    ),
+    outboxUnwritable: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'urgent events held in memory: the disk refused them' }),
+    ),
   },
   { $id: 'Heartbeat', additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 export * from './events.ts';
 export * from './ids.ts';
 export * from './model-update.ts';
+export * from './priority.ts';
 export * from './topics.ts';
 export * from './validate.ts';

@@ -33,7 +33,14 @@ export interface AgentStatus {
   uptimeS: number;
   drivers: ({ id: string } & DriverHealth)[];
   models: Heartbeat['models'];
-  outbox: { depth: number; growing: boolean };
+  outbox: {
+    depth: number;
+    growing: boolean;
+    /** Telemetry-class events dropped since start, by reason (urgent events never are). */
+    dropped?: Heartbeat['outboxDropped'];
+    /** Urgent events the disk refused, held in memory and retried. */
+    unwritable?: number | undefined;
+  };
   cloud: {
     connected: boolean;
     delivered: number;
@@ -55,6 +62,9 @@ export function statusProblems(s: Pick<AgentStatus, 'drivers' | 'cloud' | 'outbo
     if (d.state !== 'up') problems.push(`driver ${d.id} is down${d.detail ? ` (${d.detail})` : ''}`);
   if (!s.cloud.connected) problems.push('cloud link is down');
   if (s.outbox.growing) problems.push(`outbox is growing (${s.outbox.depth} events waiting)`);
+  if (s.outbox.unwritable)
+    problems.push(`${s.outbox.unwritable} urgent event(s) could not be written to disk (retrying)`);
+
   return problems;
 }
 
@@ -63,7 +73,11 @@ export function statusProblems(s: Pick<AgentStatus, 'drivers' | 'cloud' | 'outbo
  * installer would notice changed (a driver's state, the cloud link, the outbox depth).
  */
 export function startStatusPublisher(o: {
-  build: () => Omit<AgentStatus, 'problems' | 'outbox'> & { outboxDepth: number };
+  build: () => Omit<AgentStatus, 'problems' | 'outbox'> & {
+    outboxDepth: number;
+    outboxDropped?: Heartbeat['outboxDropped'];
+    outboxUnwritable?: number | undefined;
+  };
   publish: (status: AgentStatus) => void;
   intervalMs?: number;
   now: () => number;
@@ -85,9 +99,14 @@ export function startStatusPublisher(o: {
     );
   };
   const tick = (force: boolean) => {
-    const { outboxDepth, ...rest } = o.build();
+    const { outboxDepth, outboxDropped, outboxUnwritable, ...rest } = o.build();
     const at = o.now();
-    const outbox = { depth: outboxDepth, growing: growing(outboxDepth, at) };
+    const outbox = {
+      depth: outboxDepth,
+      growing: growing(outboxDepth, at),
+      ...(outboxDropped ? { dropped: outboxDropped } : {}),
+      ...(outboxUnwritable ? { unwritable: outboxUnwritable } : {}),
+    };
     const key = JSON.stringify([rest.drivers.map((d) => [d.id, d.state]), rest.cloud.connected, outbox]);
     if (!force && key === lastKey && at - lastAt < intervalMs) return;
     lastKey = key;

@@ -59,7 +59,9 @@ export async function startGateway(
 ): Promise<Gateway> {
   const startedAt = clock.now();
   const bus = await LocalBus.start({ host: config.localBroker.host, port: config.localBroker.port, log });
-  const outbox = new FileOutbox(join(config.dataDir, 'outbox'), log.child({ component: 'outbox' }));
+  const outbox = new FileOutbox(join(config.dataDir, 'outbox'), log.child({ component: 'outbox' }), {
+    limits: config.outbox,
+  });
   const forwarder = new MqttForwarder({
     url: config.cloud.url,
     gatewayId: config.gatewayId,
@@ -149,6 +151,8 @@ export async function startGateway(
       agentVersion: AGENT_VERSION,
       uptimeS: Math.round((clock.now() - startedAt) / 1000),
       outboxDepth: outbox.size(),
+      outboxDropped: { ...outbox.dropped, daily: forwarder.stats.dailyDropped },
+      outboxUnwritable: raiseEvent.unwritable(),
       drivers: Object.fromEntries(started.map((d) => [d.id, d.health().state])),
       models: [...(scorer ? [scorer.model] : []), ...(home ? HOME_MODELS : [])],
       rssMb: usage.rssMb,
@@ -230,6 +234,8 @@ export async function startGateway(
         drivers: started.map((d) => ({ id: d.id, ...d.health() })),
         models: hb.models,
         outboxDepth: hb.outboxDepth,
+        outboxDropped: hb.outboxDropped,
+        outboxUnwritable: hb.outboxUnwritable,
         cloud: { connected, delivered, failures, lastDeliveredAt },
         lastHeartbeatSentAt,
         diskUsedPct: hb.diskUsedPct,

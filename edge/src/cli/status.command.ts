@@ -24,7 +24,7 @@ export function formatStatus(s: AgentStatus, nowMs = Date.now()): string {
     ]),
     ...(s.drivers.length === 0 ? [['drivers', 'none configured'] as [string, string]] : []),
     ['models', s.models.map((m) => `${m.name}@${m.version}`).join(', ') || 'none'],
-    ['outbox', `${s.outbox.depth} waiting${s.outbox.growing ? ' (GROWING)' : ''}`],
+    ['outbox', `${s.outbox.depth} waiting${s.outbox.growing ? ' (GROWING)' : ''}${outboxPressure(s.outbox)}`],
     [
       'cloud link',
       `${s.cloud.connected ? 'CONNECTED' : 'DOWN'}, ${s.cloud.delivered} delivered, last ${ago(s.cloud.lastDeliveredAt, nowMs)}`,
@@ -50,7 +50,7 @@ export function registerStatus(program: Command, localPort: (v: string) => numbe
     .addHelpText(
       'after',
       '\nExit codes:\n  0  all well\n  1  the agent is not running (no status on its local broker)\n' +
-        '  2  bad arguments or config\n  3  degraded: a driver down, the cloud link down, or the outbox growing',
+        '  2  bad arguments or config\n  3  degraded: a driver down, the cloud link down, the outbox growing, or an urgent event not written',
     )
     .action(async (opts: { config?: string; localPort?: number; json?: boolean; timeoutS: number }) => {
       const { url } = locateAgent(opts.config, opts.localPort);
@@ -67,4 +67,16 @@ export function registerStatus(program: Command, localPort: (v: string) => numbe
       console.log(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
       if (status.problems.length > 0) throw new CliExit(EXIT_DEGRADED);
     });
+}
+
+/** Dropped telemetry and unwritable urgent events, when there are any. */
+function outboxPressure(o: AgentStatus['outbox']): string {
+  const d = o.dropped;
+  const parts = [
+    ...(o.unwritable ? [`${o.unwritable} URGENT NOT WRITTEN`] : []),
+    ...(d && d.bound + d.diskFull + d.daily > 0
+      ? [`dropped telemetry: ${d.bound} bound, ${d.diskFull} disk full, ${d.daily} daily`]
+      : []),
+  ];
+  return parts.length ? `; ${parts.join('; ')}` : '';
 }

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { NODERED_ENV_OVERRIDES, NodeRedConfigSchema } from '../nodered/nodered.config.ts';
+import { DEFAULT_OUTBOX_LIMITS } from '../outbox/outbox-limits.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
@@ -33,6 +34,17 @@ export const GatewayConfigSchema = Type.Object(
       reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000 }),
       heartbeatIntervalS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
     }),
+    /**
+     * Bound of the durable outbox (a gateway offline for days must not fill its disk). Past it, or when
+     * the disk is full, telemetry-class events go first, oldest first, counted; urgent events never do.
+     */
+    outbox: Type.Object(
+      {
+        maxEntries: Type.Integer({ minimum: 10, default: DEFAULT_OUTBOX_LIMITS.maxEntries }),
+        maxBytes: Type.Integer({ minimum: 64 * 1024, default: DEFAULT_OUTBOX_LIMITS.maxBytes }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     wristband: Type.Optional(
       Type.Object({
         device: Id,
@@ -88,6 +100,8 @@ export const ENV_OVERRIDES: Record<string, string> = {
   ANJU_LOCAL_BROKER_PORT: 'localBroker.port',
   ANJU_CLOUD_URL: 'cloud.url',
   ANJU_CLOUD_SECRET: 'cloud.secret',
+  ANJU_OUTBOX_MAX_ENTRIES: 'outbox.maxEntries',
+  ANJU_OUTBOX_MAX_BYTES: 'outbox.maxBytes',
   ANJU_WRISTBAND_PATH: 'wristband.path',
   ANJU_CONFIRM_WINDOW_MS: 'fall.confirmWindowMs',
   ANJU_FALL_SCORER: 'fall.scorer',

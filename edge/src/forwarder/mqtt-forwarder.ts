@@ -30,6 +30,8 @@ export interface ForwarderStats {
   connects: number;
   failures: number;
   badCommands: number;
+  /** Daily summaries dropped (oldest first) while the link was down for more than a week of them. */
+  dailyDropped: number;
   lastDeliveredAt?: string;
 }
 
@@ -55,6 +57,7 @@ export class MqttForwarder {
     connects: 0,
     failures: 0,
     badCommands: 0,
+    dailyDropped: 0,
   };
 
   constructor(private readonly o: ForwarderOptions) {
@@ -87,7 +90,11 @@ export class MqttForwarder {
   /** Sends a day's summary (QoS 1) now, or when the link is next up. */
   publishDaily(summary: ResidentDaily): void {
     this.pendingDaily.push(summary);
-    if (this.pendingDaily.length > 7) this.pendingDaily.shift();
+    if (this.pendingDaily.length > 7) {
+      const dropped = this.pendingDaily.shift()!;
+      this.stats.dailyDropped++;
+      this.o.log.warn({ day: dropped.day, dropped: this.stats.dailyDropped }, 'daily summary dropped');
+    }
     this.flushDaily();
   }
 

@@ -1,2 +1,3 @@
 export * from './file-outbox.store.ts';
+export * from './outbox-limits.ts';
 export * from './store.ts';
