@@ -12,7 +12,7 @@ import {
 } from './cases/index.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { CloudConfig } from './config/index.ts';
-import { ConfigError } from './config/index.ts';
+import { ConfigError, resolveLimits } from './config/index.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { createCaseDispatcher } from './dispatch/index.ts';
 import {
@@ -240,6 +240,7 @@ export async function startCloud(
       bundleBaseUrl: () => config.modelBundleBaseUrl ?? boundHttpUrl,
     });
 
+    const limits = resolveLimits(config.limits);
     const broker = await startCloudBroker({
       ...config.mqtt,
       gateways,
@@ -247,6 +248,12 @@ export async function startCloud(
       metrics,
       log,
       onCommandResult: (gatewayId, payload) => modelsService.handleResult(gatewayId, payload),
+      maxPayloadBytes: limits.mqttMaxPayloadBytes,
+      rateLimit: {
+        ratePerS: limits.gatewayMessagesPerS,
+        burst: limits.gatewayBurst,
+        maxWaitMs: limits.gatewayMaxWaitMs,
+      },
     });
     cleanup.unshift(() => broker.close());
 
@@ -281,6 +288,9 @@ export async function startCloud(
       log,
       apiToken: config.apiToken,
       version: pkg.version,
+      bodyLimitBytes: limits.httpBodyLimitBytes,
+      requestsPerMinute: limits.apiRequestsPerMinute,
+      onRateLimited: () => metrics.httpRateLimited.inc(),
       routes: [
         healthRoutes({ db, broker: () => broker, registry: metrics.registry }),
         residentsRoutes({ residents }),

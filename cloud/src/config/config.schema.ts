@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { SmsProvidersConfig, smsEnvOverrides } from '../notify/providers/sms-providers.config.ts';
 import { defaultSurveyConfig, SurveyConfig, surveyEnvOverrides } from '../surveys/survey.config.ts';
+import { LimitsConfig, limitsEnvOverrides } from './limits.config.ts';
 
 const Host = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
 /** 0 = let the OS pick a free port (tests); the bound port is reported by `startCloud`. */
@@ -120,6 +121,8 @@ export const CloudConfigSchema = Type.Object(
         },
       ),
     ),
+    /** Sizes and rates one client may use (cloud/src/config/limits.config.ts); all optional. */
+    limits: Type.Optional(LimitsConfig),
     publicUrl: Type.String({
       pattern: '^https?://',
       description:
@@ -226,4 +229,5 @@ export const envOverrides = {
   ANJU_INFLUX_PASSWORD: { key: 'influx.password', type: 'string' },
   ...smsEnvOverrides,
   ...surveyEnvOverrides,
+  ...limitsEnvOverrides,
 } as const satisfies Record<string, { key: string; type: 'string' | 'integer' }>;

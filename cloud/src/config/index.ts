@@ -6,3 +6,4 @@ export {
   readConfigFile,
 } from './config.loader.ts';
 export { type CloudConfig, CloudConfigSchema, defaultConfig, envOverrides } from './config.schema.ts';
+export { type LimitsConfig, resolveLimits } from './limits.config.ts';

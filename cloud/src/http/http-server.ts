@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
@@ -23,6 +25,12 @@ export interface HttpServerOptions {
   log: Logger;
   apiToken?: string | undefined;
   version: string;
+  /** Largest request body (413 FST_ERR_CTP_BODY_TOO_LARGE beyond it); default 64 KiB. */
+  bodyLimitBytes?: number;
+  /** Requests per minute per API client (429 CLOUD_RATE_LIMITED beyond it); default 6000. */
+  requestsPerMinute?: number;
+  /** Counts each 429 (anju_http_rate_limited_total). */
+  onRateLimited?: () => void;
   /** Route plugins, registered in order. */
   routes: readonly FastifyPluginAsync[];
 }
@@ -35,7 +43,7 @@ export interface HttpServerOptions {
 export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.log.child({ component: 'http' }) as FastifyBaseLogger,
-    bodyLimit: 64 * 1024,
+    bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
@@ -74,6 +82,23 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   if (opts.apiToken) app.addHook('onRequest', bearerAuth(opts.apiToken));
+  // Per API client: route-level onRequest, so it runs after the token check (a request without a valid
+  // token is refused with 401 before it costs anyone's budget). The key is the token's digest (one client
+  // per token; JWTs included), or the address for the open routes.
+  await app.register(rateLimit, {
+    max: opts.requestsPerMinute ?? 6000,
+    timeWindow: 60_000,
+    keyGenerator: (req) => {
+      const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
+      return m ? `token:${createHash('sha256').update(m[1]!).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
+    },
+    onExceeded: () => opts.onRateLimited?.(),
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(new Error(`too many requests: at most ${ctx.max} a minute; retry in ${ctx.after}`), {
+        statusCode: 429,
+        code: 'CLOUD_RATE_LIMITED',
+      }),
+  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.validation) {

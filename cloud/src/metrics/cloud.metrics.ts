@@ -25,6 +25,20 @@ export function createCloudMetrics() {
       'Refused MQTT connects, publishes and subscribes, by reason',
       ['reason'],
     ),
+    mqttRefused: registry.counter(
+      'anju_mqtt_refused_total',
+      'MQTT connections closed for an oversize packet (too_large), before its body was read',
+      ['reason'],
+    ),
+    mqttRateLimited: registry.counter(
+      'anju_mqtt_rate_limited_total',
+      'Gateway messages over their rate: delayed (PUBACK held), refused (no PUBACK; resent later) or dropped (heartbeats)',
+      ['topic', 'outcome'],
+    ),
+    httpRateLimited: registry.counter(
+      'anju_http_rate_limited_total',
+      'REST requests answered 429 (over the per-client rate)',
+    ),
     mqttClients: registry.gauge('anju_mqtt_clients_connected', 'Gateways connected to this broker'),
     casesOpened: registry.counter('anju_cases_opened_total', 'Cases opened, by kind', ['kind']),
     notifications: registry.counter(

@@ -1,13 +1,24 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { Aedes, type AuthErrorCode, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
-import { type Command, parseGatewayTopic, topics } from '../../../contracts/src/index.ts';
+import {
+  type Command,
+  eventPriority,
+  MAX_PAYLOAD_BYTES,
+  parseGatewayTopic,
+  topics,
+} from '../../../contracts/src/index.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
+import { GatewayRateLimiter, type GatewayRateLimitOptions } from './gateway-rate-limit.ts';
 import { decoyHash, verifySecret } from './gateway-secret.ts';
+import { PacketSizeGuard } from './packet-size-guard.ts';
+
+/** Room for the topic and headers of a PUBLISH above its payload, in the packet-size check. */
+export const PACKET_OVERHEAD_BYTES = 512;
 
 export interface CloudBroker {
   readonly host: string;
@@ -47,6 +58,12 @@ function authError(message: string, returnCode: 3 | 4 | 5): AuthenticateError {
  *  - database failure                 → callback(error): aedes sends NO PUBACK and closes the connection
  *    (MQTT 3.1.1 has no negative PUBACK, [MQTT-3.3.5-2]); the gateway reconnects and resends from its outbox.
  * Publishing to a topic the gateway does not own also fails the callback: the connection is closed.
+ *
+ * Hostile or broken clients: a packet above `maxPayloadBytes` closes the connection before it is read
+ * (PacketSizeGuard, counted as anju_mqtt_refused_total{reason="too_large"}); each gateway has a token
+ * bucket (GatewayRateLimiter): over it, the PUBACK is held until a token comes, and a client too far ahead
+ * is refused without a PUBACK (resent later, never lost); urgent events always pass; heartbeats over the
+ * rate are dropped (QoS 0, the next one replaces it). All counted in anju_mqtt_rate_limited_total.
  */
 export async function startCloudBroker(deps: {
   host: string;
@@ -57,9 +74,17 @@ export async function startCloudBroker(deps: {
   log: Logger;
   /** Results of commands (gw/<id>/cmd_result); must not throw for bad input. */
   onCommandResult?: (gatewayId: string, payload: Uint8Array) => Promise<void>;
+  /** Largest payload read from a client; default the contract's maximum. */
+  maxPayloadBytes?: number;
+  /** Per-gateway token bucket; default 50/s, burst 200, wait at most 2 s. */
+  rateLimit?: GatewayRateLimitOptions;
 }): Promise<CloudBroker> {
   const { gateways, ingest, metrics } = deps;
   const log = deps.log.child({ component: 'mqtt' });
+  const maxPacketBytes = (deps.maxPayloadBytes ?? MAX_PAYLOAD_BYTES) + PACKET_OVERHEAD_BYTES;
+  const limiter = new GatewayRateLimiter(deps.rateLimit ?? { ratePerS: 50, burst: 200, maxWaitMs: 2000 });
+  const sweep = setInterval(() => limiter.sweep(), 60_000);
+  sweep.unref();
   /** Authenticated gateway of each connection (set by `authenticate`). */
   const gatewayOf = new WeakMap<Client, string>();
   /** Per-connection queue: handles one PUBLISH at a time so PUBACKs keep arrival order [MQTT-4.6.0-2]. */
@@ -146,6 +171,21 @@ export async function startCloudBroker(deps: {
   async function handleInbound(gatewayId: string, packet: PublishPacket, done: (err?: Error | null) => void) {
     const kind = parseGatewayTopic(packet.topic)?.kind;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const rate = limiter.take(gatewayId, () => kind === 'events' && isUrgentPayload(payload));
+    const topic = kind ?? 'unknown';
+    if (kind === 'health' && (rate.action === 'refuse' || rate.waitMs > 0)) {
+      metrics.mqttRateLimited.inc({ topic, outcome: 'dropped' });
+      return done(null);
+    }
+    if (rate.action === 'refuse') {
+      metrics.mqttRateLimited.inc({ topic, outcome: 'refused' });
+      log.warn({ gatewayId, topic, waitMs: rate.waitMs }, 'gateway over its rate: refused without PUBACK');
+      return done(new Error('rate limited'));
+    }
+    if (rate.waitMs > 0) {
+      metrics.mqttRateLimited.inc({ topic, outcome: 'delayed' });
+      await new Promise((r) => setTimeout(r, rate.waitMs));
+    }
     let verdict: Error | null = null;
     try {
       if (kind === 'events') await ingest.handleEvent(gatewayId, payload);
@@ -197,7 +237,16 @@ export async function startCloudBroker(deps: {
     log.debug({ err: err.message }, 'mqtt connection error');
   });
 
-  const server = createServer(broker.handle);
+  const server = createServer((socket) => {
+    // PUBACKs are tiny and each one releases the gateway's next event: Nagle must not hold them back.
+    socket.setNoDelay(true);
+    broker.handle(
+      new PacketSizeGuard(socket, maxPacketBytes, (bytes) => {
+        metrics.mqttRefused.inc({ reason: 'too_large' });
+        log.warn({ remote: socket.remoteAddress, bytes }, 'mqtt packet too large: connection closed');
+      }),
+    );
+  });
   server.listen(deps.port, deps.host);
   try {
     await Promise.race([
@@ -234,6 +283,7 @@ export async function startCloudBroker(deps: {
     },
     close() {
       closing ??= (async () => {
+        clearInterval(sweep);
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await new Promise<void>((resolve) => broker.close(() => resolve())); // closes every client too
         await serverClosed;
@@ -242,4 +292,22 @@ export async function startCloudBroker(deps: {
       return closing;
     },
   };
+}
+
+/** Whether an event payload is urgent (contracts' eventPriority); unparseable counts as not urgent. */
+function isUrgentPayload(payload: Buffer): boolean {
+  if (payload.byteLength > MAX_PAYLOAD_BYTES) return false;
+  try {
+    const e = JSON.parse(payload.toString('utf8')) as Record<string, unknown> | null;
+    if (typeof e !== 'object' || e === null) return false;
+    return (
+      eventPriority({
+        kind: e.kind as never,
+        severity: e.severity as never,
+        test: e.test === true,
+      }) === 'urgent'
+    );
+  } catch {
+    return false;
+  }
 }
