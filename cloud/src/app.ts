@@ -254,6 +254,7 @@ export async function startCloud(
         burst: limits.gatewayBurst,
         maxWaitMs: limits.gatewayMaxWaitMs,
       },
+      onCommandsSubscribed: (gatewayId) => void modelsService.resendPending(gatewayId),
     });
     cleanup.unshift(() => broker.close());
 

@@ -119,6 +119,20 @@ export function createModelsRepository(db: Queryable) {
       );
     },
 
+    /**
+     * Commands still unanswered for this gateway (sent while it was away: MQTT sessions are clean), the
+     * newest per model, not older than `maxAgeS`.
+     */
+    async unanswered(gatewayId: string, maxAgeS: number): Promise<ModelUpdate[]> {
+      const { rows } = await db.query<UpdateRow>(
+        `SELECT DISTINCT ON (name) * FROM model_updates
+         WHERE gateway_id = $1 AND status = 'sent' AND requested_at > now() - make_interval(secs => $2)
+         ORDER BY name, requested_at DESC`,
+        [gatewayId, maxAgeS],
+      );
+      return rows.map(toUpdate);
+    },
+
     /** Whether this gateway was ever sent an update to this version: only then may it fetch the bundle. */
     async wasSent(gatewayId: string, name: string, version: string): Promise<boolean> {
       const { rows } = await db.query(

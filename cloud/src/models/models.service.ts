@@ -23,6 +23,9 @@ export interface ModelsServiceDeps {
   bundleBaseUrl: () => string;
 }
 
+/** An unanswered command older than this is not resent (a week: a gateway away longer needs a person). */
+const RESEND_WITHIN_S = 7 * 24 * 3600;
+
 /** Where a gateway fetches one bundle's index; files are under <url>/files/<name>. */
 export const bundlePath = (name: string, version: string) =>
   `/gateway-models/${encodeURIComponent(name)}/${encodeURIComponent(version)}`;
@@ -87,6 +90,27 @@ export function createModelsService(deps: ModelsServiceDeps) {
         sent.push({ commandId: command.id, gatewayId });
       }
       return sent;
+    },
+
+    /**
+     * Sends again (same command id) what this gateway has not answered yet: it was offline when the command
+     * went out, or went away mid-update. Harmless when it did get it: the gateway answers `already_active`
+     * or re-runs the same checks. Never throws.
+     */
+    async resendPending(gatewayId: string): Promise<void> {
+      try {
+        for (const u of await models.unanswered(gatewayId, RESEND_WITHIN_S)) {
+          const model = await models.get(u.model.name, u.model.version);
+          if (!model) continue;
+          await deps.sendCommand(gatewayId, { ...commandFor(model, deps.bundleBaseUrl()), id: u.commandId });
+          log.info(
+            { gatewayId, commandId: u.commandId, model: u.model.name, version: u.model.version },
+            'unanswered model update sent again',
+          );
+        }
+      } catch (err) {
+        log.warn({ err, gatewayId }, 'could not resend unanswered model updates');
+      }
     },
 
     /** A message on gw/<gatewayId>/cmd_result. Bad input is logged and counted, never thrown. */

@@ -78,6 +78,8 @@ export async function startCloudBroker(deps: {
   maxPayloadBytes?: number;
   /** Per-gateway token bucket; default 50/s, burst 200, wait at most 2 s. */
   rateLimit?: GatewayRateLimitOptions;
+  /** A gateway (re)subscribed to its command topic: commands it missed while away can be sent now. */
+  onCommandsSubscribed?: (gatewayId: string) => void;
 }): Promise<CloudBroker> {
   const { gateways, ingest, metrics } = deps;
   const log = deps.log.child({ component: 'mqtt' });
@@ -229,6 +231,11 @@ export async function startCloudBroker(deps: {
     if (!gatewayId) return;
     log.info({ gatewayId, clientId: client.id }, 'gateway disconnected');
     markConnected(gatewayId, -1);
+  });
+  broker.on('subscribe', (subscriptions, client) => {
+    const gatewayId = gatewayOf.get(client);
+    if (gatewayId && subscriptions.some((sub) => sub.topic === topics.command(gatewayId)))
+      deps.onCommandsSubscribed?.(gatewayId);
   });
   broker.on('clientError', (client, err) => {
     log.debug({ gatewayId: gatewayOf.get(client), err: err.message }, 'mqtt client error');
