@@ -1,5 +1,12 @@
 import { Command, Option } from 'commander';
 import { readBundleFolder } from './model-bundle.ts';
+import type { ModelUpdate } from './models.schemas.ts';
+
+interface PublishedModel {
+  model: { name: string; version: string };
+  bundleSha256: string;
+  files: unknown[];
+}
 
 interface ApiOptions {
   url: string;
@@ -7,7 +14,7 @@ interface ApiOptions {
 }
 
 /** A call to the running cloud's admin API; throws with the API's own message on a non-2xx answer. */
-async function call(o: ApiOptions, method: string, path: string, body?: unknown): Promise<any> {
+async function call<T>(o: ApiOptions, method: string, path: string, body?: unknown): Promise<T> {
   const url = `${o.url.replace(/\/+$/, '')}${path}`;
   const res = await fetch(url, {
     method,
@@ -20,15 +27,14 @@ async function call(o: ApiOptions, method: string, path: string, body?: unknown)
     throw new Error(`cannot reach ${o.url}: ${err.cause?.code ?? err.cause?.message ?? err.message}`);
   });
   const text = await res.text();
-  let parsed: any = text;
+  let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {}
+  const err = parsed as { code?: string; message?: string } | undefined;
   if (!res.ok)
-    throw new Error(
-      `${method} ${path} → ${res.status} ${parsed?.code ?? ''} ${parsed?.message ?? text}`.trim(),
-    );
-  return parsed;
+    throw new Error(`${method} ${path} → ${res.status} ${err?.code ?? ''} ${err?.message ?? text}`.trim());
+  return parsed as T;
 }
 
 /** Runs an action; a failure is one line on stderr and exit code 1 (2 for a usage error), no stack trace. */
@@ -62,7 +68,7 @@ export function modelsCommand(): Command {
 
   const publish = async (dir: string, o: ApiOptions) => {
     const files = Object.fromEntries([...readBundleFolder(dir)].map(([n, b]) => [n, b.toString('base64')]));
-    const m = await call(o, 'POST', '/models', { files });
+    const m = await call<PublishedModel>(o, 'POST', '/models', { files });
     process.stdout.write(
       `${m.model.name} ${m.model.version} published: bundle sha256 ${m.bundleSha256} (${m.files.length} files)\n`,
     );
@@ -84,7 +90,7 @@ export function modelsCommand(): Command {
       throw new UsageError('give exactly one of --gateway or --station');
     const body = o.gateway ? { gatewayId: o.gateway } : { stationId: o.station };
     const path = `/models/${encodeURIComponent(name)}/${encodeURIComponent(version)}/deploy`;
-    const r = await call(o, 'POST', path, body);
+    const r = await call<{ items: { gatewayId: string; commandId: string }[] }>(o, 'POST', path, body);
     for (const u of r.items) process.stdout.write(`${u.gatewayId}\tcommand ${u.commandId}\n`);
   };
   api(
@@ -97,7 +103,7 @@ export function modelsCommand(): Command {
 
   const status = async (o: ApiOptions & { gateway?: string }) => {
     const query = o.gateway ? `?gatewayId=${encodeURIComponent(o.gateway)}` : '';
-    const r = await call(o, 'GET', `/model-updates${query}`);
+    const r = await call<{ items: ModelUpdate[] }>(o, 'GET', `/model-updates${query}`);
     for (const u of r.items) {
       const reason = u.reason ? ` (${u.reason})` : '';
       process.stdout.write(
