@@ -14,6 +14,7 @@ export const EventKind = Type.Union(
     Type.Literal('meter_safety'),
     Type.Literal('night_exit'),
     Type.Literal('device_health'),
+    Type.Literal('medication_missed'),
   ],
   { $id: 'EventKind', description: 'What the gateway noticed' },
 );

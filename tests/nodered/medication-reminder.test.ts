@@ -42,13 +42,13 @@ describe('shipped flow: medication reminder (real Node-RED, real broker and outb
   it('raises a warning "medication missed" event through the outbox when OK does not come', async () => {
     const before = Date.now();
     h.bus.publish('home/agent/medication/remind', {});
-    const event = await h.event((e) => e.evidence.rule === 'medication_missed');
+    const event = await h.event((e) => e.kind === 'medication_missed');
     expect(event).toMatchObject({
-      kind: 'inactivity',
+      kind: 'medication_missed',
       severity: 'warning',
       gatewayId: 'gw-test',
       residentId: 'r-1',
-      evidence: { rule: 'medication_missed', scheduledAt: 'manual', band: 'band7', source: 'node-red' },
+      evidence: { scheduledAt: 'manual', band: 'band7', source: 'node-red' },
     });
     expect(Date.parse(event.detectedAt) - before).toBeGreaterThanOrEqual(1_700);
     // Announced locally too, like the agent's own events.

@@ -205,6 +205,8 @@ export const defaultConfig: CloudConfig = {
       fall: { ackS: 180, level2S: 600, level3S: 600 },
       'fall/critical': { ackS: 120, level2S: 300, level3S: 300 },
       sos: { ackS: 120, level2S: 300, level3S: 300 },
+      // A missed dose is worth a call within the hour, not an ambulance: long deadlines.
+      medication_missed: { ackS: 1800, level2S: 3600, level3S: 14400 },
     },
   },
   survey: defaultSurveyConfig,

@@ -39,6 +39,11 @@ const TEXT: Record<Language, Record<EventKind, KindText>> = {
       what: (n) => `${n}家中的看护设备出现故障，看护可能中断`,
       todo: '请检查网关电源和网络，或联系安装人员。',
     },
+    medication_missed: {
+      title: '未按时服药',
+      what: (n) => `${n}没有确认按时服药`,
+      todo: '请打电话提醒其服药，并确认身体无恙。',
+    },
   },
   en: {
     fall: { title: 'Fall alert', what: (n) => `${n} may have fallen`, todo: CALL_EN },
@@ -68,6 +73,11 @@ const TEXT: Record<Language, Record<EventKind, KindText>> = {
       title: 'Device fault',
       what: (n) => `a monitoring device in ${n}'s home has failed; monitoring may be interrupted`,
       todo: "Please check the gateway's power and network, or call the installer.",
+    },
+    medication_missed: {
+      title: 'Medication missed',
+      what: (n) => `${n} did not confirm taking their medicine on time`,
+      todo: 'Please call to remind them, and check they are well.',
     },
   },
 };

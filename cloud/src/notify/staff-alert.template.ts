@@ -18,6 +18,7 @@ export const KIND_LABEL: Record<Language, Record<EventKind, string>> = {
     meter_safety: '水电气异常',
     night_exit: '夜间离家',
     device_health: '设备故障',
+    medication_missed: '未按时服药',
   },
   en: {
     fall: 'Fall',
@@ -28,6 +29,7 @@ export const KIND_LABEL: Record<Language, Record<EventKind, string>> = {
     meter_safety: 'Water/power/gas',
     night_exit: 'Night exit',
     device_health: 'Device fault',
+    medication_missed: 'Medication missed',
   },
 };
 

@@ -20,6 +20,7 @@ const EVENT: Record<Language, Record<string, string>> = {
     meter_safety: '家中水电气用量异常',
     night_exit: '夜间离开了家',
     device_health: '家中看护设备故障',
+    medication_missed: '没有确认按时服药',
   },
   en: {
     fall: 'Possible fall',
@@ -30,6 +31,7 @@ const EVENT: Record<Language, Record<string, string>> = {
     meter_safety: 'Unusual water/power/gas use',
     night_exit: 'Left home at night',
     device_health: 'Monitoring device fault',
+    medication_missed: 'Medication not confirmed',
   },
 };
 
