@@ -15,6 +15,7 @@ import type { CloudConfig } from './config/index.ts';
 import { ConfigError, resolveLimits } from './config/index.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { createCaseDispatcher } from './dispatch/index.ts';
+import { createEnrolmentRepository, createEnrolmentService, enrolmentRoutes } from './enrolment/index.ts';
 import {
   createEscalationService,
   createTimersRepository,
@@ -296,6 +297,18 @@ export async function startCloud(
         healthRoutes({ db, broker: () => broker, registry: metrics.registry }),
         residentsRoutes({ residents }),
         gatewaysRoutes({ gateways, residents }),
+        enrolmentRoutes({
+          enrolment: createEnrolmentService({
+            db,
+            codes: createEnrolmentRepository(db),
+            residents,
+            stations,
+            config: config.enrolment,
+            brokerUrl: () => broker.url,
+            registry: metrics.registry,
+            log,
+          }),
+        }),
         casesRoutes({
           cases,
           service,

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { EnrolmentConfigSchema } from '../enrolment/enrolment.config.ts';
 import { SmsProvidersConfig, smsEnvOverrides } from '../notify/providers/sms-providers.config.ts';
 import { defaultSurveyConfig, SurveyConfig, surveyEnvOverrides } from '../surveys/survey.config.ts';
 import { LimitsConfig, limitsEnvOverrides } from './limits.config.ts';
@@ -183,6 +184,8 @@ export const CloudConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     survey: SurveyConfig,
+    /** One-time enrolment codes for `anju-gw init` (cloud/src/enrolment/). */
+    enrolment: Type.Optional(EnrolmentConfigSchema),
   },
   { additionalProperties: false },
 );
@@ -229,6 +232,7 @@ export const envOverrides = {
   ANJU_INFLUX_DB: { key: 'influx.database', type: 'string' },
   ANJU_INFLUX_USERNAME: { key: 'influx.username', type: 'string' },
   ANJU_INFLUX_PASSWORD: { key: 'influx.password', type: 'string' },
+  ANJU_MQTT_PUBLIC_URL: { key: 'enrolment.mqttUrl', type: 'string' },
   ...smsEnvOverrides,
   ...surveyEnvOverrides,
   ...limitsEnvOverrides,

@@ -2,9 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * Paths open without a token: probes, scraping, the API docs, and the SMS providers' webhooks (the
- * providers cannot send our token; each route authenticates them their own way: notify/providers/), and
- * model bundles for gateways (authenticated by the gateway's own credentials: models/models.routes.ts).
+ * Paths open without a token: probes, scraping, the API docs, the SMS providers' webhooks (the
+ * providers cannot send our token; each route authenticates them their own way: notify/providers/),
+ * model bundles for gateways (authenticated by the gateway's own credentials: models/models.routes.ts),
+ * and gateway enrolment (the one-time code is the credential: enrolment/).
  */
 const OPEN = [
   /^\/health(\?|$)/,
@@ -12,6 +13,7 @@ const OPEN = [
   /^\/docs(\/|\?|$)/,
   /^\/webhooks\/sms\//,
   /^\/gateway-models\//,
+  /^\/enrol(\?|$)/,
 ];
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
