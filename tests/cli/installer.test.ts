@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,19 +13,7 @@ import {
   startCloudProcess,
   startGatewayProcess,
 } from '../../tools/harness/processes.ts';
-
-/** Runs `anju-gw …` as a child process: its exit code, stdout and stderr. */
-function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/anju-gw.js', ...args],
-      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, timeout: 30_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout, err: stderr }),
-    );
-  });
-}
+import { cli } from './cli-runner.ts';
 
 const stops: (() => Promise<unknown>)[] = [];
 let cloud: CloudProc;

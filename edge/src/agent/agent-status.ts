@@ -11,6 +11,8 @@ export const agentTopics = {
   testRequest: 'home/agent/test_request',
   /** Hop notices of one test request: `{ hop: 'raised' | 'delivered' | 'acknowledged' | 'failed', … }`. */
   testHops: (requestId: string) => `home/agent/test/${requestId}`,
+  /** `{ room, enabled }`: the camera privacy switch (`anju-gw cameras on|off <room>`), applied at once. */
+  camerasSet: 'home/agent/cameras/set',
 } as const;
 
 /** Written by the agent into its data dir: how to reach it when the config says `localBroker.port: 0`. */
@@ -51,6 +53,8 @@ export interface AgentStatus {
   diskUsedPct?: number | undefined;
   cpuPct: number;
   rssMb: number;
+  /** Cameras and their privacy switch (`enabled: false` = not read). Absent from agents older than the switch. */
+  cameras?: { room: string; enabled: boolean }[] | undefined;
   /** Why the agent is not all well; empty when it is. */
   problems: string[];
 }
@@ -107,7 +111,12 @@ export function startStatusPublisher(o: {
       ...(outboxDropped ? { dropped: outboxDropped } : {}),
       ...(outboxUnwritable ? { unwritable: outboxUnwritable } : {}),
     };
-    const key = JSON.stringify([rest.drivers.map((d) => [d.id, d.state]), rest.cloud.connected, outbox]);
+    const key = JSON.stringify([
+      rest.drivers.map((d) => [d.id, d.state]),
+      rest.cloud.connected,
+      outbox,
+      rest.cameras,
+    ]);
     if (!force && key === lastKey && at - lastAt < intervalMs) return;
     lastKey = key;
     lastAt = at;

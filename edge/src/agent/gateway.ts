@@ -19,6 +19,7 @@ import { scorers } from '../scoring/registry.ts';
 import type { Detection, Scorer } from '../scoring/scorer.ts';
 import { SwappableScorer } from '../scoring/swappable.scorer.ts';
 import { agentTopics, startStatusPublisher, writeRuntimeFile } from './agent-status.ts';
+import { startCameraPrivacy } from './camera-privacy.ts';
 import { feedDailySummary } from './daily-summary.feed.ts';
 import { DailySummary } from './daily-summary.ts';
 import { FallPipeline } from './fall-pipeline.ts';
@@ -219,6 +220,12 @@ export async function startGateway(
 
   // For the installer CLI: a retained status on the local broker, and where to find that broker.
   const statusSampler = new ProcessSampler();
+  const cameras = startCameraPrivacy({
+    cameras: config.cameras,
+    bus,
+    log,
+    onChange: () => status.publishNow(),
+  });
   const status = startStatusPublisher({
     now: () => clock.now(),
     publish: (s) => bus.publish(agentTopics.status, s, { retain: true }),
@@ -241,6 +248,7 @@ export async function startGateway(
         diskUsedPct: hb.diskUsedPct,
         cpuPct: hb.cpuPct,
         rssMb: hb.rssMb,
+        cameras: cameras.list(),
       };
     },
   });
@@ -262,6 +270,7 @@ export async function startGateway(
     async stop() {
       clearInterval(heartbeatTimer);
       status.stop();
+      cameras.stop();
       tests.stop();
       for (const d of [...started].reverse()) await d.stop();
       pipeline?.stop();

@@ -23,7 +23,7 @@ const resolveLink = (p: string) => {
 };
 
 /** Device nodes, where udev (which SerialPort.list() needs) is absent: by-id links, USB and ACM ttys. */
-function deviceNodes(): PortRow[] {
+export function deviceNodes(): PortRow[] {
   const rows: PortRow[] = [];
   const byId = '/dev/serial/by-id';
   if (existsSync(byId))

@@ -6,15 +6,18 @@ import { ConfigError, loadGatewayConfig } from '../config/load-config.ts';
 import { createLogger } from '../log/logger.ts';
 import { planReplay } from '../replay/recording-frames.ts';
 import { replayFrames } from '../replay/serial-replay.ts';
+import { registerCameras } from './cameras.command.ts';
 import { registerDevices } from './devices.command.ts';
+import { EXIT } from './exit-codes.ts';
+import { registerInit } from './init.command.ts';
 import { CliExit } from './local-agent.ts';
 import { registerLogs } from './logs.command.ts';
+import { registerPair } from './pair.command.ts';
 import { registerService } from './service.command.ts';
 import { registerStatus } from './status.command.ts';
 import { registerTest } from './test.command.ts';
 
-/** Exit codes: 0 done, 1 failed while running, 2 bad arguments or config, 3 degraded (`status`). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, degraded: 3 } as const;
+export { EXIT };
 
 const positiveNumber = (name: string) => (v: string) => {
   const n = Number(v === 'max' ? Number.POSITIVE_INFINITY : v);
@@ -126,6 +129,9 @@ export function buildCli(): Command {
       },
     );
 
+  registerInit(program, nonNegativeInt('--local-port'));
+  registerPair(program);
+  registerCameras(program, nonNegativeInt('--local-port'));
   registerStatus(program, nonNegativeInt('--local-port'));
   registerTest(program, nonNegativeInt('--local-port'));
   registerDevices(program, nonNegativeInt('--local-port'));

@@ -23,6 +23,10 @@ export function formatStatus(s: AgentStatus, nowMs = Date.now()): string {
         .join(' ')}`,
     ]),
     ...(s.drivers.length === 0 ? [['drivers', 'none configured'] as [string, string]] : []),
+    ...(s.cameras ?? []).map((c): [string, string] => [
+      `camera ${c.room}`,
+      c.enabled ? 'ON (no camera pipeline yet: not read)' : 'OFF (privacy: not read)',
+    ]),
     ['models', s.models.map((m) => `${m.name}@${m.version}`).join(', ') || 'none'],
     ['outbox', `${s.outbox.depth} waiting${s.outbox.growing ? ' (GROWING)' : ''}${outboxPressure(s.outbox)}`],
     [

@@ -28,7 +28,14 @@ export const GatewayConfigSchema = Type.Object(
     ),
     cloud: Type.Object({
       url: Type.String({ pattern: '^mqtts?://', description: 'mqtt://host:port or mqtts://host:port' }),
+      /** The MQTT password; `anju-gw init` keeps it out of this file, in `secretFile` (mode 0600). */
       secret: Type.String({ minLength: 8 }),
+      secretFile: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: 'credentials file written by `anju-gw init` (mode 0600); read when `secret` is unset',
+        }),
+      ),
       caFile: Type.Optional(Type.String({ description: 'PEM CA bundle for mqtts' })),
       reconnectMinMs: Type.Integer({ minimum: 10, default: 500 }),
       reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000 }),
@@ -75,6 +82,22 @@ export const GatewayConfigSchema = Type.Object(
     devices: Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: true }), {
       default: [],
     }),
+    /**
+     * Cameras, one per room (`anju-gw pair camera`). `enabled: false` is the privacy switch (`anju-gw
+     * cameras off <room>`): the agent must not read that camera. There is no camera pipeline yet, so the
+     * agent only keeps and reports the switch.
+     */
+    cameras: Type.Array(
+      Type.Object(
+        {
+          room: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+          url: Type.String({ pattern: '^(rtsp|https?)://', description: 'RTSP stream or HTTP snapshot URL' }),
+          enabled: Type.Boolean({ default: true, description: 'false: privacy on, the camera is not read' }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
     /** Embedded Node-RED with the installer's rules (flows/); see edge/src/nodered/README.md. */
     nodeRed: NodeRedConfigSchema,
     home: Type.Object(

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { driverConfigSchemas } from '../drivers/registry.ts';
 import { UserError } from '../errors.ts';
 import { scorers } from '../scoring/registry.ts';
+import { CredentialsError, readCredentials } from './credentials.ts';
 import { ENV_OVERRIDES, type GatewayConfig, GatewayConfigSchema } from './gateway.config.ts';
 
 export class ConfigError extends UserError {
@@ -43,7 +45,33 @@ export function loadGatewayConfig(
     if (v !== undefined && v !== '') setPath(merged, key, coerce(v));
   }
   for (const [key, v] of Object.entries(overrides)) if (v !== undefined) setPath(merged, key, v);
+  fillSecretFromFile(merged, file);
   return validateGatewayConfig(merged, file ?? 'environment');
+}
+
+/**
+ * `cloud.secretFile` (written by `anju-gw init`) supplies the secret unless the file or the environment
+ * gives one. A relative path is relative to the config file. Its gateway id must be the config's.
+ */
+function fillSecretFromFile(merged: Record<string, unknown>, file: string | undefined): void {
+  const cloud = merged.cloud as Record<string, unknown> | undefined;
+  if (!cloud || typeof cloud.secretFile !== 'string' || cloud.secret !== undefined) return;
+  const path = resolve(file ? dirname(file) : '.', cloud.secretFile);
+  try {
+    const creds = readCredentials(path);
+    if (merged.gatewayId !== undefined && creds.gatewayId !== merged.gatewayId)
+      throw new ConfigError(
+        [
+          `cloud.secretFile: ${path} holds the credentials of gateway ${creds.gatewayId}, not ${String(merged.gatewayId)}`,
+        ],
+        file ?? 'environment',
+      );
+    cloud.secret = creds.secret;
+  } catch (err) {
+    if (err instanceof CredentialsError)
+      throw new ConfigError([`cloud.secretFile: ${err.message}`], file ?? 'environment');
+    throw err;
+  }
 }
 
 export function validateGatewayConfig(input: unknown, source = 'config'): Readonly<GatewayConfig> {

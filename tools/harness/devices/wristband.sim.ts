@@ -1,0 +1,49 @@
+import { encodeFrame } from '../../../edge/src/drivers/wristband/codec.ts';
+import { openDevicePort } from './serial-device.ts';
+
+/**
+ * A wristband receiver at rest on the device end of a pty, as the band sends it: five accelerometer frames
+ * a second (10 samples at 50 Hz, 1 g on z with a little noise), heart rate every second, battery every five.
+ */
+export async function startWristbandSim(
+  path: string,
+  o: { batteryPct?: number; bpm?: number; baudRate?: number } = {},
+) {
+  const dev = await openDevicePort(path, () => {}, o.baudRate ?? 115_200);
+  let seq = 0;
+  let tMs = 0;
+  let ticks = 0;
+  const tick = async () => {
+    const frames = [
+      encodeFrame({
+        type: 'accel',
+        seq: seq++,
+        tMs,
+        intervalMs: 20,
+        samples: Array.from({ length: 10 }, (_, i) => ({
+          tMs: tMs + i * 20,
+          x: 0.01 * Math.sin(ticks + i),
+          y: 0.01 * Math.cos(ticks + i),
+          z: 1,
+        })),
+      }),
+    ];
+    if (ticks % 5 === 0)
+      frames.push(encodeFrame({ type: 'heartRate', seq: seq++, tMs, bpm: o.bpm ?? 72, quality: 90 }));
+    if (ticks % 25 === 0)
+      frames.push(encodeFrame({ type: 'battery', seq: seq++, tMs, percent: o.batteryPct ?? 87 }));
+    ticks++;
+    tMs += 200;
+    await dev.write(Buffer.concat(frames));
+  };
+  const timer = setInterval(() => void tick(), 200);
+  await tick();
+  return {
+    /** Raw bytes, e.g. noise. */
+    send: (bytes: Buffer) => dev.write(bytes),
+    async close() {
+      clearInterval(timer);
+      await dev.close();
+    },
+  };
+}
