@@ -2,8 +2,9 @@ import { encodeFrame } from '../../../edge/src/drivers/wristband/codec.ts';
 import { openDevicePort } from './serial-device.ts';
 
 /**
- * A wristband receiver at rest on the device end of a pty, as the band sends it: five accelerometer frames
- * a second (10 samples at 50 Hz, 1 g on z with a little noise), heart rate every second, battery every five.
+ * A wristband receiver at rest on the device end of a pty: five accelerometer frames a second (10 samples at
+ * 50 Hz, 1 g on z with a little noise), and heart rate and battery every second (a real band reports its
+ * battery far less often; every second keeps any 7 consecutive frames holding one of each, for tests).
  */
 export async function startWristbandSim(
   path: string,
@@ -29,9 +30,10 @@ export async function startWristbandSim(
       }),
     ];
     if (ticks % 5 === 0)
-      frames.push(encodeFrame({ type: 'heartRate', seq: seq++, tMs, bpm: o.bpm ?? 72, quality: 90 }));
-    if (ticks % 25 === 0)
-      frames.push(encodeFrame({ type: 'battery', seq: seq++, tMs, percent: o.batteryPct ?? 87 }));
+      frames.push(
+        encodeFrame({ type: 'heartRate', seq: seq++, tMs, bpm: o.bpm ?? 72, quality: 90 }),
+        encodeFrame({ type: 'battery', seq: seq++, tMs, percent: o.batteryPct ?? 87 }),
+      );
     ticks++;
     tMs += 200;
     await dev.write(Buffer.concat(frames));
