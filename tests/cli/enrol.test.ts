@@ -180,6 +180,37 @@ describe('anju-gw init: enrolment with a one-time code (live cloud process)', ()
     expect(gw.body).toMatchObject({ gatewayId: gatewayName, residentId });
   });
 
+  it('on a terminal, asks in 中文/English for what is missing (answers typed ahead are kept) and enrols', async () => {
+    const { code } = await makeCode();
+    const ttyConfig = join(dir, 'tty', 'gateway.yaml');
+    // util-linux `script` runs init on a real pseudo-terminal; our pipe is what the installer types.
+    const child = spawn(
+      'script',
+      ['-qfec', `${process.execPath} bin/anju-gw.js init --config ${ttyConfig} --local-port 0`, '/dev/null'],
+      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await waitFor(() => out.includes('云端地址 / Cloud URL: '), 60_000, 'the first prompt');
+    child.stdin.write(`${cloud.httpUrl}\r${code}\r${join(dir, 'tty', 'data')}\r`);
+    await waitFor(
+      () => out.includes('网关名称（留空由云端分配） / Gateway name (blank: the cloud picks one): '),
+      30_000,
+      'name prompt',
+    );
+    expect(out).toContain('注册码（值班台提供） / Enrolment code (from the duty desk): ');
+    expect(out).toContain('数据目录 / Data directory [/var/lib/anju]: ');
+    child.stdin.write('\r');
+    expect(await exited).toBe(0);
+    child.stdin.end();
+    expect(out).toMatch(/Enrolled: gateway gw-[0-9a-f]{10}, resident /);
+    expect(statSync(join(dir, 'tty', 'credentials.yaml')).mode & 0o777).toBe(0o600);
+    expect(loadGatewayConfig(ttyConfig, {}).dataDir).toBe(join(dir, 'tty', 'data'));
+  });
+
   it('the same code again: exit 7; init over an enrolled gateway without --force: exit 9', async () => {
     const { code } = await makeCode();
     const again = await cli(

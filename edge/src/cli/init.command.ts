@@ -111,120 +111,125 @@ export function registerInit(program: Command, localPort: (v: string) => number)
     )
     .action(async (opts: InitOptions) => {
       const ask = terminalPrompter();
-      const cloudUrl = await requireValue(opts.cloudUrl, '--cloud-url', ask, '云端地址', 'Cloud URL');
-      if (!/^https?:\/\/[^/]/.test(cloudUrl))
-        throw new CliExit(
-          EXIT.usage,
-          `--cloud-url must be an http:// or https:// URL (got "${cloudUrl}") / 云端地址须以 http:// 或 https:// 开头`,
-        );
-      const code = await requireValue(
-        opts.code,
-        '--code',
-        ask,
-        '注册码（值班台提供）',
-        'Enrolment code (from the duty desk)',
-      );
-      const dataDir = resolve(
-        opts.dataDir ?? (ask ? await ask('数据目录', 'Data directory', DEFAULT_DATA_DIR) : DEFAULT_DATA_DIR),
-      );
-      let gatewayName = opts.gatewayName;
-      if (gatewayName === undefined && ask)
-        gatewayName =
-          (await ask('网关名称（留空由云端分配）', 'Gateway name (blank: the cloud picks one)')) || undefined;
-      if (gatewayName !== undefined && !ID.test(gatewayName))
-        throw new CliExit(
-          EXIT.usage,
-          `--gateway-name: letters, digits and _.- only, at most 64 (got "${gatewayName}") / 网关名称只能包含字母、数字和 _.-`,
-        );
-      if (!(opts.timeoutS > 0)) throw new CliExit(EXIT.usage, '--timeout-s must be a positive number');
-
-      const configFile = resolve(opts.config);
-      const credsFile = resolve(opts.credentials ?? join(dirname(configFile), 'credentials.yaml'));
-      const already = existsSync(credsFile) ? credsFile : enrolledConfig(configFile) ? configFile : undefined;
-      if (already && !opts.force)
-        throw new CliExit(
-          EXIT.alreadyEnrolled,
-          `此网关已注册（${already} 已存在）；要重新注册请加 --force。 / This gateway is already enrolled (${already} exists): add --force to enrol again with a new code.`,
-        );
-
-      // Everything that can be checked is checked before the code is spent.
-      for (const dir of new Set([dirname(configFile), dirname(credsFile), dataDir])) {
-        try {
-          mkdirSync(dir, { recursive: true });
-        } catch (err) {
-          throw new CliExit(
-            EXIT.usage,
-            `cannot create ${dir}: ${(err as Error).message} / 无法创建目录 ${dir}`,
-          );
-        }
-      }
-      const secretFile = credsFile.startsWith(`${dirname(configFile)}/`)
-        ? relative(dirname(configFile), credsFile)
-        : credsFile;
-      validateGatewayConfig({
-        gatewayId: gatewayName ?? 'gw-pending',
-        residentId: opts.resident ?? 'pending',
-        dataDir,
-        ...(opts.localPort === undefined ? {} : { localBroker: { port: opts.localPort } }),
-        cloud: { url: 'mqtt://pending', secret: 'pending-secret' },
-      });
-
-      const enrolment = await enrolAsking(
-        cloudUrl,
-        { code, gatewayName, residentId: opts.resident },
-        ask,
-        opts.timeoutS,
-      );
-
-      const mode = writeCredentials(credsFile, {
-        gatewayId: enrolment.gatewayId,
-        secret: enrolment.secret,
-        residentId: enrolment.residentId,
-        stationId: enrolment.stationId,
-        enrolledAt: enrolment.enrolledAt,
-        cloudApiUrl: cloudUrl,
-      });
-      if (mode !== CREDENTIALS_MODE)
-        throw new CliExit(
-          EXIT.failed,
-          `${credsFile} has mode ${mode.toString(8)}, not 600: fix it with chmod 600 ${credsFile}`,
-        );
-
       try {
-        if (opts.force && existsSync(configFile) && enrolledConfig(configFile)) {
-          editConfigFile(configFile, (doc) => {
-            doc.set('gatewayId', enrolment.gatewayId);
-            doc.set('residentId', enrolment.residentId);
-            doc.set('dataDir', dataDir);
-            doc.setIn(['cloud', 'url'], enrolment.mqttUrl);
-            doc.setIn(['cloud', 'secretFile'], secretFile);
-            doc.deleteIn(['cloud', 'secret']);
-          });
-        } else {
-          writeValidated(
-            configFile,
-            newConfigText({ enrolment, dataDir, secretFile, localPort: opts.localPort }),
-          );
-        }
-      } catch (err) {
-        if (err instanceof ConfigError)
-          throw new CliExit(
-            EXIT.failed,
-            `enrolled as ${enrolment.gatewayId} and the credentials are saved in ${credsFile}, but the config could not be written:\n${err.message}`,
-          );
-        throw err;
+        await runInit(opts, ask);
+      } finally {
+        ask?.close();
       }
-
-      console.log(
-        [
-          `已注册 / Enrolled: gateway ${enrolment.gatewayId}, resident ${enrolment.residentId}, station ${enrolment.stationId}`,
-          `  config       ${configFile}`,
-          `  credentials  ${credsFile} (mode 0600)`,
-          `  cloud MQTT   ${enrolment.mqttUrl}`,
-          '下一步 / Next: anju-gw pair wristband -c <config>; anju-gw service install -c <config> (or anju-gw run -c <config>)',
-        ].join('\n'),
-      );
     });
+}
+
+async function runInit(opts: InitOptions, ask: Ask | undefined): Promise<void> {
+  const cloudUrl = await requireValue(opts.cloudUrl, '--cloud-url', ask, '云端地址', 'Cloud URL');
+  if (!/^https?:\/\/[^/]/.test(cloudUrl))
+    throw new CliExit(
+      EXIT.usage,
+      `--cloud-url must be an http:// or https:// URL (got "${cloudUrl}") / 云端地址须以 http:// 或 https:// 开头`,
+    );
+  const code = await requireValue(
+    opts.code,
+    '--code',
+    ask,
+    '注册码（值班台提供）',
+    'Enrolment code (from the duty desk)',
+  );
+  const dataDir = resolve(
+    opts.dataDir ?? (ask ? await ask('数据目录', 'Data directory', DEFAULT_DATA_DIR) : DEFAULT_DATA_DIR),
+  );
+  let gatewayName = opts.gatewayName;
+  if (gatewayName === undefined && ask)
+    gatewayName =
+      (await ask('网关名称（留空由云端分配）', 'Gateway name (blank: the cloud picks one)')) || undefined;
+  if (gatewayName !== undefined && !ID.test(gatewayName))
+    throw new CliExit(
+      EXIT.usage,
+      `--gateway-name: letters, digits and _.- only, at most 64 (got "${gatewayName}") / 网关名称只能包含字母、数字和 _.-`,
+    );
+  if (!(opts.timeoutS > 0)) throw new CliExit(EXIT.usage, '--timeout-s must be a positive number');
+
+  const configFile = resolve(opts.config);
+  const credsFile = resolve(opts.credentials ?? join(dirname(configFile), 'credentials.yaml'));
+  const already = existsSync(credsFile) ? credsFile : enrolledConfig(configFile) ? configFile : undefined;
+  if (already && !opts.force)
+    throw new CliExit(
+      EXIT.alreadyEnrolled,
+      `此网关已注册（${already} 已存在）；要重新注册请加 --force。 / This gateway is already enrolled (${already} exists): add --force to enrol again with a new code.`,
+    );
+
+  // Everything that can be checked is checked before the code is spent.
+  for (const dir of new Set([dirname(configFile), dirname(credsFile), dataDir])) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new CliExit(EXIT.usage, `cannot create ${dir}: ${(err as Error).message} / 无法创建目录 ${dir}`);
+    }
+  }
+  const secretFile = credsFile.startsWith(`${dirname(configFile)}/`)
+    ? relative(dirname(configFile), credsFile)
+    : credsFile;
+  validateGatewayConfig({
+    gatewayId: gatewayName ?? 'gw-pending',
+    residentId: opts.resident ?? 'pending',
+    dataDir,
+    ...(opts.localPort === undefined ? {} : { localBroker: { port: opts.localPort } }),
+    cloud: { url: 'mqtt://pending', secret: 'pending-secret' },
+  });
+
+  const enrolment = await enrolAsking(
+    cloudUrl,
+    { code, gatewayName, residentId: opts.resident },
+    ask,
+    opts.timeoutS,
+  );
+
+  const mode = writeCredentials(credsFile, {
+    gatewayId: enrolment.gatewayId,
+    secret: enrolment.secret,
+    residentId: enrolment.residentId,
+    stationId: enrolment.stationId,
+    enrolledAt: enrolment.enrolledAt,
+    cloudApiUrl: cloudUrl,
+  });
+  if (mode !== CREDENTIALS_MODE)
+    throw new CliExit(
+      EXIT.failed,
+      `${credsFile} has mode ${mode.toString(8)}, not 600: fix it with chmod 600 ${credsFile}`,
+    );
+
+  try {
+    if (opts.force && existsSync(configFile) && enrolledConfig(configFile)) {
+      editConfigFile(configFile, (doc) => {
+        doc.set('gatewayId', enrolment.gatewayId);
+        doc.set('residentId', enrolment.residentId);
+        doc.set('dataDir', dataDir);
+        doc.setIn(['cloud', 'url'], enrolment.mqttUrl);
+        doc.setIn(['cloud', 'secretFile'], secretFile);
+        doc.deleteIn(['cloud', 'secret']);
+      });
+    } else {
+      writeValidated(
+        configFile,
+        newConfigText({ enrolment, dataDir, secretFile, localPort: opts.localPort }),
+      );
+    }
+  } catch (err) {
+    if (err instanceof ConfigError)
+      throw new CliExit(
+        EXIT.failed,
+        `enrolled as ${enrolment.gatewayId} and the credentials are saved in ${credsFile}, but the config could not be written:\n${err.message}`,
+      );
+    throw err;
+  }
+
+  console.log(
+    [
+      `已注册 / Enrolled: gateway ${enrolment.gatewayId}, resident ${enrolment.residentId}, station ${enrolment.stationId}`,
+      `  config       ${configFile}`,
+      `  credentials  ${credsFile} (mode 0600)`,
+      `  cloud MQTT   ${enrolment.mqttUrl}`,
+      '下一步 / Next: anju-gw pair wristband -c <config>; anju-gw service install -c <config> (or anju-gw run -c <config>)',
+    ].join('\n'),
+  );
 }
 
 /** Enrols; when the code names no resident and a terminal is there, asks which resident and tries again. */
