@@ -238,6 +238,28 @@ describe('anju-gw init: enrolment with a one-time code (live cloud process)', ()
     );
     expect(reused.code).toBe(7);
     expect(reused.err).toContain('The enrolment code has already been used (each code works once)');
+    // --force enrols again with a new code: new credentials, the config's own lines and comments kept.
+    const bConfig = join(dir, 'b', 'gateway.yaml');
+    const oldId = parseYaml(readFileSync(bConfig, 'utf8')).gatewayId;
+    const forced = await cli(
+      'init',
+      '--cloud-url',
+      cloud.httpUrl,
+      '--code',
+      (await makeCode()).code,
+      '--config',
+      bConfig,
+      '--data-dir',
+      join(dir, 'data2'),
+      '--force',
+    );
+    expect(forced.code).toBe(0);
+    const newId = parseYaml(readFileSync(join(dir, 'b', 'credentials.yaml'), 'utf8')).gatewayId;
+    expect(newId).not.toBe(oldId);
+    expect(readFileSync(bConfig, 'utf8')).toMatch(
+      new RegExp(`^# Anju gateway config[^]*gatewayId: ${newId}\n`),
+    );
+    expect(loadGatewayConfig(bConfig, {}).gatewayId).toBe(newId);
     const before = readFileSync(credentials, 'utf8');
     const twice = await init((await makeCode()).code);
     expect(twice.code).toBe(9);
