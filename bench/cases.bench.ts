@@ -44,7 +44,7 @@ const WAIT_MS = 10_000;
 /** Kinds that open a case and dispatch a worker; several per home so fewer gateways are needed. */
 const KINDS: readonly EventKind[] = ['fall', 'sos', 'inactivity', 'vitals'];
 const HOMES = Math.ceil((Math.max(...RATES) * DURATION_S) / KINDS.length);
-/** Gateway registration and MQTT connect each cost a scrypt (~60 ms): a few at a time. */
+/** Gateway registration and MQTT connect each cost a hash check: a few at a time. */
 const SETUP_CONCURRENCY = 8;
 
 setTimeout(() => {

@@ -34,7 +34,7 @@ import {
   gatewayModelsRoutes,
   modelsRoutes,
 } from './models/index.ts';
-import { type CloudBroker, startCloudBroker } from './mqtt/index.ts';
+import { type CloudBroker, startCloudBroker, startExternalBroker } from './mqtt/index.ts';
 import { createCaseAckReplyHandler } from './notify/inbound/case-ack.reply-handler.ts';
 import {
   createNotificationDispatcher,
@@ -242,8 +242,7 @@ export async function startCloud(
     });
 
     const limits = resolveLimits(config.limits);
-    const broker = await startCloudBroker({
-      ...config.mqtt,
+    const broker = await startBroker(config.mqtt, {
       gateways,
       ingest,
       metrics,
@@ -363,6 +362,28 @@ export async function startCloud(
     await runCleanup(cleanup, log);
     throw err;
   }
+}
+
+/** The embedded aedes broker, or a consumer of an external broker shared with other cloud processes. */
+function startBroker(
+  mqtt: CloudConfig['mqtt'],
+  deps: Omit<Parameters<typeof startCloudBroker>[0], 'host' | 'port'>,
+): Promise<CloudBroker> {
+  if (mqtt.mode === 'embedded') return startCloudBroker({ host: mqtt.host, port: mqtt.port, ...deps });
+  // loadConfig has checked that external mode has its url, password and clientId.
+  return startExternalBroker({
+    url: mqtt.url!,
+    username: mqtt.username ?? 'anju-cloud',
+    password: mqtt.password!,
+    clientId: mqtt.clientId!,
+    sharedGroup: mqtt.sharedGroup ?? 'anju-cloud',
+    consumers: mqtt.consumers ?? 4,
+    caFile: mqtt.caFile,
+    ingest: deps.ingest,
+    metrics: deps.metrics,
+    log: deps.log,
+    onCommandResult: deps.onCommandResult,
+  });
 }
 
 /** Runs the stop steps in order; one failing step is logged and does not skip the others. */

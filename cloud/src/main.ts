@@ -3,8 +3,11 @@ import { startCloud } from './app.ts';
 import type { CloudConfig } from './config/index.ts';
 import { ConfigError, type DeepPartial, loadConfig, readConfigFile } from './config/index.ts';
 import { migrate, openDb } from './db/index.ts';
+import { UserError } from './errors.ts';
+import { createGatewaysRepository } from './gateways/index.ts';
 import { createLogger } from './log/logger.ts';
 import { modelsCommand } from './models/models.command.ts';
+import { renderMosquittoConfig, writeMosquittoConfig } from './mqtt/mosquitto-config.ts';
 
 interface CommonOptions {
   config?: string;
@@ -71,6 +74,43 @@ async function runMigrations(opts: CommonOptions): Promise<void> {
   }
 }
 
+interface MosquittoConfigOptions extends CommonOptions {
+  out: string;
+}
+
+/** Writes Mosquitto's password file and ACL from the gateways table (external-broker mode). */
+async function mosquittoConfig(opts: MosquittoConfigOptions): Promise<void> {
+  const config = await resolveConfig(opts);
+  if (!config.mqtt.password) {
+    throw new ConfigError([
+      "mqtt.password: needed for the cloud's own entry in the password file (env ANJU_MQTT_PASSWORD)",
+    ]);
+  }
+  const db = await openDb(config.database);
+  try {
+    await migrate(db);
+    const gateways = await createGatewaysRepository(db).secretHashes();
+    const files = await renderMosquittoConfig({
+      gateways,
+      cloudUsername: config.mqtt.username ?? 'anju-cloud',
+      cloudPassword: config.mqtt.password,
+    });
+    const written = await writeMosquittoConfig(opts.out, files);
+    process.stdout.write(
+      `mosquitto-config: ${gateways.length - files.skipped.length} gateways and the cloud user in ${written.passwordFile}\n` +
+        `mosquitto-config: ACL in ${written.aclFile}; include ${written.confFile} from mosquitto.conf, then kill -HUP the broker\n`,
+    );
+    if (files.skipped.length > 0) {
+      process.stderr.write(
+        `mosquitto-config: ${files.skipped.length} gateways left out, their secret hashes predate Mosquitto's format ` +
+          `(re-register them for a new secret): ${files.skipped.slice(0, 20).join(', ')}${files.skipped.length > 20 ? ', …' : ''}\n`,
+      );
+    }
+  } finally {
+    await db.close();
+  }
+}
+
 export function buildCli(): Command {
   const program = new Command('anju-cloud')
     .description(
@@ -97,11 +137,30 @@ export function buildCli(): Command {
 
   program.addCommand(modelsCommand());
 
+  common(
+    program
+      .command('mosquitto-config')
+      .description(
+        "write Mosquitto's password file and ACL for every registered gateway (external-broker mode) and exit",
+      )
+      .requiredOption('--out <dir>', 'directory for passwords, acl and anju-auth.conf (created if missing)')
+      .addHelpText(
+        'after',
+        `
+The cloud's own user is mqtt.username (default anju-cloud) with mqtt.password (env ANJU_MQTT_PASSWORD).
+Mosquitto re-reads the files on SIGHUP: run this after registering gateways, then kill -HUP the broker.
+Exit codes: 0 written, 1 failure (database, files), 2 invalid configuration.
+Example:
+  DATABASE_URL=postgres://… ANJU_MQTT_PASSWORD=… anju-cloud mosquitto-config --out /etc/mosquitto/anju`,
+      ),
+  ).action((opts: MosquittoConfigOptions) => mosquittoConfig(opts));
   program.addHelpText(
     'after',
     `
 Environment overrides: ANJU_HTTP_HOST, ANJU_HTTP_PORT, ANJU_MQTT_HOST, ANJU_MQTT_PORT, DATABASE_URL,
-ANJU_DATA_DIR, ANJU_API_TOKEN, LOG_LEVEL.
+ANJU_DATA_DIR, ANJU_API_TOKEN, LOG_LEVEL; external broker (mqtt.mode external): ANJU_MQTT_MODE,
+ANJU_MQTT_URL, ANJU_MQTT_USERNAME, ANJU_MQTT_PASSWORD, ANJU_MQTT_CLIENT_ID, ANJU_MQTT_SHARED_GROUP,
+ANJU_MQTT_CONSUMERS.
 
 Examples:
   anju-cloud serve --data-dir ./.data/cloud-db
@@ -119,6 +178,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     if (err instanceof ConfigError) {
       process.stderr.write(`anju-cloud: ${err.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`anju-cloud: ${err.message}\n`);
+      process.exitCode = 1;
       return;
     }
     process.stderr.write(`anju-cloud: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

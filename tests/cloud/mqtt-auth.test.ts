@@ -48,13 +48,13 @@ describe.each(backends)('gateway authentication and topic authorisation (%s)', (
     expect(ok.connected).toBe(true);
   });
 
-  it('keeps only a scrypt hash of the secret and never logs it', async () => {
+  it('keeps only a salted PBKDF2 hash of the secret (Mosquitto format) and never logs it', async () => {
     const home = await t.enrol();
     const { rows } = await t.db.query<{ secret_hash: string }>(
       'SELECT secret_hash FROM gateways WHERE id = $1',
       [home.gatewayId],
     );
-    expect(rows[0]!.secret_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(rows[0]!.secret_hash).toMatch(/^\$7\$1000\$/);
     expect(rows[0]!.secret_hash).not.toContain(home.secret);
     await expect(t.connectGateway(home.gatewayId, 'wrong-secret')).rejects.toThrow();
     expect(t.logs.some((l) => l.includes('bad credentials'))).toBe(true);

@@ -3,7 +3,13 @@ import { extname } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.ts';
-import { type CloudConfig, CloudConfigSchema, defaultConfig, envOverrides } from './config.schema.ts';
+import {
+  type CloudConfig,
+  CloudConfigSchema,
+  configCrossProblems,
+  defaultConfig,
+  envOverrides,
+} from './config.schema.ts';
 
 const checker = TypeCompiler.Compile(CloudConfigSchema);
 
@@ -63,6 +69,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Readonly<CloudConfig> 
     // Never echo secrets back: a bad apiToken or URL is named, not printed.
     problems.push(`${key}: ${err.message}`);
   }
+  if (problems.length === 0) problems.push(...configCrossProblems(merged as unknown as CloudConfig));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(merged as unknown as CloudConfig);
 }

@@ -22,6 +22,73 @@ export const DeadlinesSchema = Type.Object(
 );
 export type Deadlines = Static<typeof DeadlinesSchema>;
 
+/** external mode: how this process reaches the shared broker (required there, ignored when embedded). */
+const ExternalMqttFields = {
+  url: Type.Optional(
+    Type.String({
+      pattern: '^mqtts?://[^/]+/?$',
+      description: 'external: broker URL, mqtt:// or mqtts:// (env ANJU_MQTT_URL)',
+    }),
+  ),
+  username: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+      description:
+        "external: the cloud's broker user; must not be a gateway id (env ANJU_MQTT_USERNAME; default anju-cloud)",
+    }),
+  ),
+  password: Type.Optional(
+    Type.String({
+      minLength: 16,
+      description: "external: the cloud user's password (env ANJU_MQTT_PASSWORD)",
+    }),
+  ),
+  clientId: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$',
+      description:
+        "external: this process's fixed client id, the same across restarts and different for every process; its broker sessions are <clientId>-0 … so a restarted process picks up the messages its predecessor had not acknowledged (env ANJU_MQTT_CLIENT_ID)",
+    }),
+  ),
+  sharedGroup: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description:
+        'external: shared-subscription group: every cloud process of one deployment uses the same (env ANJU_MQTT_SHARED_GROUP; default anju-cloud)',
+    }),
+  ),
+  // Each MQTT.js connection handles one message at a time when it acknowledges only after the commit, so
+  // a process opens several to keep the database busy. Clamped: each is a broker session to look after.
+  consumers: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 32,
+      description:
+        'external: broker connections (sessions) this process consumes on; default 4 (env ANJU_MQTT_CONSUMERS)',
+    }),
+  ),
+  caFile: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'external: CA bundle for an mqtts:// broker with a private CA',
+    }),
+  ),
+};
+
+/** Rules the schema cannot say: what external mode needs. Each problem names its key. */
+export function configCrossProblems(config: CloudConfig): string[] {
+  if (config.mqtt.mode !== 'external') return [];
+  const problems: string[] = [];
+  const need = (key: 'url' | 'password' | 'clientId', env: string) => {
+    if (config.mqtt[key] === undefined)
+      problems.push(`mqtt.${key}: required when mqtt.mode is external (env ${env})`);
+  };
+  need('url', 'ANJU_MQTT_URL');
+  need('password', 'ANJU_MQTT_PASSWORD');
+  need('clientId', 'ANJU_MQTT_CLIENT_ID');
+  return problems;
+}
+
 /**
  * The cloud service's configuration: one YAML/JSON file (`--config`), then environment overrides, then
  * CLI flags. Every option names its env var; units are in the names.
@@ -37,10 +104,17 @@ export const CloudConfigSchema = Type.Object(
     ),
     mqtt: Type.Object(
       {
+        mode: Type.Union([Type.Literal('embedded'), Type.Literal('external')], {
+          description:
+            "'embedded': gateways connect to this process's own aedes broker; 'external': this process consumes from a Mosquitto (or other MQTT 5) broker with a shared subscription, so several cloud processes share the load (env ANJU_MQTT_MODE)",
+        }),
         host: Host(
-          'MQTT listen address; loopback by default, put TLS in front when exposed (env ANJU_MQTT_HOST)',
+          'embedded: MQTT listen address; loopback by default, put TLS in front when exposed (env ANJU_MQTT_HOST)',
         ),
-        port: Port('MQTT listen port; kept off 1883 so a system Mosquitto can coexist (env ANJU_MQTT_PORT)'),
+        port: Port(
+          'embedded: MQTT listen port; kept off 1883 so a system Mosquitto can coexist (env ANJU_MQTT_PORT)',
+        ),
+        ...ExternalMqttFields,
       },
       { additionalProperties: false },
     ),
@@ -194,7 +268,7 @@ export type CloudConfig = Static<typeof CloudConfigSchema>;
 
 export const defaultConfig: CloudConfig = {
   http: { host: '127.0.0.1', port: 8080 },
-  mqtt: { host: '127.0.0.1', port: 1884 },
+  mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1884 },
   database: { dataDir: '.data/cloud-db' },
   logLevel: 'info',
   timeZone: 'Asia/Shanghai',
@@ -221,6 +295,13 @@ export const envOverrides = {
   ANJU_HTTP_PORT: { key: 'http.port', type: 'integer' },
   ANJU_MQTT_HOST: { key: 'mqtt.host', type: 'string' },
   ANJU_MQTT_PORT: { key: 'mqtt.port', type: 'integer' },
+  ANJU_MQTT_MODE: { key: 'mqtt.mode', type: 'string' },
+  ANJU_MQTT_URL: { key: 'mqtt.url', type: 'string' },
+  ANJU_MQTT_USERNAME: { key: 'mqtt.username', type: 'string' },
+  ANJU_MQTT_PASSWORD: { key: 'mqtt.password', type: 'string' },
+  ANJU_MQTT_CLIENT_ID: { key: 'mqtt.clientId', type: 'string' },
+  ANJU_MQTT_SHARED_GROUP: { key: 'mqtt.sharedGroup', type: 'string' },
+  ANJU_MQTT_CONSUMERS: { key: 'mqtt.consumers', type: 'integer' },
   DATABASE_URL: { key: 'database.url', type: 'string' },
   ANJU_DATA_DIR: { key: 'database.dataDir', type: 'string' },
   ANJU_API_TOKEN: { key: 'apiToken', type: 'string' },

@@ -52,6 +52,13 @@ export function createGatewaysRepository(db: Queryable) {
       return r && { secretHash: r.secret_hash, residentId: r.resident_id };
     },
 
+    /** Every gateway's id and stored secret hash, by id: what an external broker's password file needs. */
+    async secretHashes(): Promise<{ gatewayId: string; secretHash: string }[]> {
+      const { rows } = await db.query<Pick<GatewayRow, 'id' | 'secret_hash'>>(
+        'SELECT id, secret_hash FROM gateways ORDER BY id',
+      );
+      return rows.map((r) => ({ gatewayId: r.id, secretHash: r.secret_hash }));
+    },
     async residentOf(id: string, tx: Queryable = db): Promise<string | undefined> {
       const { rows } = await tx.query<{ resident_id: string }>(
         'SELECT resident_id FROM gateways WHERE id = $1',

@@ -19,7 +19,7 @@ export const GatewayCredentials = Type.Object(
   {
     gatewayId: GatewayId,
     residentId: Type.String(),
-    secret: Type.String({ description: 'MQTT password; shown once, only its scrypt hash is stored' }),
+    secret: Type.String({ description: 'MQTT password; shown once, only a salted hash is stored' }),
   },
   { $id: 'GatewayCredentials' },
 );

@@ -13,6 +13,7 @@ import type { IngestService } from '../ingest/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
+import { ingestGatewayMessage } from './gateway-message.ts';
 import { GatewayRateLimiter, type GatewayRateLimitOptions } from './gateway-rate-limit.ts';
 import { decoyHash, verifySecret } from './gateway-secret.ts';
 import { PacketSizeGuard } from './packet-size-guard.ts';
@@ -188,24 +189,14 @@ export async function startCloudBroker(deps: {
       metrics.mqttRateLimited.inc({ topic, outcome: 'delayed' });
       await new Promise((r) => setTimeout(r, rate.waitMs));
     }
-    let verdict: Error | null = null;
-    try {
-      if (kind === 'events') await ingest.handleEvent(gatewayId, payload);
-      else if (kind === 'daily') await ingest.handleDaily(gatewayId, payload);
-      else if (kind === 'cmd_result') await deps.onCommandResult?.(gatewayId, payload);
-      else await ingest.handleHeartbeat(gatewayId, payload);
-    } catch (err) {
-      metrics.ingestErrors.inc({ topic: kind ?? 'unknown' });
-      if (kind === 'events') {
-        log.error({ err, gatewayId }, 'event not committed: withholding PUBACK and closing the connection');
-        verdict = err instanceof Error ? err : new Error(String(err));
-      } else {
-        // Heartbeats and daily summaries are telemetry: losing one is harmless, dropping the connection
-        // for it is not.
-        log.warn({ err, gatewayId, topic: kind }, 'telemetry message not recorded');
-      }
-    }
-    // Outside the try: `done` runs aedes' PUBACK path, and a throw there must not be mistaken for ours.
+    // An event not committed fails the callback: no PUBACK, aedes closes the connection (see above).
+    const verdict = await ingestGatewayMessage(
+      { ingest, metrics, log, onCommandResult: deps.onCommandResult },
+      gatewayId,
+      kind,
+      payload,
+    );
+    // Outside ingest's try: `done` runs aedes' PUBACK path, and a throw there must not be mistaken for ours.
     done(verdict);
   }
 

@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { type Command, cloudSubscriptions, parseGatewayTopic, topics } from '../../../contracts/src/index.ts';
+import type { IngestService } from '../ingest/index.ts';
+import type { Logger } from '../log/logger.ts';
+import type { CloudMetrics } from '../metrics/index.ts';
+import type { CloudBroker } from './cloud-broker.ts';
+import { ingestGatewayMessage } from './gateway-message.ts';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  username: string;
+  password: string;
+  /** Fixed per process and across its restarts; sessions are `<clientId>-<n>`. */
+  clientId: string;
+  sharedGroup: string;
+  /** Connections (broker sessions) this process consumes on. */
+  consumers: number;
+  caFile?: string | undefined;
+}
+
+/** MQTT 5 "never expires": a dead process's unacknowledged share waits for it (see below). */
+const SESSION_NEVER_EXPIRES = 0xffff_ffff;
+/** Messages the broker may have in flight to one session; it holds the rest in its queue. */
+const RECEIVE_MAXIMUM = 20;
+const START_TIMEOUT_MS = 30_000;
+
+/**
+ * The cloud as a CONSUMER of an external broker (Mosquitto, per-gateway auth and ACL in the broker), so
+ * several cloud processes share the gateways' traffic: each process opens `consumers` MQTT 5 connections
+ * with fixed client ids and persistent sessions (clean start off, session never expires) and subscribes to
+ * `$share/<group>/gw/+/events|health|daily|cmd_result` at QoS 1. The broker hands each message to one session of the
+ * group.
+ *
+ * Delivery guarantee, and how it differs from the embedded broker: the gateway's PUBACK now comes from the
+ * broker when it has the message, not after our commit. The message then waits in the broker, in flight
+ * to one of our sessions, until that session acknowledges it — and we acknowledge (MQTT.js
+ * `customHandleAcks`, which needs MQTT 5) only after ingest has committed. So:
+ *  - committed or a duplicate id, or malformed (acknowledged and counted, resending would not help) → PUBACK;
+ *  - database failure → no PUBACK, and the connection is dropped so the broker sends it again on the
+ *    session's reconnect (MQTT 5 resends unacknowledged messages only then, [MQTT-4.4.0-1]);
+ *  - this process killed → its sessions keep their unacknowledged (and, in Mosquitto 2.0, further queued)
+ *    messages until a process with the same client id reconnects: run each process under a supervisor that
+ *    restarts it with the same `clientId`. Redelivered events that had been committed are absorbed by
+ *    ingest's idempotency (the gateway-minted event id).
+ * MQTT.js handles one message at a time per connection when acknowledging is deferred (its packet pump
+ * waits for the PUBACK), which is why a process opens several consumer connections.
+ *
+ * Gateways' connects and subscriptions are not seen here (the broker does not tell us): `gateways.connected`
+ * is not maintained in this mode (`last_seen_at` still follows their heartbeats), a model update waiting for
+ * a gateway is not resent when it subscribes, and the embedded broker's per-gateway rate limit is the
+ * broker's business (Mosquitto: `max_inflight_messages`, `message_size_limit`).
+ */
+export async function startExternalBroker(
+  opts: ExternalBrokerOptions & {
+    ingest: IngestService;
+    metrics: CloudMetrics;
+    log: Logger;
+    /** Results of commands (gw/<id>/cmd_result), e.g. model updates. */
+    onCommandResult?: ((gatewayId: string, payload: Uint8Array) => Promise<void>) | undefined;
+  },
+): Promise<CloudBroker> {
+  const log = opts.log.child({ component: 'mqtt-external', clientId: opts.clientId });
+  const consumed = opts.metrics.registry.counter(
+    'anju_mqtt_consumed_total',
+    'Messages taken from the external broker, by outcome (acked, redelivered = seen with DUP, withheld = not committed)',
+    ['outcome'],
+  );
+  const ca = opts.caFile ? readFileSync(opts.caFile) : undefined;
+  const filters = [...Object.values(cloudSubscriptions), topics.commandResult('+')].map(
+    (f) => `$share/${opts.sharedGroup}/${f}`,
+  );
+  const inflight = new Set<Promise<void>>();
+  let closing = false;
+
+  function consumer(n: number): { client: MqttClient; ready: Promise<void> } {
+    const clientId = `${opts.clientId}-${n}`;
+    const options: IClientOptions = {
+      protocolVersion: 5,
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES, receiveMaximum: RECEIVE_MAXIMUM },
+      username: opts.username,
+      password: opts.password,
+      reconnectPeriod: 1_000,
+      connectTimeout: 10_000,
+      resubscribe: false, // subscribed on every connect below
+      ...(ca ? { ca } : {}),
+      customHandleAcks(topic, message, packet, done) {
+        if (closing) return; // not acknowledged: the broker keeps it for this session's next run
+        if (packet.dup) consumed.inc({ outcome: 'redelivered' });
+        const parsed = parseGatewayTopic(topic);
+        if (!parsed || parsed.kind === 'cmd') {
+          // Only our own subscriptions arrive here; anything else is acknowledged so it is not resent.
+          log.warn({ topic: topic.slice(0, 200) }, 'message on an unexpected topic acknowledged and dropped');
+          done(0);
+          return;
+        }
+        const work = ingestGatewayMessage(opts, parsed.gatewayId, parsed.kind, message).then((err) => {
+          if (!err) {
+            consumed.inc({ outcome: 'acked' });
+            done(0);
+            return;
+          }
+          consumed.inc({ outcome: 'withheld' });
+          // No PUBACK (a failure reason code would still complete the QoS 1 flow and drop the event):
+          // drop the connection so the broker resends it when this session reconnects.
+          done(err);
+          client.stream?.destroy();
+        });
+        inflight.add(work);
+        void work.finally(() => inflight.delete(work));
+      },
+    };
+    const client = mqtt.connect(opts.url, options);
+    // MQTT.js emits the failed custom ack as an error; reconnecting is its job.
+    client.on('error', (err) => log.warn({ err: err.message, session: clientId }, 'external broker error'));
+    client.on('offline', () => log.warn({ session: clientId }, 'external broker link down'));
+    const ready = new Promise<void>((resolve, reject) => {
+      client.on('connect', (connack) => {
+        client.subscribe(filters, { qos: 1 }, (err, granted) => {
+          const refused = granted?.filter((g) => g.qos !== 1) ?? [];
+          if (err || refused.length > 0) {
+            const why = err?.message ?? `refused: ${refused.map((g) => g.topic).join(', ')}`;
+            log.error({ session: clientId, why }, 'external broker: shared subscription failed');
+            reject(new Error(`external broker ${opts.url}: subscription ${why}`));
+            return;
+          }
+          log.info(
+            { session: clientId, sessionPresent: connack.sessionPresent, filters },
+            'consuming from the external broker',
+          );
+          resolve();
+        });
+      });
+      // Bad credentials or a refused client id do not get better by retrying at start-up.
+      client.once('error', (err) => {
+        const code = (err as { code?: number }).code;
+        if (code !== undefined && [4, 5, 134, 135].includes(code)) reject(err);
+      });
+    });
+    return { client, ready };
+  }
+
+  const consumers = Array.from({ length: opts.consumers }, (_, n) => consumer(n));
+  const clients = consumers.map((c) => c.client);
+  const endAll = () => Promise.allSettled(clients.map((c) => c.endAsync(true)));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.all(consumers.map((c) => c.ready)),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`external broker ${opts.url}: not connected within ${START_TIMEOUT_MS} ms`)),
+          START_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } catch (err) {
+    await endAll();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+
+  const url = new URL(opts.url);
+  let closed: Promise<void> | undefined;
+  return {
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883)),
+    url: opts.url,
+    /** In this mode: our own consumer connections that are up (gateways are the broker's). */
+    connectedClients: () => clients.filter((c) => c.connected).length,
+    async publishCommand(gatewayId: string, command: Command) {
+      const client = clients.find((c) => c.connected) ?? clients[0]!;
+      await client.publishAsync(topics.command(gatewayId), JSON.stringify(command), { qos: 1 });
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true; // messages arriving from now on stay unacknowledged in the broker
+        await Promise.allSettled([...inflight]); // their PUBACKs are written before the links close
+        await Promise.allSettled(clients.map((c) => c.endAsync(false)));
+      })();
+      return closed;
+    },
+  };
+}
