@@ -6,7 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from './net.ts';
 
@@ -49,11 +49,13 @@ export async function startMosquitto(o: { authConfFile: string }): Promise<TestM
     confFile,
     [
       `listener ${port} 127.0.0.1`,
+      // Started as root, Mosquitto would drop to the `mosquitto` user, which cannot read our 0600 files.
+      `user ${userInfo().username}`,
       'persistence true',
       `persistence_location ${dir}/`,
-      // A QoS 1 message beyond max_queued_messages is DROPPED for that session: no cap on a backlog.
-      'max_queued_messages 0',
-      'max_queued_bytes 0',
+      // A QoS 1 message beyond max_queued_messages is DROPPED for that session: room for a long backlog.
+      // (Not 0 = "unlimited": Mosquitto 2.0.17 and 2.0.22 fixed bugs in exactly that setting.)
+      'max_queued_messages 10000000',
       'log_dest stdout',
       'log_type error',
       'log_type warning',
@@ -78,7 +80,11 @@ export async function startMosquitto(o: { authConfFile: string }): Promise<TestM
     });
     await Promise.race([
       dead,
-      waitFor(() => canConnect(port), 10_000, `mosquitto listening on ${port} (${log.slice(-3).join(' | ')})`),
+      waitFor(
+        () => canConnect(port),
+        10_000,
+        `mosquitto listening on ${port} (${log.slice(-3).join(' | ')})`,
+      ),
     ]);
     dead.catch(() => {});
   }

@@ -1,0 +1,239 @@
+/**
+ * Distributed mode on real servers: a Mosquitto of our own (tools/harness/mosquitto.ts) with the password
+ * file and ACL written by `anju-cloud mosquitto-config`, cloud processes (`anju-cloud serve`, mqtt.mode
+ * external) on one fresh PostgreSQL database, and simulated gateways as real MQTT 5 connections.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import { startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
+import { apiClient, type CloudProc, Proc, ROOT, startCloudProcess } from '../../tools/harness/processes.ts';
+
+export const TOKEN = 'distributed-token-0123456789';
+export const CLOUD_PASSWORD = 'cloud-broker-password-0123456789';
+
+export interface FleetHome {
+  residentId: string;
+  gatewayId: string;
+  secret: string;
+}
+
+export interface Fleet {
+  dbUrl: string;
+  db: pg.Client;
+  broker: TestMosquitto;
+  clouds: Map<string, CloudProc>;
+  /** Starts (or restarts, same client id) cloud process `name`. */
+  startCloud(name: string): Promise<CloudProc>;
+  api(): ReturnType<typeof apiClient>;
+  /** Registers homes through the API, regenerates Mosquitto's files and reloads it. */
+  enrol(n: number, prefix: string): Promise<FleetHome[]>;
+  /** A gateway's MQTT 5 connection to the broker (persistent session, resends unacknowledged publishes). */
+  connect(home: FleetHome, o?: mqtt.IClientOptions): Promise<MqttClient>;
+  close(): Promise<void>;
+}
+
+/** Runs `anju-cloud mosquitto-config --out <dir>` against the database, as an operator would. */
+async function writeMosquittoFiles(dbUrl: string, out: string): Promise<void> {
+  const child = spawn(process.execPath, ['bin/anju-cloud.js', 'mosquitto-config', '--out', out], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: dbUrl, ANJU_MQTT_PASSWORD: CLOUD_PASSWORD, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = new Proc('mosquitto-config', child);
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`mosquitto-config failed (${code}): ${proc.stderr.join('\n')}`);
+}
+
+export async function startFleet(adminUrl: string, o: { consumers?: number } = {}): Promise<Fleet> {
+  const dir = mkdtempSync(join(tmpdir(), 'anju-fleet-'));
+  const name = `anju_fleet_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const dbUrl = u.toString();
+  const authDir = join(dir, 'mosquitto-auth');
+  await writeMosquittoFiles(dbUrl, authDir); // migrates; only the cloud user so far
+  const broker = await startMosquitto({ authConfFile: join(authDir, 'anju-auth.conf') });
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const configFile = join(dir, 'cloud.yaml');
+  writeFileSync(configFile, JSON.stringify({ escalation: { pollIntervalMs: 1000 } }));
+
+  const clouds = new Map<string, CloudProc>();
+  const clients: MqttClient[] = [];
+  const fleet: Fleet = {
+    dbUrl,
+    db,
+    broker,
+    clouds,
+    async startCloud(cloudName) {
+      const proc = await startCloudProcess({
+        dataDir: join(dir, cloudName),
+        databaseUrl: dbUrl,
+        apiToken: TOKEN,
+        configFile,
+        logLevel: 'info',
+        env: {
+          ANJU_MQTT_MODE: 'external',
+          ANJU_MQTT_URL: broker.url,
+          ANJU_MQTT_PASSWORD: CLOUD_PASSWORD,
+          ANJU_MQTT_CLIENT_ID: `cloud-${cloudName}`,
+          ANJU_MQTT_SHARED_GROUP: 'anju-test',
+          ANJU_MQTT_CONSUMERS: String(o.consumers ?? 2),
+        },
+      });
+      clouds.set(cloudName, proc);
+      return proc;
+    },
+    api() {
+      const alive = [...clouds.values()].find(
+        (c) => c.child.exitCode === null && c.child.signalCode === null,
+      );
+      if (!alive) throw new Error('no cloud process running');
+      return apiClient(alive.httpUrl, TOKEN);
+    },
+    async enrol(n, prefix) {
+      const api = fleet.api();
+      const homes: FleetHome[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await api.post('/residents', { name: `R${i}`, address: `${i} Road` });
+        await api.post(`/residents/${r.body.id}/guardians`, {
+          name: 'G',
+          phone: `+8613800${String(100000 + homes.length).slice(-6)}`,
+          language: 'zh-CN',
+        });
+        const gw = await api.post('/gateways', { id: `${prefix}-${i}`, residentId: r.body.id });
+        if (gw.status !== 201) throw new Error(`register gateway: ${gw.status} ${JSON.stringify(gw.body)}`);
+        homes.push({ residentId: r.body.id, gatewayId: gw.body.gatewayId, secret: gw.body.secret });
+      }
+      await writeMosquittoFiles(dbUrl, authDir);
+      broker.reload();
+      await new Promise((r) => setTimeout(r, 300)); // SIGHUP is handled asynchronously by the broker
+      return homes;
+    },
+    async connect(home, opts = {}) {
+      const c = await mqtt.connectAsync(broker.url, {
+        protocolVersion: 5,
+        clientId: home.gatewayId,
+        clean: false,
+        properties: { sessionExpiryInterval: 3600 },
+        username: home.gatewayId,
+        password: home.secret,
+        reconnectPeriod: 200,
+        ...opts,
+      });
+      clients.push(c);
+      return c;
+    },
+    async close() {
+      await Promise.allSettled(clients.map((c) => c.endAsync(true)));
+      await Promise.allSettled([...clouds.values()].map((c) => c.stop()));
+      await broker.close();
+      await db.end();
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return fleet;
+}
+
+const NO_MATCHING_SUBSCRIBERS = 0x10;
+const tracked = new WeakMap<MqttClient, Set<string>>();
+
+/**
+ * Publishes an event at QoS 1 the way a gateway's forwarder must on an external broker: an MQTT 5 PUBACK
+ * with reason 0x10 (no matching subscribers) means the broker accepted the event and DROPPED it, because
+ * no cloud consumer was subscribed at that moment (Mosquitto 2.0.11 does not restore shared subscriptions
+ * from its persistence file after a restart, so this happens until the cloud re-subscribes). The event
+ * stays "in the outbox" and is sent again after `retryMs`. Resolves with the number of such refusals.
+ * (MQTT.js treats 0x10 as success, so the PUBACK is read from the packet stream.)
+ */
+export async function publishEvent(link: MqttClient, topic: string, ev: { id: string }, retryMs = 200) {
+  let dropped = tracked.get(link);
+  if (!dropped) {
+    const set = new Set<string>();
+    const sentIds = new Map<number, string>();
+    link.on('packetsend', (p) => {
+      if (p.cmd === 'publish' && p.messageId !== undefined) {
+        const m = /"id":"([^"]+)"/.exec(String(p.payload));
+        if (m) sentIds.set(p.messageId, m[1]!);
+      }
+    });
+    link.on('packetreceive', (p) => {
+      if (p.cmd !== 'puback' || p.messageId === undefined) return;
+      const id = sentIds.get(p.messageId);
+      sentIds.delete(p.messageId);
+      if (id && p.reasonCode === NO_MATCHING_SUBSCRIBERS) set.add(id);
+    });
+    tracked.set(link, set);
+    dropped = set;
+  }
+  const payload = JSON.stringify(ev);
+  for (let refusals = 0; ; refusals++) {
+    await link.publishAsync(topic, payload, { qos: 1 });
+    if (!dropped.delete(ev.id)) return refusals;
+    await new Promise((r) => setTimeout(r, retryMs));
+  }
+}
+
+/** Counts for one run, from the database (the judge). */
+export interface DeliveryCounts {
+  sent: number;
+  /** Events stored with their case. */
+  delivered: number;
+  lost: number;
+  /**
+   * Cases beyond one per event: every event of a run is for a resident and kind with no active case, so
+   * each must open exactly one case and no case may exist without its event.
+   */
+  duplicateCases: number;
+}
+
+export async function deliveryCounts(
+  db: pg.Client,
+  eventIds: readonly string[],
+  residentIds: readonly string[],
+  since: Date,
+): Promise<DeliveryCounts> {
+  const ev = await db.query<{ delivered: number; cases: number }>(
+    `SELECT count(*)::int AS delivered, count(DISTINCT case_id)::int AS cases
+     FROM events WHERE id = ANY($1::text[]) AND case_id IS NOT NULL`,
+    [eventIds],
+  );
+  const opened = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM cases WHERE resident_id = ANY($1::text[]) AND opened_at >= $2',
+    [residentIds, since],
+  );
+  const { delivered, cases } = ev.rows[0]!;
+  return {
+    sent: eventIds.length,
+    delivered,
+    lost: eventIds.length - delivered,
+    duplicateCases: opened.rows[0]!.n - cases + (delivered - cases),
+  };
+}
+
+/** Finishes every open case of these residents, so the next run's events each open a fresh one. */
+export async function closeCases(db: pg.Client, residentIds: readonly string[]): Promise<void> {
+  await db.query(
+    `UPDATE timers SET cancelled_at = now() WHERE fired_at IS NULL AND cancelled_at IS NULL
+       AND case_id IN (SELECT id FROM cases WHERE resident_id = ANY($1::text[]))`,
+    [residentIds],
+  );
+  await db.query(
+    `UPDATE cases SET status = 'false_alarm', closed_at = now(), updated_at = now()
+     WHERE resident_id = ANY($1::text[]) AND status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`,
+    [residentIds],
+  );
+}
