@@ -131,6 +131,8 @@ export async function startCloudProcess(o: {
   configFile?: string;
   /** Log level of the process; default info. */
   logLevel?: string;
+  /** Runs the cloud under this prefix, e.g. `['sh', '-c', 'ulimit -n 20000 && exec "$0" "$@"']`. */
+  wrap?: string[];
 }): Promise<CloudProc> {
   if (!o.databaseUrl) await seedPgliteDataDir(o.dataDir);
   const args = [
@@ -144,7 +146,8 @@ export async function startCloudProcess(o: {
     o.dataDir,
     ...(o.configFile ? ['--config', o.configFile] : []),
   ];
-  const child = spawn(process.execPath, args, {
+  const [cmd, ...argv] = [...(o.wrap ?? []), process.execPath, ...args];
+  const child = spawn(cmd!, argv, {
     cwd: ROOT,
     env: childEnv({
       ANJU_API_TOKEN: o.apiToken,

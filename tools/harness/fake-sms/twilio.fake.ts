@@ -17,6 +17,8 @@ export interface TwilioAccepted {
   messagingServiceSid?: string | undefined;
   body: string;
   statusCallback?: string | undefined;
+  /** When the request was accepted: epoch ms, fractional (benches correlate it with a publish). */
+  receivedAt: number;
 }
 
 export interface TwilioFakeOptions {
@@ -93,6 +95,7 @@ export async function startTwilioFake(opts: TwilioFakeOptions) {
       messagingServiceSid: mss,
       body,
       statusCallback: cb,
+      receivedAt: performance.timeOrigin + performance.now(),
     };
     accepted.push(msg);
     const now = new Date().toUTCString().replace('GMT', '+0000');

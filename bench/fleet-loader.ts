@@ -1,0 +1,187 @@
+/**
+ * The load generator of `npm run bench:fleet` (a child process, so the cloud's CPU and RSS are its own):
+ * simulated gateways as real MQTT connections to the cloud, each with the real contracts — a heartbeat
+ * every `heartbeatMs` (random phase) and, on command, alert events at a given total rate. Driven over the
+ * IPC channel by bench/fleet.bench.ts; see its header for what is measured.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  type AlertEvent,
+  type EventKind,
+  type Heartbeat,
+  newEventId,
+  topics,
+} from '../contracts/src/index.ts';
+
+export interface LoaderGateway {
+  gatewayId: string;
+  residentId: string;
+  secret: string;
+}
+
+export type LoaderRequest =
+  | {
+      type: 'connect';
+      mqttUrl: string;
+      gateways: LoaderGateway[];
+      rampPerS: number;
+      heartbeatMs: number;
+      keepaliveS: number;
+    }
+  | { type: 'events'; slots: { g: number; kind: EventKind }[]; ratePerS: number }
+  | { type: 'status' }
+  | { type: 'stop' };
+
+export interface SentEvent {
+  id: string;
+  /** Epoch ms (fractional) when published and when the PUBACK came back. */
+  sentAt: number;
+  ackedAt?: number;
+}
+
+export type LoaderReply =
+  | { type: 'connected'; connected: number; failed: number; elapsedMs: number }
+  | { type: 'events'; sent: SentEvent[] }
+  | { type: 'status'; connected: number; reconnects: number; heartbeats: number; heartbeatFailures: number };
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const send = (m: LoaderReply) => process.send?.(m);
+
+const clients: (MqttClient | undefined)[] = [];
+let gateways: LoaderGateway[] = [];
+const timers: NodeJS.Timeout[] = [];
+let reconnects = 0;
+let heartbeats = 0;
+let heartbeatFailures = 0;
+const startedAt = Date.now();
+
+function heartbeat(g: LoaderGateway): Heartbeat {
+  return {
+    schema: 1,
+    gatewayId: g.gatewayId,
+    sentAt: new Date().toISOString(),
+    agentVersion: '0.1.0',
+    uptimeS: Math.round((Date.now() - startedAt) / 1000),
+    outboxDepth: 0,
+    drivers: { wristband: 'up' },
+    models: [{ name: 'fall-cnn', version: '2.0.0' }],
+    rssMb: 95,
+    cpuPct: 1,
+  };
+}
+
+async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Promise<void> {
+  gateways = req.gateways;
+  const t0 = now();
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  // A ramp, not a storm: `rampPerS` connects per second, like gateways coming back with jittered backoff.
+  const perTickMs = 20;
+  const perTick = Math.max(1, Math.round((req.rampPerS * perTickMs) / 1000));
+  for (let i = 0; i < gateways.length; i += perTick) {
+    const tickStart = now();
+    for (const [j, g] of gateways.slice(i, i + perTick).entries()) {
+      const index = i + j;
+      pending.push(
+        mqtt
+          .connectAsync(req.mqttUrl, {
+            clientId: g.gatewayId,
+            username: g.gatewayId,
+            password: g.secret,
+            keepalive: req.keepaliveS,
+            reconnectPeriod: 2_000 + Math.random() * 3_000,
+            connectTimeout: 60_000,
+          })
+          .then(
+            (c) => {
+              clients[index] = c;
+              c.on('reconnect', () => reconnects++);
+              c.on('error', () => {});
+              // Heartbeats every heartbeatMs, first one at a random phase.
+              const beat = () => {
+                c.publishAsync(topics.health(g.gatewayId), JSON.stringify(heartbeat(g)), { qos: 1 }).then(
+                  () => heartbeats++,
+                  () => heartbeatFailures++,
+                );
+              };
+              const first = setTimeout(() => {
+                beat();
+                timers.push(setInterval(beat, req.heartbeatMs));
+              }, Math.random() * req.heartbeatMs);
+              timers.push(first);
+            },
+            () => {
+              failed++;
+            },
+          ),
+      );
+    }
+    const wait = tickStart + perTickMs - now();
+    if (wait > 0) await sleep(wait);
+  }
+  await Promise.all(pending);
+  send({
+    type: 'connected',
+    connected: clients.filter((c) => c?.connected).length,
+    failed,
+    elapsedMs: now() - t0,
+  });
+}
+
+async function publishEvents(req: Extract<LoaderRequest, { type: 'events' }>): Promise<void> {
+  const sent: SentEvent[] = [];
+  const acks: Promise<void>[] = [];
+  const t0 = now();
+  for (const [k, slot] of req.slots.entries()) {
+    const wait = t0 + (k * 1000) / req.ratePerS - now();
+    if (wait > 0) await sleep(wait);
+    const g = gateways[slot.g]!;
+    const c = clients[slot.g];
+    const at = new Date().toISOString();
+    const ev: AlertEvent = {
+      schema: 1,
+      id: newEventId(),
+      gatewayId: g.gatewayId,
+      residentId: g.residentId,
+      kind: slot.kind,
+      severity: 'urgent',
+      occurredAt: at,
+      detectedAt: at,
+      score: { value: 0.93, threshold: 0.8, model: { name: 'fall-cnn', version: '2.0.0' } },
+      evidence: { peakG: 3.1, stillS: 12 },
+    };
+    const rec: SentEvent = { id: ev.id, sentAt: now() };
+    sent.push(rec);
+    if (!c) continue; // never connected: counted as lost by the bench
+    acks.push(
+      c.publishAsync(topics.events(g.gatewayId), JSON.stringify(ev), { qos: 1 }).then(
+        () => {
+          rec.ackedAt = now();
+        },
+        () => {},
+      ),
+    );
+  }
+  // Bounded: what is not acknowledged 15 s after the last publish is reported without an ack.
+  await Promise.race([Promise.all(acks), sleep(15_000)]);
+  send({ type: 'events', sent });
+}
+
+process.on('message', (m: LoaderRequest) => {
+  if (m.type === 'connect') void connectAll(m);
+  else if (m.type === 'events') void publishEvents(m);
+  else if (m.type === 'status') {
+    send({
+      type: 'status',
+      connected: clients.filter((c) => c?.connected).length,
+      reconnects,
+      heartbeats,
+      heartbeatFailures,
+    });
+  } else if (m.type === 'stop') {
+    for (const t of timers) clearTimeout(t);
+    void Promise.allSettled(clients.map((c) => c?.endAsync(true))).then(() => process.exit(0));
+  }
+});
+process.on('disconnect', () => process.exit(0));
