@@ -40,7 +40,13 @@ export interface SentEvent {
 }
 
 export type LoaderReply =
-  | { type: 'connected'; connected: number; failed: number; elapsedMs: number }
+  | {
+      type: 'connected';
+      connected: number;
+      failed: number;
+      elapsedMs: number;
+      failures: Record<string, number>;
+    }
   | { type: 'events'; sent: SentEvent[] }
   | { type: 'status'; connected: number; reconnects: number; heartbeats: number; heartbeatFailures: number };
 
@@ -54,6 +60,8 @@ const timers: NodeJS.Timeout[] = [];
 let reconnects = 0;
 let heartbeats = 0;
 let heartbeatFailures = 0;
+/** Why connects failed, by message. */
+const failures = new Map<string, number>();
 const startedAt = Date.now();
 
 function heartbeat(g: LoaderGateway): Heartbeat {
@@ -111,8 +119,9 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
               }, Math.random() * req.heartbeatMs);
               timers.push(first);
             },
-            () => {
+            (err: Error) => {
               failed++;
+              failures.set(err.message, (failures.get(err.message) ?? 0) + 1);
             },
           ),
       );
@@ -126,6 +135,7 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
     connected: clients.filter((c) => c?.connected).length,
     failed,
     elapsedMs: now() - t0,
+    failures: Object.fromEntries(failures),
   });
 }
 

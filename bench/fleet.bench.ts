@@ -24,7 +24,7 @@
  * the cloud kept up with (≥ 95 % of the offered rate PUBACKed in time, p99 event → case ≤ 500 ms).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, scrypt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,8 @@ const USAGE = `npm run bench:fleet -- [options]   (needs DATABASE_URL: a Postgre
   --ramp-per-s K     new connections per second while connecting (default 500)
   --loaders L        load-generator processes (default: one per 5000 gateways)
   --ceiling          step the event rate up (10 s steps) and report the sustained ceiling
-  --cloud-log L      the cloud's log level (default info, as deployed)`;
+  --cloud-log L      the cloud's log level (default info, as deployed)
+  --legacy-scrypt    store the first version's scrypt secret hashes (N=2^14) to compare the cost of a connect`;
 
 const { values: a } = parseArgs({
   options: {
@@ -59,6 +60,7 @@ const { values: a } = parseArgs({
     loaders: { type: 'string' },
     ceiling: { type: 'boolean', default: false },
     'cloud-log': { type: 'string', default: 'info' },
+    'legacy-scrypt': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   allowPositionals: false,
@@ -171,7 +173,9 @@ const homes: (LoaderGateway & { index: number })[] = [];
 for (let start = 0; start < N; start += 1000) {
   const batch = Array.from({ length: Math.min(1000, N - start) }, (_, j) => start + j);
   const secrets = batch.map(() => generateSecret());
-  const hashes = await Promise.all(secrets.map((s) => hashSecret(s)));
+  const hashes = await Promise.all(
+    secrets.map((s) => (a['legacy-scrypt'] ? legacyScrypt(s) : hashSecret(s))),
+  );
   const residentIds = batch.map((i) => `res-${tag}-${i}`);
   const gatewayIds = batch.map((i) => `gw-${tag}-${i}`);
   await db.query(
@@ -242,7 +246,6 @@ try {
       `heartbeat every ${f1(HEARTBEAT_MS / 1000)} s per gateway (${f1((N * 1000) / HEARTBEAT_MS)}/s in total)`,
   );
   const cpu0 = procCpu(cloudPid);
-  const connT0 = performance.now();
   const conn = await Promise.all(
     loaders.map((l) =>
       ask(
@@ -264,8 +267,10 @@ try {
   const connected = conn.reduce((s, c) => s + c.connected, 0);
   console.log(
     `connect: ${connected}/${N} connected, ${conn.reduce((s, c) => s + c.failed, 0)} failed, in ${f1(connectS)} s ` +
-      `(ramp ${RAMP}/s); cloud CPU ${f1(cpuPct(cpu0, connectCpu))} % of a core while connecting, RSS ${procRssMb(cloudPid)} MB`,
+      `(ramp ${RAMP}/s); cloud CPU ${f1((connectCpu.ticks - cpu0.ticks) / 100)} s (${f1(cpuPct(cpu0, connectCpu))} % of a core) ` +
+      `while connecting, RSS ${procRssMb(cloudPid)} MB`,
   );
+  for (const c of conn) if (c.failed > 0) console.log('connect failures:', c.failures);
   await sleep(2_000); // heartbeats settle into their phases
 
   let slotCursor = 0;
@@ -415,6 +420,16 @@ try {
       `fleet-bench-ceiling gateways=${N} sustained_events_per_s=${ceiling === undefined ? 'none' : f1(ceiling)}`,
     );
   }
+  // What the cloud complained about (refused connects, slow database …), by message.
+  const complaints = new Map<string, number>();
+  for (const l of cloud.lines) {
+    if ((l.level ?? 0) >= 40 || /^mqtt (client|connection) error$/.test(l.msg ?? '')) {
+      const why = l.reason ?? l.err;
+      const key = `${l.msg}${why ? ` (${typeof why === 'string' ? why : JSON.stringify(why).slice(0, 80)})` : ''}`;
+      complaints.set(key, (complaints.get(key) ?? 0) + 1);
+    }
+  }
+  if (complaints.size > 0) console.log('cloud warnings:', Object.fromEntries(complaints));
   console.log(
     `fleet-bench gateways=${N} connected=${hb1.connected} events_per_s=${f1(r.eventsPerS)} ` +
       `p50_ms=${f1(pct(r.toCase, 50))} p99_ms=${f1(pct(r.toCase, 99))} lost=${r.lost} duplicate_cases=${r.duplicateCases}`,
@@ -423,6 +438,18 @@ try {
   await cleanup();
 }
 process.exit(0);
+
+/** The stored form the first version used (gateway-secret.ts still verifies it). */
+function legacyScrypt(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) =>
+    scrypt(secret, salt, 32, { N: 16_384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err
+        ? reject(err)
+        : resolve(['scrypt', 16_384, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$')),
+    ),
+  );
+}
 
 // ── /proc readings of the cloud process ───────────────────────────────────────────────────────────────
 function procCpu(pid: number): { ticks: number; at: number } {

@@ -245,7 +245,10 @@ export async function startCloudBroker(deps: {
       }),
     );
   });
-  server.listen(deps.port, deps.host);
+  // A deep accept queue: after a cloud restart thousands of gateways reconnect at once, and with Node's
+  // default backlog (511) the kernel drops or resets connections the busy process has not accepted yet
+  // (bench:fleet at 10,000 gateways; TcpExtListenOverflows). The kernel caps it at net.core.somaxconn.
+  server.listen({ port: deps.port, host: deps.host, backlog: 8192 });
   try {
     await Promise.race([
       once(server, 'listening'),
