@@ -193,10 +193,7 @@ export interface DeliveryCounts {
   /** Events stored with their case. */
   delivered: number;
   lost: number;
-  /**
-   * Cases beyond one per event: every event of a run is for a resident and kind with no active case, so
-   * each must open exactly one case and no case may exist without its event.
-   */
+  /** Cases beyond one per (resident, kind) opened during the run (each pair gets one event per run). */
   duplicateCases: number;
 }
 
@@ -206,21 +203,23 @@ export async function deliveryCounts(
   residentIds: readonly string[],
   since: Date,
 ): Promise<DeliveryCounts> {
-  const ev = await db.query<{ delivered: number; cases: number }>(
-    `SELECT count(*)::int AS delivered, count(DISTINCT case_id)::int AS cases
-     FROM events WHERE id = ANY($1::text[]) AND case_id IS NOT NULL`,
+  const ev = await db.query<{ delivered: number }>(
+    'SELECT count(*)::int AS delivered FROM events WHERE id = ANY($1::text[]) AND case_id IS NOT NULL',
     [eventIds],
   );
-  const opened = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM cases WHERE resident_id = ANY($1::text[]) AND opened_at >= $2',
+  // Each (resident, kind) gets one event per run: a second case for one is a duplicate, whenever it came.
+  const dup = await db.query<{ n: number }>(
+    `SELECT coalesce(sum(n - 1), 0)::int AS n FROM (
+       SELECT count(*) AS n FROM cases WHERE resident_id = ANY($1::text[]) AND opened_at >= $2
+       GROUP BY resident_id, kind, test) per_slot`,
     [residentIds, since],
   );
-  const { delivered, cases } = ev.rows[0]!;
+  const { delivered } = ev.rows[0]!;
   return {
     sent: eventIds.length,
     delivered,
     lost: eventIds.length - delivered,
-    duplicateCases: opened.rows[0]!.n - cases + (delivered - cases),
+    duplicateCases: dup.rows[0]!.n,
   };
 }
 

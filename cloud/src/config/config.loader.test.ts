@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('starts from defaults: loopback, HTTP 8080, MQTT 1884, embedded PGlite', () => {
     const c = loadConfig({ env: {} });
     expect(c).toEqual(defaultConfig);
-    expect(c.mqtt).toEqual({ host: '127.0.0.1', port: 1884 });
+    expect(c.mqtt).toEqual({ mode: 'embedded', host: '127.0.0.1', port: 1884 });
     expect(c.database.url).toBeUndefined();
   });
 
@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       overrides: { database: { dataDir: '/tmp/x' } },
     });
     expect(c.http).toEqual({ host: '127.0.0.1', port: 9001 });
-    expect(c.mqtt).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(c.mqtt).toEqual({ mode: 'embedded', host: '0.0.0.0', port: 0 });
     expect(c.database).toEqual({ url: 'postgres://u@h/db', dataDir: '/tmp/x' });
     expect(c.logLevel).toBe('debug');
     expect(c.timeZone).toBe('Europe/London');
@@ -89,5 +89,40 @@ describe('loadConfig', () => {
     const problems = (err as ConfigError).problems.join('\n');
     expect(problems).toMatch(/^influx\.url: /m);
     expect(problems).toMatch(/^influx\.maxBufferPoints: /m);
+  });
+
+  it('takes the external-broker settings from env and names each one external mode still needs', () => {
+    const c = loadConfig({
+      env: {
+        ANJU_MQTT_MODE: 'external',
+        ANJU_MQTT_URL: 'mqtts://broker.example:8883',
+        ANJU_MQTT_PASSWORD: 'cloud-password-0123456789',
+        ANJU_MQTT_CLIENT_ID: 'cloud-1',
+        ANJU_MQTT_SHARED_GROUP: 'anju',
+        ANJU_MQTT_CONSUMERS: '8',
+      },
+    });
+    expect(c.mqtt).toMatchObject({
+      mode: 'external',
+      url: 'mqtts://broker.example:8883',
+      clientId: 'cloud-1',
+      sharedGroup: 'anju',
+      consumers: 8,
+    });
+    let err: unknown;
+    try {
+      loadConfig({ env: { ANJU_MQTT_MODE: 'external' } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toEqual([
+      'mqtt.url: required when mqtt.mode is external (env ANJU_MQTT_URL)',
+      'mqtt.password: required when mqtt.mode is external (env ANJU_MQTT_PASSWORD)',
+      'mqtt.clientId: required when mqtt.mode is external (env ANJU_MQTT_CLIENT_ID)',
+    ]);
+    expect(() => loadConfig({ env: { ANJU_MQTT_MODE: 'cluster' } })).toThrow(/mqtt.mode/);
+    expect(() => loadConfig({ env: { ANJU_MQTT_CONSUMERS: '0' } })).toThrow(/mqtt.consumers/);
   });
 });
