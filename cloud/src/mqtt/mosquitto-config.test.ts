@@ -35,6 +35,7 @@ describe('Mosquitto files from the gateways table', () => {
       'pattern write gw/%u/events',
       'pattern write gw/%u/health',
       'pattern write gw/%u/daily',
+      'pattern write gw/%u/cmd_result',
       'pattern read gw/%u/cmd',
     ]);
     // Same answers as gateway-acl.ts for the gateway the pattern is expanded for.
@@ -44,7 +45,7 @@ describe('Mosquitto files from the gateways table', () => {
       expect(access === 'write' ? mayPublish('gw-7', t) : maySubscribe('gw-7', t), t).toBe(true);
     }
     expect(acl).toContain(
-      'user anju-cloud\ntopic read gw/+/events\ntopic read gw/+/health\ntopic read gw/+/daily\ntopic write gw/+/cmd',
+      'user anju-cloud\ntopic read gw/+/events\ntopic read gw/+/health\ntopic read gw/+/daily\ntopic read gw/+/cmd_result\ntopic write gw/+/cmd',
     );
   });
 
