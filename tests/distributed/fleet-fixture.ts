@@ -59,11 +59,24 @@ export async function startFleet(adminUrl: string, o: { consumers?: number } = {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const dbUrl = u.toString();
+  const dropDb = async () => {
+    const a = new pg.Client({ connectionString: adminUrl });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await a.end();
+    rmSync(dir, { recursive: true, force: true });
+  };
   const authDir = join(dir, 'mosquitto-auth');
-  await writeMosquittoFiles(dbUrl, authDir); // migrates; only the cloud user so far
-  const broker = await startMosquitto({ authConfFile: join(authDir, 'anju-auth.conf') });
+  let broker: TestMosquitto;
   const db = new pg.Client({ connectionString: dbUrl });
-  await db.connect();
+  try {
+    await writeMosquittoFiles(dbUrl, authDir); // migrates; only the cloud user so far
+    broker = await startMosquitto({ authConfFile: join(authDir, 'anju-auth.conf') });
+    await db.connect();
+  } catch (err) {
+    await dropDb(); // a failed start leaves no database behind
+    throw err;
+  }
   const configFile = join(dir, 'cloud.yaml');
   writeFileSync(configFile, JSON.stringify({ escalation: { pollIntervalMs: 1000 } }));
 
@@ -138,11 +151,7 @@ export async function startFleet(adminUrl: string, o: { consumers?: number } = {
       await Promise.allSettled([...clouds.values()].map((c) => c.stop()));
       await broker.close();
       await db.end();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-      rmSync(dir, { recursive: true, force: true });
+      await dropDb();
     },
   };
   return fleet;
