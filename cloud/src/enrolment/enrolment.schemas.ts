@@ -47,7 +47,7 @@ export const Enrolment = Type.Object({
   gatewayId: GatewayId,
   residentId: Type.String(),
   stationId: Type.String(),
-  secret: Type.String({ description: 'the MQTT password: shown once, only its scrypt hash is stored' }),
+  secret: Type.String({ description: 'the MQTT password: shown once, only a salted hash is stored' }),
   mqttUrl: Type.String({ description: 'where the gateway connects (username = gatewayId)' }),
   enrolledAt: Type.String({ format: 'date-time' }),
 });

@@ -118,7 +118,7 @@ export function createEnrolmentService(deps: {
         );
       if (!normalized) return fail(req.clientKey, invalid());
 
-      // Hash the new secret before taking the row lock: scrypt costs tens of ms.
+      // Hash the new secret before taking the row lock (gateway-secret.ts).
       const secret = generateSecret();
       const secretHash = await hashSecret(secret);
       const gatewayId = req.gatewayName ?? `gw-${randomBytes(5).toString('hex')}`;
