@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG_FILE } from './init.command.ts';
 import { CliExit } from './local-agent.ts';
 import { registerPairMeter } from './pair-meter.command.ts';
 import {
+  detectWristband,
   formatWristbandProbe,
   PortOpenError,
   probeWristband,
@@ -118,22 +119,14 @@ export function registerPair(program: Command): void {
               EXIT.deviceSilent,
               '没有找到串口，请插入手环接收器或用 --port 指定。 / No serial ports found: plug in the receiver, or name it with --port.',
             );
-          let found: WristbandProbe | undefined;
-          for (const path of candidates) {
-            console.log(`trying ${path} / 尝试 ${path}`);
-            let p: WristbandProbe;
-            try {
-              p = await probeOne(path);
-            } catch (err) {
-              console.log(`  ${(err as Error).message}`);
-              continue;
-            }
-            console.log(`  ${p.verdict}: ${p.frames} frames, ${p.bytes} bytes`);
-            if (p.verdict === 'ok') {
-              found = p;
-              break;
-            }
-          }
+          const found = await detectWristband(
+            candidates,
+            { baudRate: opts.baud, frames: opts.frames, timeoutMs: opts.timeoutS * 1000 },
+            (path, result) =>
+              console.log(
+                `tried ${path} / 尝试 ${path}: ${result instanceof PortOpenError ? result.message : `${result.verdict}, ${result.frames} frames, ${result.bytes} bytes`}`,
+              ),
+          );
           if (!found)
             throw new CliExit(
               EXIT.deviceSilent,

@@ -100,6 +100,30 @@ export async function probeWristband(
   return p;
 }
 
+/**
+ * Tries each candidate port in turn and returns the first that sends valid wristband frames; `onTry`
+ * hears about every port (its probe, or why it could not be opened). Undefined when none does.
+ */
+export async function detectWristband(
+  candidates: readonly string[],
+  o: { baudRate: number; frames: number; timeoutMs: number },
+  onTry: (path: string, result: WristbandProbe | PortOpenError) => void = () => {},
+): Promise<WristbandProbe | undefined> {
+  for (const path of candidates) {
+    let p: WristbandProbe;
+    try {
+      p = await probeWristband(path, o);
+    } catch (err) {
+      if (!(err instanceof PortOpenError)) throw err;
+      onTry(path, err);
+      continue;
+    }
+    onTry(path, p);
+    if (p.verdict === 'ok') return p;
+  }
+  return undefined;
+}
+
 /** The probe as an installer reads it. */
 export function formatWristbandProbe(p: WristbandProbe): string {
   const types = Object.entries(p.byType)
