@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Document, parse as parseYaml, type Scalar } from 'yaml';
+import { Document, type Node, parse as parseYaml } from 'yaml';
 import { editConfigFile, writeValidated } from '../config/config-document.ts';
 import { CREDENTIALS_MODE, writeCredentials } from '../config/credentials.ts';
 import { ConfigError, validateGatewayConfig } from '../config/load-config.ts';
@@ -57,10 +57,10 @@ function newConfigText(o: {
     ` Anju gateway config, written by \`anju-gw init\` at ${new Date().toISOString()}.\n` +
     ' Edit freely: `anju-gw pair` and `anju-gw cameras` keep comments and order. The agent checks it at\n' +
     ' start (`anju-gw run -c <this file>`); README "Configuration" lists every key.';
-  (doc.getIn(['cloud', 'secretFile'], true) as Scalar).comment =
+  (doc.getIn(['cloud', 'secretFile'], true) as Node).comment =
     ' the MQTT password (mode 0600), from the enrolment';
-  (doc.get('devices', true) as Scalar).comment = ' meters and sensors: `anju-gw pair meter`';
-  (doc.get('cameras', true) as Scalar).comment =
+  (doc.get('devices', true) as Node).comment = ' meters and sensors: `anju-gw pair meter`';
+  (doc.get('cameras', true) as Node).comment =
     ' `anju-gw pair camera`; privacy switch: `anju-gw cameras off <room>`';
   return doc.toString();
 }
