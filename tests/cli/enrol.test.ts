@@ -397,7 +397,7 @@ describe('pair, cameras, test and status against the agent started from that con
   });
 
   it('cameras off/on: saved in the config, applied by the running agent at once, shown by status', async () => {
-    const off = await cli('cameras', 'off', 'kitchen', '-c', config);
+    const off = await cli('cameras', 'off', 'kitchen', '-c', config, '--timeout-s', '30'); // a hang guard on a loaded machine
     expect(off.err).toBe('');
     expect(off.code).toBe(0);
     expect(off.out).toContain('kitchen: 摄像头已关闭（隐私）/ camera OFF (privacy), saved in');
@@ -412,7 +412,7 @@ describe('pair, cameras, test and status against the agent started from that con
     });
     await agent!.waitForLog('camera privacy on: camera not read');
 
-    const on = await cli('cameras', 'on', 'kitchen', '-c', config);
+    const on = await cli('cameras', 'on', 'kitchen', '-c', config, '--timeout-s', '30');
     expect(on.code).toBe(0);
     expect((await cli('status', '-c', config, '--json')).out).toContain(
       '"room": "kitchen",\n      "enabled": true',
