@@ -13,7 +13,31 @@ if (!FormatRegistry.Has('date-time')) {
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 export type Rejection = { ok: false; reason: RejectReason; detail: string };
-export type RejectReason = 'too_large' | 'not_json' | 'schema';
+export type RejectReason = 'too_large' | 'not_json' | 'schema' | 'bad_text';
+
+/** A NUL character or a lone UTF-16 surrogate: valid JSON, but PostgreSQL cannot store it (text, jsonb). */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether any string (value or key) in a parsed JSON value holds text the database would refuse. Checked
+ * at every boundary before a write: such a message would otherwise fail its commit again on every resend.
+ * Iterative, so a deeply nested hostile document cannot overflow the stack.
+ */
+export function findUnstorableText(value: unknown): string | undefined {
+  const stack: { v: unknown; path: string }[] = [{ v: value, path: '' }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (UNSTORABLE.test(v)) return path || '/';
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (UNSTORABLE.test(k)) return `${path}/${k.replace(UNSTORABLE, '?')}`;
+        stack.push({ v: child, path: `${path}/${k}` });
+      }
+    }
+  }
+  return undefined;
+}
 export type Parsed<T> = { ok: true; value: T } | Rejection;
 
 /** A compiled parser for one contract schema: bytes → typed value, or a reason. Never throws. */
@@ -28,7 +52,11 @@ export function contractParser<S extends TSchema>(schema: S) {
     } catch (err) {
       return { ok: false, reason: 'not_json', detail: (err as Error).message };
     }
-    if (check.Check(value)) return { ok: true, value };
+    if (check.Check(value)) {
+      const at = findUnstorableText(value);
+      if (at === undefined) return { ok: true, value };
+      return { ok: false, reason: 'bad_text', detail: `${at}: a NUL character or a lone surrogate` };
+    }
     const first = check.Errors(value).First();
     return {
       ok: false,

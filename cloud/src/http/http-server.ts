@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
 } from 'fastify';
+import { findUnstorableText } from '../../../contracts/src/index.ts';
 import { CaseDetail, Case as CaseSchema } from '../cases/cases.schemas.ts';
 import { UserError } from '../errors.ts';
 import { Gateway, GatewayCredentials } from '../gateways/gateways.schemas.ts';
@@ -82,6 +83,17 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   if (opts.apiToken) app.addHook('onRequest', bearerAuth(opts.apiToken));
+  // Valid JSON the database cannot store (NUL, lone surrogates) is the client's error, not a 500.
+  app.addHook('preValidation', async (req, reply) => {
+    const at = req.body === undefined ? undefined : findUnstorableText(req.body);
+    if (at === undefined) return;
+    req.log.info({ code: 'CLOUD_BAD_TEXT', at }, 'request rejected');
+    await reply.code(400).send({
+      statusCode: 400,
+      code: 'CLOUD_BAD_TEXT',
+      message: `body${at}: text with a NUL character or a lone surrogate cannot be stored`,
+    });
+  });
   // Per API client: route-level onRequest, so it runs after the token check (a request without a valid
   // token is refused with 401 before it costs anyone's budget). The key is the token's digest (one client
   // per token; JWTs included), or the address for the open routes.
