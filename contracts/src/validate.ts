@@ -16,6 +16,7 @@ export type Rejection = { ok: false; reason: RejectReason; detail: string };
 export type RejectReason = 'too_large' | 'not_json' | 'schema' | 'bad_text';
 
 /** A NUL character or a lone UTF-16 surrogate: valid JSON, but PostgreSQL cannot store it (text, jsonb). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the NUL character is the point.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
