@@ -1,56 +1,83 @@
 /**
- * `npm run bench:cases [-- --db pglite|postgres]` — ingest throughput and event → first SMS request
- * latency (issue 4) at 1, 10 and 100 events/s sustained for BENCH_DURATION_S (10) seconds each.
+ * `npm run bench:cases [-- --db pglite|postgres] [-- --cpu-prof <dir>]` — ingest throughput and
+ * event → first SMS request latency (issue 4) at 1, 10 and 100 events/s sustained for BENCH_DURATION_S
+ * (10) seconds each (BENCH_RATES=1,10,100 to choose others).
  *
- * The cloud runs IN-PROCESS with real MQTT over loopback, on embedded PGlite (in memory, default) or on
- * a fresh PostgreSQL database created on the server of DATABASE_URL (`--db postgres`, dropped after).
+ * Two processes, so that the load generator's CPU is not counted against the cloud:
+ * - the cloud is `anju-cloud serve` (tools/harness startCloudProcess), exactly as it runs in production:
+ *   log level info (BENCH_LOG_LEVEL to change), on PGlite in a data directory on disk (default) or on a
+ *   fresh PostgreSQL database created on the server of DATABASE_URL (`--db postgres`, dropped after);
+ *   its guardian/worker channel is the real Twilio notifier, pointed at the Twilio fake;
+ * - this process runs the homes (one real MQTT connection per gateway, QoS 1) and the Twilio fake
+ *   (tools/harness/fake-sms), which stamps each request when it arrives — on the same clock as the
+ *   publish, so latency = publish of the event → the first SMS request for the case THAT EVENT opened.
+ *
  * Every resident belongs to a station whose ten workers are on duty around the clock, so each event opens
- * a case that is dispatched to a worker at once; a recording notifier on the one channel every role's
- * text goes out on stamps the first send request per case.
+ * a case dispatched to a worker at once, whose text is the first SMS of the case.
  *
  * What is measured, so that the figure means what it says:
- * - every event opens a NEW case: each event of a rate uses a (home, kind) pair that has no active case
- *   (HOMES × KINDS slots ≥ events of the rate); between rates — outside the timed phase — the bench
- *   closes the active cases of its homes and cancels their timers;
- * - latency = publish of the event → the first SMS request for the case THAT EVENT opened, correlated
- *   by event id → case id after the timed phase (no "latest case" guessing, no bench queries while the
- *   cloud is ingesting);
+ * - every event opens a NEW case: each event uses its own (home, kind) slot, never used before in the run;
+ * - correlation after the run (untimed, no bench request while the cloud ingests): the one case of each
+ *   slot (GET /cases), its events (must be exactly that event) and its notification ids (GET /cases/:id),
+ *   matched with the `?n=<notification id>` of the StatusCallback each request to the fake carries;
  * - events_per_s = events PUBACKed (the cloud acks only after the commit) / time to the last PUBACK;
  * - lost = events without a PUBACK, without a case, or whose first text was not requested within
- *   WAIT_MS of the publish.
- * Bounded: each rate waits at most WAIT_MS after its last publish; a watchdog ends the run at 150 s.
+ *   WAIT_MS of the publish;
+ * - the cloud's CPU (utime + stime of its process from /proc, from the first publish to the last text of
+ *   the rate) and its RSS at the end of each rate (and the peak).
+ * Bounded: each rate waits at most WAIT_MS after its last publish; a watchdog ends the run at 300 s.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { pino } from 'pino';
-import { startCloud } from '../cloud/src/app.ts';
-import { loadConfig } from '../cloud/src/config/index.ts';
-import { IN_MEMORY } from '../cloud/src/db/index.ts';
-import type { NotifierFactory } from '../cloud/src/notify/index.ts';
+import { stringify } from 'yaml';
 import { type EventKind, newEventId } from '../contracts/src/index.ts';
+import { startTwilioFake } from '../tools/harness/fake-sms/twilio.fake.ts';
+import { apiClient, startCloudProcess } from '../tools/harness/processes.ts';
 
 const { values: args } = parseArgs({
-  options: { db: { type: 'string', default: 'pglite' } },
+  options: {
+    db: { type: 'string', default: 'pglite' },
+    'cpu-prof': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
   allowPositionals: false,
 });
+if (args.help) {
+  console.log(`npm run bench:cases -- [--db pglite|postgres] [--cpu-prof <dir>]
+  --db pglite     the cloud on embedded PGlite in a temporary data directory (default)
+  --db postgres   a fresh database on the server of DATABASE_URL (created and dropped)
+  --cpu-prof dir  write a V8 CPU profile of the cloud process into dir (node --cpu-prof)
+env: BENCH_RATES (1,10,100), BENCH_DURATION_S (10), BENCH_LOG_LEVEL (info: the cloud's default)`);
+  process.exit(0);
+}
 if (args.db !== 'pglite' && args.db !== 'postgres') throw new Error('--db must be pglite or postgres');
 const backend: 'pglite' | 'postgres' = args.db;
 
 const RATES = (process.env.BENCH_RATES ?? '1,10,100').split(',').map(Number);
+if (RATES.some((r) => !(r > 0))) throw new Error('BENCH_RATES: positive numbers, comma separated');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WAIT_MS = 10_000;
 /** Kinds that open a case and dispatch a worker; several per home so fewer gateways are needed. */
 const KINDS: readonly EventKind[] = ['fall', 'sos', 'inactivity', 'vitals'];
-const HOMES = Math.ceil((Math.max(...RATES) * DURATION_S) / KINDS.length);
+const eventsOf = (rate: number) => Math.max(1, Math.round(rate * DURATION_S));
+const SLOTS = RATES.reduce((n, r) => n + eventsOf(r), 0);
+const HOMES = Math.ceil(SLOTS / KINDS.length);
 /** Gateway registration and MQTT connect each cost a hash check: a few at a time. */
 const SETUP_CONCURRENCY = 8;
+const TOKEN = randomBytes(16).toString('hex');
+const PUBLIC_BASE = 'https://anju.bench.invalid';
+const TWILIO = { accountSid: `AC${'b2'.repeat(16)}`, authToken: randomBytes(12).toString('hex') };
+const FROM = '+14155550100';
 
 setTimeout(() => {
-  console.error('cases-bench: still running after 150 s, giving up');
+  console.error('cases-bench: still running after 300 s, giving up');
   process.exit(1);
-}, 150_000).unref();
+}, 300_000).unref();
 
 // A fresh database on the PostgreSQL server, dropped at the end.
 let dbUrl: string | undefined;
@@ -74,38 +101,69 @@ if (backend === 'postgres') {
   };
 }
 
-/** caseId → performance.now() of the first send request for that case (any recipient). */
-const firstSms = new Map<string, number>();
-const recording: NotifierFactory = () => ({
-  channel: 'bench',
-  async send(msg) {
-    if (!firstSms.has(msg.caseId)) firstSms.set(msg.caseId, performance.now());
-    return {};
-  },
+let cloudHttp = '';
+const twilio = await startTwilioFake({
+  accountSid: TWILIO.accountSid,
+  authToken: TWILIO.authToken,
+  numbers: [FROM],
+  route: (publicUrl) => publicUrl.replace(PUBLIC_BASE, cloudHttp),
 });
-
-const cloud = await startCloud(
-  loadConfig({
-    env: {},
-    overrides: {
-      http: { host: '127.0.0.1', port: 0 },
-      mqtt: { host: '127.0.0.1', port: 0 },
-      database: dbUrl ? { url: dbUrl, dataDir: IN_MEMORY } : { dataDir: IN_MEMORY },
-      notify: { guardianChannel: 'bench' },
-      logLevel: 'silent',
+const dir = mkdtempSync(join(tmpdir(), 'anju-cases-bench-'));
+const configFile = join(dir, 'cloud.yaml');
+writeFileSync(
+  configFile,
+  stringify({
+    publicUrl: PUBLIC_BASE,
+    notify: {
+      guardianChannel: 'twilio-sms',
+      providers: {
+        twilio: {
+          accountSid: TWILIO.accountSid,
+          from: FROM,
+          baseUrl: twilio.baseUrl,
+          publicWebhookBaseUrl: PUBLIC_BASE,
+        },
+      },
     },
   }),
-  { notifiers: { bench: recording }, logger: pino({ level: 'silent' }) },
 );
-const api = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(cloud.httpUrl + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await r.json()) as any;
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-  return json;
+const cloud = await startCloudProcess({
+  dataDir: join(dir, 'db'),
+  databaseUrl: dbUrl,
+  apiToken: TOKEN,
+  configFile,
+  logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
+  env: {
+    ANJU_TWILIO_AUTH_TOKEN: TWILIO.authToken,
+    ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {}),
+  },
+});
+cloudHttp = cloud.httpUrl;
+const cloudPid = cloud.child.pid!;
+// The harness keeps every log line; a benchmark only needs them to flow (the pipe must not fill up).
+cloud.onLine(() => {
+  if (cloud.lines.length > 1000) cloud.lines.splice(0, cloud.lines.length - 100);
+});
+
+/** The cloud process's CPU time (user + system) in ms and its resident set, from /proc. */
+const CLK_TCK = 100;
+function cloudCpuMs(): number {
+  // Fields after the "(comm)" part: state is field 3, utime 14, stime 15.
+  const stat = readFileSync(`/proc/${cloudPid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+}
+function cloudMemMb(): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${cloudPid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+const api = apiClient(cloud.httpUrl, TOKEN);
+const call = async (method: string, path: string, body?: unknown) => {
+  const r = await api.call(method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
 };
 
 /** Runs `fn` over `items`, `n` at a time. */
@@ -126,9 +184,9 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (x: T, i: number) 
 const setupT0 = performance.now();
 const tag = randomBytes(3).toString('hex');
 const stationId = `bench-${tag}`;
-await api('POST', '/stations', { id: stationId, name: 'Bench station' });
+await call('POST', '/stations', { id: stationId, name: 'Bench station' });
 for (let i = 0; i < 10; i++) {
-  await api('POST', '/workers', {
+  await call('POST', '/workers', {
     id: `${stationId}-w${i}`,
     stationId,
     name: `W${i}`,
@@ -142,14 +200,14 @@ const homes = await pool(
   Array.from({ length: HOMES }, (_, i) => i),
   SETUP_CONCURRENCY,
   async (i) => {
-    const r = await api('POST', '/residents', {
+    const r = await call('POST', '/residents', {
       name: `R${i}`,
       address: `${i} Road`,
       stationId,
       lat: 31.2,
       lon: 121.4,
     });
-    const gw = await api('POST', '/gateways', { id: `gw-bench-${tag}-${i}`, residentId: r.id });
+    const gw = await call('POST', '/gateways', { id: `gw-bench-${tag}-${i}`, residentId: r.id });
     const client = await mqtt.connectAsync(cloud.mqttUrl, {
       username: gw.gatewayId,
       password: gw.secret,
@@ -158,27 +216,12 @@ const homes = await pool(
     return { residentId: r.id as string, gatewayId: gw.gatewayId as string, client };
   },
 );
-const residentIds = homes.map((h) => h.residentId);
 console.log(
-  `setup: ${HOMES} homes × ${KINDS.length} kinds, 10 workers on duty, ${((performance.now() - setupT0) / 1000).toFixed(1)} s`,
+  `setup: ${HOMES} homes × ${KINDS.length} kinds (${SLOTS} fresh slots), 10 workers on duty, ` +
+    `${((performance.now() - setupT0) / 1000).toFixed(1)} s; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
 );
-
-/** Outside the timed phase: finish every active case of the bench homes so each slot is fresh again. */
-async function resetHomes(): Promise<void> {
-  await cloud.dispatcher.drain();
-  await cloud.db.transaction(async (tx) => {
-    await tx.query(
-      `UPDATE timers SET cancelled_at = now() WHERE fired_at IS NULL AND cancelled_at IS NULL
-         AND case_id IN (SELECT id FROM cases WHERE resident_id = ANY($1::text[]))`,
-      [residentIds],
-    );
-    await tx.query(
-      `UPDATE cases SET status = 'false_alarm', closed_at = now(), updated_at = now()
-       WHERE resident_id = ANY($1::text[]) AND status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`,
-      [residentIds],
-    );
-  });
-}
 
 const pct = (sorted: readonly number[], p: number) =>
   sorted.length === 0
@@ -186,27 +229,40 @@ const pct = (sorted: readonly number[], p: number) =>
     : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const lines: string[] = [];
+interface Sent {
+  eventId: string;
+  residentId: string;
+  kind: EventKind;
+  at: number;
+  ackedAt?: number;
+}
+interface RateRun {
+  rate: number;
+  sent: Sent[];
+  t0: number;
+  lastPublish: number;
+  cpuMs: number;
+  wallMs: number;
+  mem: { rss: number; peak: number };
+  benchCpuMs: number;
+}
+const runs: RateRun[] = [];
+let slot = 0;
 for (const rate of RATES) {
-  await resetHomes();
-  const total = Math.max(1, Math.round(rate * DURATION_S));
-  if (total > HOMES * KINDS.length) throw new Error(`rate ${rate}: more events than fresh slots`);
-  interface Sent {
-    eventId: string;
-    at: number;
-    ackedAt?: number;
-    failed?: boolean;
-  }
+  const total = eventsOf(rate);
   const sent: Sent[] = [];
   const acks: Promise<void>[] = [];
-  const textsBefore = firstSms.size;
+  const textsBefore = twilio.accepted.length;
+  const cpu0 = cloudCpuMs();
+  const benchCpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let k = 0; k < total; k++) {
     const wait = t0 + (k * 1000) / rate - performance.now();
     if (wait > 0) await sleep(wait);
-    // Slot k: home k mod HOMES, kind k div HOMES — never an active case for that resident and kind.
-    const h = homes[k % HOMES]!;
-    const kind = KINDS[Math.floor(k / HOMES)]!;
+    // Slot s: home s mod HOMES, kind s div HOMES — a (resident, kind) never used before in this run.
+    const s = slot++;
+    const h = homes[s % HOMES]!;
+    const kind = KINDS[Math.floor(s / HOMES)]!;
     const now = new Date().toISOString();
     const ev = {
       schema: 1,
@@ -220,64 +276,109 @@ for (const rate of RATES) {
       score: { value: 0.93, threshold: 0.8, model: { name: 'bench', version: '1.0.0' } },
       evidence: {},
     };
-    const rec: Sent = { eventId: ev.id, at: performance.now() };
+    const rec: Sent = { eventId: ev.id, residentId: h.residentId, kind, at: performance.now() };
     sent.push(rec);
     acks.push(
       h.client.publishAsync(`gw/${h.gatewayId}/events`, JSON.stringify(ev), { qos: 1 }).then(
         () => {
           rec.ackedAt = performance.now();
         },
-        () => {
-          rec.failed = true;
-        },
+        () => undefined,
       ),
     );
   }
   const lastPublish = performance.now();
-  // Bounded wait: every PUBACK and one first text per event, or WAIT_MS after the last publish.
+  // Bounded wait: every PUBACK and one text per event, or WAIT_MS after the last publish.
   await Promise.race([Promise.allSettled(acks), sleep(WAIT_MS)]);
-  while (firstSms.size - textsBefore < total && performance.now() < lastPublish + WAIT_MS) await sleep(20);
+  while (twilio.accepted.length - textsBefore < total && performance.now() < lastPublish + WAIT_MS) {
+    await sleep(5);
+  }
+  const wallMs = performance.now() - t0;
+  const cpuMs = cloudCpuMs() - cpu0;
+  const bc = process.cpuUsage(benchCpu0);
+  runs.push({
+    rate,
+    sent,
+    t0,
+    lastPublish,
+    cpuMs,
+    wallMs,
+    mem: cloudMemMb(),
+    benchCpuMs: (bc.user + bc.system) / 1000,
+  });
+  await sleep(500); // let the last bookkeeping of this rate settle before the next one starts
+}
 
-  // Untimed: which case did each event open?
-  const { rows } = await cloud.db.query<{ id: string; case_id: string | null }>(
-    'SELECT id, case_id FROM events WHERE id = ANY($1::text[])',
-    [sent.map((s) => s.eventId)],
-  );
-  const caseOf = new Map(rows.map((r) => [r.id, r.case_id]));
-  const eventsPerCase = new Map<string, number>();
-  for (const c of caseOf.values()) if (c) eventsPerCase.set(c, (eventsPerCase.get(c) ?? 0) + 1);
+// Untimed: which case did each event open, and which texts belong to it?
+const firstRequest = new Map<string, number>(); // notification id → first request at the fake
+for (const a of twilio.accepted) {
+  const n = a.statusCallback ? new URL(a.statusCallback).searchParams.get('n') : null;
+    // receivedAt is epoch ms from the fake's clock — this process's: back to performance.now() time.
+  const at = a.receivedAt - performance.timeOrigin;
+  if (n && !(firstRequest.get(n)! <= at)) firstRequest.set(n, at);
+}
+const casesOf = new Map<string, { id: string; kind: string; eventCount: number }[]>();
+await pool(homes, SETUP_CONCURRENCY, async (h) => {
+  casesOf.set(h.residentId, (await call('GET', `/cases?residentId=${h.residentId}&limit=500`)).items);
+});
+const slotCases = runs.flatMap((r) =>
+  r.sent.map((s) => casesOf.get(s.residentId)!.filter((c) => c.kind === s.kind)),
+);
+const details = new Map<string, { events: { id: string }[]; notifications: { id: string }[] }>();
+await pool(
+  slotCases.flat().map((c) => c.id),
+  SETUP_CONCURRENCY,
+  async (id) => {
+    details.set(id, await call('GET', `/cases/${id}`));
+  },
+);
+
+const lines: string[] = [];
+const resources: string[] = [];
+for (const r of runs) {
   const lat: number[] = [];
-  let appended = 0;
-  for (const s of sent) {
-    const c = caseOf.get(s.eventId);
-    if (!c || s.ackedAt === undefined) continue;
-    if ((eventsPerCase.get(c) ?? 0) > 1) appended++;
-    const t = firstSms.get(c);
-    if (t !== undefined && t - s.at <= WAIT_MS) lat.push(t - s.at);
+  let invalid = 0;
+  for (const s of r.sent) {
+    const cs = casesOf.get(s.residentId)!.filter((c) => c.kind === s.kind);
+    const d = cs.length === 1 ? details.get(cs[0]!.id) : undefined;
+    if (cs.length > 1 || (d && (d.events.length !== 1 || d.events[0]!.id !== s.eventId))) invalid++;
+    if (!d || s.ackedAt === undefined) continue;
+    const first = Math.min(...d.notifications.map((n) => firstRequest.get(n.id) ?? Number.POSITIVE_INFINITY));
+    if (first - s.at <= WAIT_MS) lat.push(first - s.at);
   }
   lat.sort((a, b) => a - b);
-  const acked = sent.filter((s) => s.ackedAt !== undefined);
-  const lastAck = Math.max(t0, ...acked.map((s) => s.ackedAt!));
-  const lost = sent.length - lat.length;
-  const eventsPerS = acked.length / ((lastAck - t0) / 1000 || 1);
+  const acked = r.sent.filter((s) => s.ackedAt !== undefined);
+  const lastAck = Math.max(r.t0, ...acked.map((s) => s.ackedAt!));
+  const lost = r.sent.length - lat.length;
+  const eventsPerS = acked.length / ((lastAck - r.t0) / 1000 || 1);
   console.log(
-    `rate ${rate}/s: ${sent.length} events published in ${((lastPublish - t0) / 1000).toFixed(1)} s, ` +
-      `${acked.length} PUBACKed, ${caseOf.size} stored, ${lat.length} first texts; ` +
-      `p90 ${pct(lat, 90).toFixed(1)} ms, max ${(lat.at(-1) ?? Number.NaN).toFixed(1)} ms` +
-      (appended > 0 ? `; INVALID: ${appended} events appended to a shared case` : ''),
+    `rate ${r.rate}/s: ${r.sent.length} events published in ${((r.lastPublish - r.t0) / 1000).toFixed(1)} s, ` +
+      `${acked.length} PUBACKed, ${lat.length} first texts; p90 ${pct(lat, 90).toFixed(1)} ms, ` +
+      `max ${(lat.at(-1) ?? Number.NaN).toFixed(1)} ms` +
+      (invalid > 0 ? `; INVALID: ${invalid} events not alone in their case` : ''),
+  );
+  resources.push(
+    `cloud rate=${r.rate} cpu_pct=${((100 * r.cpuMs) / r.wallMs).toFixed(1)} ` +
+      `cpu_ms_per_event=${(r.cpuMs / r.sent.length).toFixed(2)} rss_mb=${r.mem.rss.toFixed(0)} ` +
+      `peak_rss_mb=${r.mem.peak.toFixed(0)} (load generator: ${((100 * r.benchCpuMs) / r.wallMs).toFixed(1)} % CPU)`,
   );
   lines.push(
-    `cases-bench rate=${rate} events_per_s=${eventsPerS.toFixed(1)} p50_ms=${pct(lat, 50).toFixed(1)} p99_ms=${pct(lat, 99).toFixed(1)} lost=${lost}`,
+    `cases-bench rate=${r.rate} events_per_s=${eventsPerS.toFixed(1)} p50_ms=${pct(lat, 50).toFixed(1)} p99_ms=${pct(lat, 99).toFixed(1)} lost=${lost}`,
   );
 }
 
 await Promise.allSettled(homes.map((h) => h.client.endAsync(true)));
-await cloud.close();
+await cloud.stop();
+await twilio.close();
 await dropDb?.();
+rmSync(dir, { recursive: true, force: true });
 console.log(
-  `cloud: in-process, ${backend === 'postgres' ? 'PostgreSQL (fresh database on DATABASE_URL server)' : 'embedded PGlite (memory)'}, ` +
-    'real MQTT on loopback; latency = publish → first SMS request of the case the event opened',
+  `cloud: anju-cloud serve in its own process (pid ${cloudPid}), ` +
+    `${backend === 'postgres' ? 'PostgreSQL (fresh database on the DATABASE_URL server)' : 'embedded PGlite (data directory on disk)'}, ` +
+    `log level ${process.env.BENCH_LOG_LEVEL ?? 'info'}, Twilio notifier → fake on loopback; ` +
+    'latency = publish → first SMS request of the case the event opened',
 );
+for (const l of resources) console.log(l);
 console.log(`database: ${backend}`);
 for (const l of lines) console.log(l);
 process.exit(0);
