@@ -144,7 +144,7 @@ export async function startCloud(
     const gateways = createGatewaysRepository(db);
     const cases = createCasesRepository(db);
     const notifications = createNotificationsRepository(db);
-    const dispatcher = createNotificationDispatcher({ db, notifications, registry, metrics, log });
+    const dispatcher = createNotificationDispatcher({ notifications, registry, metrics, log });
     cleanup.unshift(() => dispatcher.close());
     const clock = opts.clock ?? systemClock;
     const stations = createStationsRepository(db);
@@ -158,7 +158,7 @@ export async function startCloud(
       publicUrl: config.publicUrl,
       dutyDesk: config.dispatch.dutyDesk,
     });
-    const caseDispatch = createCaseDispatcher({ cases, workers, timers, notices, config });
+    const caseDispatch = createCaseDispatcher({ workers, notices, config });
     // Timers are created before the poller exists (ingest may start first); the poller sleeps until due.
     let poller: TimerPoller | undefined;
     const onTimerCreated = (dueAt: Date) => poller?.wake(dueAt);
@@ -185,7 +185,6 @@ export async function startCloud(
       stations,
       workers,
       timers,
-      notices,
       dispatch: caseDispatch,
       metrics,
       config,
@@ -223,7 +222,7 @@ export async function startCloud(
       cases: service,
       gateways,
       residents,
-      dispatcher,
+      respond: (caseId) => runningPoller.respond(caseId),
       metrics,
       log,
       telemetry,

@@ -12,12 +12,23 @@ import { alertEvent, backends, startTestCloud, type TestCloud, waitFor } from '.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A database whose transactions can be slowed down or made to fail, and that reports each commit. */
+/**
+ * A database whose event writes can be slowed down or made to fail, and that reports each commit: a
+ * transaction (commits when it resolves) or a single statement outside one (autocommit: commits when it
+ * returns; the hot path opens a case with its event that way).
+ */
 function controllableDb(inner: Db) {
   const state = { delayMs: 0, failing: false, committedEventIds: new Set<string>() };
   const db: Db = {
     ...inner,
-    query: (sql, params) => inner.query(sql, params),
+    async query<T>(sql: string, params?: readonly unknown[]) {
+      if (!sql.includes('INSERT INTO events')) return inner.query<T>(sql, params);
+      if (state.failing) throw new Error('simulated database outage');
+      if (state.delayMs > 0) await sleep(state.delayMs); // slow statement
+      const r = await inner.query<T>(sql, params);
+      if (r.rows.length > 0) state.committedEventIds.add(String(params?.[0]));
+      return r;
+    },
     exec: (sql) => inner.exec(sql),
     async transaction(fn) {
       if (state.failing) throw new Error('simulated database outage');

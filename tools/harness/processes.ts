@@ -133,9 +133,12 @@ export async function startCloudProcess(o: {
   logLevel?: string;
   /** Runs the cloud under this prefix, e.g. `['sh', '-c', 'ulimit -n 20000 && exec "$0" "$@"']`. */
   wrap?: string[];
+  /** Node options before the script, e.g. `['--cpu-prof']` (NODE_OPTIONS refuses some of them). */
+  nodeArgs?: string[];
 }): Promise<CloudProc> {
   if (!o.databaseUrl) await seedPgliteDataDir(o.dataDir);
   const args = [
+    ...(o.nodeArgs ?? []),
     'bin/anju-cloud.js',
     'serve',
     '--http-port',

@@ -82,6 +82,11 @@ const CASE_COLUMNS = `c.*, (SELECT count(*) FROM events e WHERE e.case_id = c.id
 const SEVERITY_RANK = `ARRAY['info', 'warning', 'urgent', 'critical']`;
 /** "Open" for the one-case rule: not terminal. Must match the partial unique index of migration 003. */
 export const ACTIVE = `status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`;
+/**
+ * A real case nobody has responded to yet: level 1 (dispatch, or the guardians when no worker can go) is
+ * written by the response, after the case committed. `status = 'open'` also lets cases_open_idx serve it.
+ */
+const AWAITING_RESPONSE = `c.status = 'open' AND c.level IS NULL AND NOT c.test`;
 
 export function createCasesRepository(db: Queryable) {
   return {
@@ -106,6 +111,63 @@ export function createCasesRepository(db: Queryable) {
         ],
       );
       return r.rows.length === 1;
+    },
+
+    /**
+     * The hot path of a new alarm, in ONE statement — atomic by itself, so no BEGIN/COMMIT round trips
+     * before the PUBACK: opens case `caseId` with the event filed under it, its 'opened' timeline entry and,
+     * when `level2At` is given, its level-2 timer. It does nothing and returns false unless the gateway is
+     * registered for the event's resident, the event id is new and the resident has no active case of that
+     * kind; the caller then takes the general path (rejection, duplicate, append). Level 1 (dispatch) is not
+     * part of it: the case stays `level IS NULL` until it is responded to, after the commit.
+     *
+     * Races: a concurrent first event of the same resident and kind waits on the partial unique index and
+     * then inserts nothing (general path: append); the same event id arriving twice at once makes the second
+     * insert nothing (general path: duplicate) — or, if its case had already finished, fail on the events
+     * primary key, which rolls the statement back and withholds the PUBACK, so the gateway resends it.
+     */
+    async openWithEvent(
+      q: Queryable,
+      ev: AlertEvent,
+      o: { caseId: string; now: Date; openedDetail: Record<string, unknown>; level2At: Date | null },
+    ): Promise<boolean> {
+      const { rows } = await q.query(
+        `WITH allowed AS (
+           SELECT 1 FROM gateways g
+           WHERE g.id = $2 AND g.resident_id = $3 AND NOT EXISTS (SELECT 1 FROM events WHERE id = $1)
+         ), c AS (
+           INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at)
+           SELECT $11, $3, $4, $5, $10, $12, $12 FROM allowed
+           ON CONFLICT (resident_id, kind, test) WHERE ${ACTIVE} DO NOTHING RETURNING id
+         ), e AS (
+           INSERT INTO events (id, gateway_id, resident_id, kind, severity, occurred_at, detected_at, score,
+                               evidence, test, case_id)
+           SELECT $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, id FROM c RETURNING id
+         ), t AS (
+           INSERT INTO case_timeline (case_id, type, detail, at) SELECT id, 'opened', $13::jsonb, $12 FROM c
+         ), l2 AS (
+           INSERT INTO timers (case_id, kind, attempt, due_at)
+           SELECT id, 'level2', 1, $14::timestamptz FROM c WHERE $14::timestamptz IS NOT NULL
+         )
+         SELECT id FROM e`,
+        [
+          ev.id,
+          ev.gatewayId,
+          ev.residentId,
+          ev.kind,
+          ev.severity,
+          ev.occurredAt,
+          ev.detectedAt,
+          jsonParam(ev.score ?? null),
+          jsonParam(ev.evidence),
+          ev.test === true,
+          o.caseId,
+          o.now,
+          jsonParam(o.openedDetail),
+          o.level2At,
+        ],
+      );
+      return rows.length === 1;
     },
 
     /**
@@ -167,6 +229,52 @@ export function createCasesRepository(db: Queryable) {
          WHERE id = $1`,
         [caseId, severity, eventId],
       );
+    },
+
+    /**
+     * Locks a case that has not been responded to yet — real, still `open`, `level IS NULL` (level 1 is
+     * written by the response) — for its response, inside the caller's transaction. SKIP LOCKED: a case
+     * another transaction holds is being responded to (or changed) there; undefined then, and when the
+     * case has been responded to or taken already.
+     */
+    async lockAwaitingResponse(
+      tx: Queryable,
+      id: string,
+    ): Promise<
+      | (Pick<Case, 'id' | 'kind' | 'severity' | 'residentId' | 'openedAt'> & { occurredAt: string })
+      | undefined
+    > {
+      const { rows } = await tx.query<
+        Pick<CaseRow, 'id' | 'kind' | 'severity' | 'resident_id' | 'opened_at'> & { occurred_at: Date | null }
+      >(
+        `SELECT c.id, c.kind, c.severity, c.resident_id, c.opened_at,
+                (SELECT min(e.occurred_at) FROM events e WHERE e.case_id = c.id) AS occurred_at
+         FROM cases c WHERE c.id = $1 AND ${AWAITING_RESPONSE} FOR UPDATE SKIP LOCKED`,
+        [id],
+      );
+      const r = rows[0];
+      return (
+        r && {
+          id: r.id,
+          kind: r.kind,
+          severity: r.severity,
+          residentId: r.resident_id,
+          openedAt: isoTime(r.opened_at),
+          occurredAt: isoTime(r.occurred_at ?? r.opened_at),
+        }
+      );
+    },
+
+    /**
+     * Cases still waiting for their response that were opened before `before` (the process that opened
+     * them died before responding, or its kick was lost): the escalation poller responds to them.
+     */
+    async awaitingResponse(before: Date, limit = 100): Promise<string[]> {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM cases c WHERE ${AWAITING_RESPONSE} AND c.opened_at < $1 ORDER BY c.opened_at LIMIT $2`,
+        [before, limit],
+      );
+      return rows.map((r) => r.id);
     },
 
     /** Locks the case row for a state change (inside the caller's transaction). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AlertEvent } from '../../../contracts/src/index.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { CloudConfig } from '../config/index.ts';
@@ -12,16 +13,14 @@ import type { StationsRepository } from '../stations/index.ts';
 import { noTelemetry, type Telemetry } from '../telemetry/index.ts';
 import type { WorkersRepository } from '../workers/index.ts';
 import { loadCaseContext } from './case-context.ts';
-import { type CaseNotices, type Queued, sendable } from './case-notices.ts';
+import { type Queued, sendable } from './case-notices.ts';
 import { type Actor, AWAITING_ACK, checkTransition, type TargetState } from './case-state-machine.ts';
 import { appendTimeline } from './case-timeline.ts';
 import type { CasesRepository } from './cases.repository.ts';
 import type { Case } from './cases.schemas.ts';
 import type { TransitionHook } from './transition-hooks.ts';
 
-export type RecordOutcome =
-  | { status: 'stored'; caseId: string; opened: boolean; notificationIds: string[] }
-  | { status: 'duplicate' };
+export type RecordOutcome = { status: 'stored'; caseId: string; opened: boolean } | { status: 'duplicate' };
 
 /** Timestamp columns a transition sets, by the state entered. */
 const STAMP: Partial<Record<TargetState, string>> = {
@@ -36,10 +35,11 @@ const STAMP: Partial<Record<TargetState, string>> = {
 
 /**
  * Correlates alert events into cases (one ACTIVE case per resident and kind; later events append) and
- * moves cases through their lifecycle (case-state-machine.ts). Opening a real case, in ONE transaction:
- * level 1, the level-2 timer, and either a worker of the resident's station (dispatch) or — when the
- * resident has no station or nobody is on duty — the guardians are texted at once, as before issue 4.
- * Texts are rows written 'pending' here and sent after the commit (NotificationDispatcher).
+ * moves cases through their lifecycle (case-state-machine.ts). A real case commits with its event, its
+ * 'opened' entry and its level-2 timer — before the gateway's PUBACK, so that path stays short; level 1
+ * (a worker of the resident's station, or the guardians at once when there is none) is the response,
+ * right after the commit (escalation.service `respond`). Texts are rows written 'pending' and sent after
+ * the commit that wrote them (NotificationDispatcher).
  */
 export function createCasesService(deps: {
   db: Db;
@@ -48,7 +48,6 @@ export function createCasesService(deps: {
   stations: StationsRepository;
   workers: WorkersRepository;
   timers: TimersRepository;
-  notices: CaseNotices;
   dispatch: CaseDispatcher;
   metrics: CloudMetrics;
   config: Pick<CloudConfig, 'escalation'>;
@@ -60,52 +59,41 @@ export function createCasesService(deps: {
   /** Run inside each transition's transaction, after it is written (surveys on closing). */
   transitionHooks?: readonly TransitionHook[];
 }) {
-  const { db, cases, residents, workers, timers, notices, dispatch, metrics } = deps;
+  const { db, cases, residents, workers, timers, dispatch, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
   const clock = deps.clock ?? systemClock;
 
-  /**
-   * Level 1 for a case that has just opened. Returns the texts to send after the commit. When a worker
-   * is found, dispatch writes level 1, the station and the level-2 timer with the assignment.
-   */
-  async function startResponse(tx: Queryable, caseId: string, ev: AlertEvent, now: Date): Promise<Queued[]> {
-    const ctx = await loadCaseContext(
-      tx,
-      residents,
-      {
-        id: caseId,
-        kind: ev.kind,
-        severity: ev.severity,
-        residentId: ev.residentId,
-        openedAt: now.toISOString(),
-      },
-      ev.occurredAt,
-    );
-    const stationId = ctx.resident?.stationId ?? null;
-    const level2At = addSeconds(
-      now,
-      deadlinesFor(deps.config.escalation.deadlines, ev.kind, ev.severity).level2S,
-    );
-    const assigned = await dispatch.assignNext(
-      tx,
-      ctx,
-      now,
-      stationId === null ? undefined : { stationId, level2At },
-    );
-    deps.onTimerCreated?.(level2At);
-    if (assigned.assigned) return assigned.queued;
-    await cases.update(
-      tx,
-      caseId,
-      { level: 1, station_id: stationId },
-      now,
-      stationId === null ? {} : { stationNameOf: stationId },
-    );
-    await timers.create(tx, { caseId, kind: 'level2', attempt: 1, dueAt: level2At });
-    if (assigned.reason !== 'no_station') {
-      await appendTimeline(tx, caseId, 'dispatch_unavailable', { reason: assigned.reason }, now);
+  /** Test events exercise the whole path up to the case, but never reach a person. */
+  const real = (ev: AlertEvent) => ev.test !== true;
+  const level2Of = (ev: AlertEvent, now: Date) =>
+    addSeconds(now, deadlinesFor(deps.config.escalation.deadlines, ev.kind, ev.severity).level2S);
+  const detailOf = (ev: AlertEvent) => ({
+    eventId: ev.id,
+    gatewayId: ev.gatewayId,
+    severity: ev.severity,
+    ...(ev.test ? { test: true } : {}),
+  });
+
+  /** Counts what was committed. */
+  function committed(ev: AlertEvent, outcome: RecordOutcome): RecordOutcome {
+    if (outcome.status === 'duplicate') {
+      metrics.eventsDuplicate.inc();
+      return outcome;
     }
-    return notices.guardians(tx, ctx, 'alert', now);
+    metrics.eventsIngested.inc({ kind: ev.kind });
+    telemetry.eventStored(ev);
+    if (outcome.opened) {
+      metrics.casesOpened.inc({ kind: ev.kind });
+      telemetry.caseChanged({
+        caseId: outcome.caseId,
+        residentId: ev.residentId,
+        kind: ev.kind,
+        state: 'opened',
+        test: ev.test === true,
+        at: clock.now(),
+      });
+    }
+    return outcome;
   }
 
   async function transitionIn(
@@ -185,44 +173,45 @@ export function createCasesService(deps: {
   return {
     clock,
 
-    /** Stores `ev` idempotently (by id) and files it into a case. Throws only on database failure. */
+    /**
+     * The common case — a new alarm from a gateway registered for its resident — in ONE statement
+     * (cases.openWithEvent). Undefined when it is not that case (a duplicate, a later event of an active
+     * case, a gateway not registered for the resident): `recordEvent` then decides. Level 1 follows after
+     * the commit (`respond`); the case waits for it with `level IS NULL`, so a crash in between loses
+     * nothing. Throws only on database failure.
+     */
+    async openCase(ev: AlertEvent): Promise<RecordOutcome | undefined> {
+      const now = clock.now();
+      const caseId = randomUUID();
+      const level2At = real(ev) ? level2Of(ev, now) : null;
+      const opened = await cases.openWithEvent(db, ev, { caseId, now, openedDetail: detailOf(ev), level2At });
+      if (!opened) return undefined;
+      if (level2At) deps.onTimerCreated?.(level2At);
+      return committed(ev, { status: 'stored', caseId, opened: true });
+    },
+
+    /**
+     * Stores `ev` idempotently (by id) and files it into a case: appends it to the active case of its kind,
+     * or opens one (as `openCase` does). Throws only on database failure.
+     */
     async recordEvent(ev: AlertEvent): Promise<RecordOutcome> {
+      let level2At: Date | null = null;
       const outcome = await db.transaction(async (tx): Promise<RecordOutcome> => {
         if (!(await cases.insertEvent(tx, ev))) return { status: 'duplicate' };
         const now = clock.now();
-        const detail = {
-          eventId: ev.id,
-          gatewayId: ev.gatewayId,
-          severity: ev.severity,
-          ...(ev.test ? { test: true } : {}),
-        };
+        const detail = detailOf(ev);
         // A new case gets its 'opened' entry from openOrFind; an existing one an 'event_appended'.
         const { caseId, opened } = await cases.openOrFind(tx, ev, now, detail);
         await cases.attachEvent(tx, ev.id, caseId, ev.severity, opened);
         if (!opened) await appendTimeline(tx, caseId, 'event_appended', detail, now);
-        // Test events exercise the whole path up to here, but never reach a person.
-        const queued = opened && ev.test !== true ? await startResponse(tx, caseId, ev, now) : [];
-        return { status: 'stored', caseId, opened, notificationIds: sendable(queued) };
-      });
-      // Count only what was committed.
-      if (outcome.status === 'stored') {
-        metrics.eventsIngested.inc({ kind: ev.kind });
-        telemetry.eventStored(ev);
-        if (outcome.opened) {
-          metrics.casesOpened.inc({ kind: ev.kind });
-          telemetry.caseChanged({
-            caseId: outcome.caseId,
-            residentId: ev.residentId,
-            kind: ev.kind,
-            state: 'opened',
-            test: ev.test === true,
-            at: clock.now(),
-          });
+        else if (real(ev)) {
+          level2At = level2Of(ev, now);
+          await timers.create(tx, { caseId, kind: 'level2', attempt: 1, dueAt: level2At });
         }
-      } else {
-        metrics.eventsDuplicate.inc();
-      }
-      return outcome;
+        return { status: 'stored', caseId, opened };
+      });
+      if (level2At) deps.onTimerCreated?.(level2At);
+      return committed(ev, outcome);
     },
 
     /**

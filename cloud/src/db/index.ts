@@ -3,4 +3,4 @@ export { MIGRATIONS_DIR, type Migration, migrate, readMigrations } from './migra
 export { openDb } from './open-db.ts';
 export { IN_MEMORY, openPgliteDb } from './pglite.db.ts';
 export { openPostgresDb } from './postgres.db.ts';
-export { isoTime, isoTimeOrNull, jsonParam } from './row-values.ts';
+export { isoTime, isoTimeOrNull, jsonParam, textParam } from './row-values.ts';

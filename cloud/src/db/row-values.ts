@@ -13,3 +13,28 @@ export function isoTimeOrNull(v: unknown): string | null {
 export function jsonParam(v: unknown): string | null {
   return v === undefined ? null : JSON.stringify(v);
 }
+
+/**
+ * A query parameter as PostgreSQL text, the way `pg` sends parameters (with unspecified types, so the
+ * server infers them from the statement): the PGlite back-end sends them the same way, so one SQL text
+ * means the same on both. null/undefined → NULL; arrays → array literals; objects → JSON.
+ */
+export function textParam(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return arrayLiteral(v);
+  if (v instanceof Uint8Array) return `\\x${Buffer.from(v).toString('hex')}`;
+  return JSON.stringify(v);
+}
+
+/** `{"a","b \"c\""}`: every element quoted and escaped, NULL unquoted, nested arrays nested. */
+function arrayLiteral(items: readonly unknown[]): string {
+  const element = (e: unknown): string => {
+    if (e === null || e === undefined) return 'NULL';
+    if (Array.isArray(e)) return arrayLiteral(e);
+    return `"${textParam(e)!.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  };
+  return `{${items.map(element).join(',')}}`;
+}

@@ -1,4 +1,4 @@
-import { onDuty } from '../workers/roster.ts';
+import { localClock, shiftCovers } from '../workers/roster.ts';
 import type { Shift } from '../workers/workers.schemas.ts';
 import { haversineKm } from './geo.ts';
 
@@ -39,8 +39,9 @@ export interface Ranked {
 export function rankWorkers(candidates: readonly Candidate[], q: RankInput): Ranked[] {
   const home =
     q.resident.lat !== null && q.resident.lon !== null ? { lat: q.resident.lat, lon: q.resident.lon } : null;
+  const local = localClock(q.at, q.timeZone); // the same moment for every candidate
   return candidates
-    .filter((c) => !q.exclude.has(c.id) && onDuty(c.shifts, q.at, q.timeZone))
+    .filter((c) => !q.exclude.has(c.id) && c.shifts.some((s) => shiftCovers(s, local)))
     .map((c) => {
       const distanceKm = home ? haversineKm(c.home, home) : null;
       return {

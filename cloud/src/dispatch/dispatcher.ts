@@ -1,9 +1,7 @@
 import type { CaseContext, CaseNotices, Queued } from '../cases/case-notices.ts';
-import type { CasesRepository } from '../cases/cases.repository.ts';
 import type { CloudConfig } from '../config/index.ts';
 import { jsonParam, type Queryable } from '../db/index.ts';
 import { addSeconds, deadlinesFor } from '../escalation/deadlines.ts';
-import type { TimersRepository } from '../escalation/timers.repository.ts';
 import type { WorkersRepository } from '../workers/index.ts';
 import { rankWorkers } from './dispatch-ranking.ts';
 
@@ -12,13 +10,11 @@ export type AssignResult =
   | { assigned: false; reason: 'no_station' | 'nobody_on_duty' | 'everyone_asked' };
 
 /**
- * The case has just opened (same transaction): nobody was asked yet, and when a worker is found the
- * case's level 1 and station and the level-2 timer are written with the assignment (fewer round trips
- * on the ingest path). When nobody is found, nothing of this is written: the caller does it.
+ * The case's first response (level 1): nobody was asked yet, and the case's level and station are written
+ * with the assignment (one statement). When nobody is found, nothing of this is written: the caller does it.
  */
 export interface Opening {
   stationId: string;
-  level2At: Date;
 }
 
 /**
@@ -27,13 +23,11 @@ export interface Opening {
  * the worker's text and the acknowledgement-deadline timer commit together or not at all.
  */
 export function createCaseDispatcher(deps: {
-  cases: CasesRepository;
   workers: WorkersRepository;
-  timers: TimersRepository;
   notices: CaseNotices;
   config: Pick<CloudConfig, 'dispatch' | 'escalation' | 'timeZone'>;
 }) {
-  const { cases, workers, timers, notices, config } = deps;
+  const { workers, notices, config } = deps;
   return {
     async assignNext(tx: Queryable, c: CaseContext, now: Date, opening?: Opening): Promise<AssignResult> {
       const stationId = c.resident?.stationId ?? null;
@@ -71,33 +65,35 @@ export function createCaseDispatcher(deps: {
         hasSkill: best.hasSkill,
         ackDeadlineAt: deadline.toISOString(),
       };
-      // The assignment row and its 'assigned' timeline entry, in one statement.
+      // The assignment, its timeline entry, the acknowledgement-deadline timer (idempotent like
+      // timers.create) and the case's columns — with level 1 and the station on a first response — in one
+      // statement: every opened case runs it, so round trips count.
       await tx.query(
         `WITH a AS (
-           INSERT INTO case_assignments (case_id, attempt, worker_id, assigned_at) VALUES ($1, $2, $3, $4)
+           INSERT INTO case_assignments (case_id, attempt, worker_id, assigned_at) VALUES ($1, $3, $4, $2)
+         ), t AS (
+           INSERT INTO case_timeline (case_id, type, detail, at) VALUES ($1, 'assigned', $6::jsonb, $2)
+         ), d AS (
+           INSERT INTO timers (case_id, kind, attempt, due_at) VALUES ($1, 'ack_deadline', $3, $7)
+           ON CONFLICT (case_id, kind, attempt) DO NOTHING
          )
-         INSERT INTO case_timeline (case_id, type, detail, at) VALUES ($1, 'assigned', $5::jsonb, $4)`,
-        [c.caseId, attempt, worker.id, now, jsonParam(detail)],
+         UPDATE cases SET status = 'assigned', assignee_id = $4, assignee = $5, ack_deadline_at = $7,
+           updated_at = $2,
+           level = CASE WHEN $8::text IS NULL THEN level ELSE 1 END,
+           station_id = coalesce($8::text, station_id),
+           station = CASE WHEN $8::text IS NULL THEN station ELSE (SELECT name FROM stations WHERE id = $8) END
+         WHERE id = $1`,
+        [
+          c.caseId,
+          now,
+          attempt,
+          worker.id,
+          worker.name,
+          jsonParam(detail),
+          deadline,
+          opening?.stationId ?? null,
+        ],
       );
-      await cases.update(
-        tx,
-        c.caseId,
-        {
-          status: 'assigned',
-          assignee_id: worker.id,
-          assignee: worker.name,
-          ack_deadline_at: deadline,
-          ...(opening ? { level: 1, station_id: opening.stationId } : {}),
-        },
-        now,
-        opening ? { stationNameOf: opening.stationId } : {},
-      );
-      await timers.createMany(tx, [
-        { caseId: c.caseId, kind: 'ack_deadline', attempt, dueAt: deadline },
-        ...(opening
-          ? [{ caseId: c.caseId, kind: 'level2' as const, attempt: 1, dueAt: opening.level2At }]
-          : []),
-      ]);
       return { assigned: true, workerId: worker.id, attempt, queued: [await notices.worker(tx, c, worker)] };
     },
   };

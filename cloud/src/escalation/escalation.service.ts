@@ -95,7 +95,59 @@ export function createEscalationService(deps: {
     return { outcome: 'escalated', queued };
   }
 
+  /**
+   * Level 1 of a case that has just opened (its own transaction, after the case committed): the best
+   * on-duty worker of the resident's station, or — when the resident has no station or nobody is on duty —
+   * the guardians at once, as before issue 4 (the timeline says why). Writing level 1 is what marks the
+   * case responded to, so this runs once per case whoever calls it (ingest right after the commit, the
+   * poller for a case a dead process left): the case row is taken with SKIP LOCKED and re-checked.
+   */
+  async function respondIn(tx: Queryable, caseId: string, now: Date): Promise<Queued[] | undefined> {
+    const c = await cases.lockAwaitingResponse(tx, caseId);
+    if (!c) return undefined;
+    const ctx = await loadCaseContext(tx, residents, c, c.occurredAt);
+    const stationId = ctx.resident?.stationId ?? null;
+    const assigned = await dispatch.assignNext(tx, ctx, now, stationId === null ? undefined : { stationId });
+    if (assigned.assigned) return assigned.queued;
+    await cases.update(
+      tx,
+      caseId,
+      { level: 1, station_id: stationId },
+      now,
+      stationId === null ? {} : { stationNameOf: stationId },
+    );
+    if (assigned.reason !== 'no_station') {
+      await appendTimeline(tx, caseId, 'dispatch_unavailable', { reason: assigned.reason }, now);
+    }
+    return notices.guardians(tx, ctx, 'alert', now);
+  }
+
   return {
+    /**
+     * Responds to a case that has just opened (see respondIn): the texts to send after the commit, or
+     * undefined when the case was not waiting for its response (any more).
+     */
+    async respond(caseId: string): Promise<string[] | undefined> {
+      const queued = await db.transaction((tx) => respondIn(tx, caseId, clock.now()));
+      return queued && sendable(queued);
+    },
+
+    /**
+     * Responds to cases left waiting longer than `graceMs` — opened by a process that died before its
+     * response, or whose response failed — one transaction each. Returns the texts to send.
+     */
+    async respondOverdue(graceMs: number, max = 100): Promise<string[]> {
+      const ids = await cases.awaitingResponse(new Date(clock.now().getTime() - graceMs), max);
+      const texts: string[] = [];
+      for (const id of ids) {
+        const sent = await this.respond(id);
+        if (!sent) continue;
+        deps.log.child({ caseId: id }).warn({ graceMs }, 'case left waiting for its response: responded now');
+        texts.push(...sent);
+      }
+      return texts;
+    },
+
     /**
      * Fires due timers one transaction each until none is due (or `max`); any replica may run this at
      * the same time: SKIP LOCKED hands each timer to one of them.

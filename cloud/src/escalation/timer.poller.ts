@@ -5,12 +5,20 @@ import type { EscalationService } from './escalation.service.ts';
 
 /** Resend texts left pending by a process that died between commit and send, this often. */
 const RESUME_EVERY_MS = 10_000;
+/**
+ * A case still waiting for its response this long after opening was left by a process that died (or
+ * failed) between its commit and its response: the poll responds to it. Shorter would only race the
+ * opener's own response (harmless: the case row decides who does it, once).
+ */
+const RESPONSE_GRACE_MS = 2_000;
 
 /**
  * Runs on every replica: every `pollIntervalMs` (and sooner when this process created a timer due
  * before the next poll) it fires due timers and hands their texts to the notification dispatcher,
- * releases texts held for quiet hours, and now and then resends texts another process left pending.
- * Failures are logged and the next poll tries again; nothing is kept in memory that a restart would lose.
+ * responds to cases left waiting for their response, releases texts held for quiet hours, and now and
+ * then resends texts another process left pending. `respond` is the immediate path for a case this
+ * process has just opened. Failures are logged and the next poll tries again; nothing is kept in memory
+ * that a restart would lose.
  */
 export function startTimerPoller(deps: {
   escalation: EscalationService;
@@ -30,6 +38,9 @@ export function startTimerPoller(deps: {
   let stopped = false;
   let lastResume = Date.now();
 
+  /** Responses started by `respond`, awaited by stop() so none outlives the database. */
+  const responding = new Set<Promise<void>>();
+
   async function pollOnce(): Promise<void> {
     for (const f of await deps.escalation.runDue()) {
       if (f.notificationIds.length > 0) void deps.dispatcher.dispatch(f.notificationIds);
@@ -38,6 +49,8 @@ export function startTimerPoller(deps: {
       const ids = await job.runDue();
       if (ids.length > 0) void deps.dispatcher.dispatch(ids);
     }
+    const late = await deps.escalation.respondOverdue(RESPONSE_GRACE_MS);
+    if (late.length > 0) void deps.dispatcher.dispatch(late);
     const held = await deps.notifications.dueHeld(deps.clock.now());
     if (held.length > 0) void deps.dispatcher.dispatch(held);
     if (Date.now() - lastResume > RESUME_EVERY_MS) {
@@ -78,6 +91,24 @@ export function startTimerPoller(deps: {
 
   schedule(deps.pollIntervalMs);
   return {
+    /**
+     * Level 1 for a case this process has just committed, now rather than at the next poll; its texts go
+     * to the dispatcher. Never rejects: a failure is logged and the poll responds after the grace time.
+     */
+    respond(caseId: string): void {
+      if (stopped) return; // the next process's poll responds
+      const p = deps.escalation
+        .respond(caseId)
+        .then((ids) => {
+          if (ids && ids.length > 0) void deps.dispatcher.dispatch(ids);
+        })
+        .catch((err: unknown) =>
+          log.warn({ err, caseId }, 'response failed; the poll responds to the case once it is overdue'),
+        );
+      responding.add(p);
+      void p.finally(() => responding.delete(p));
+    },
+
     /** A timer due at `dueAt` was just created here: poll then if that is before the next poll. */
     wake(dueAt: Date): void {
       schedule(dueAt.getTime() - deps.clock.now().getTime() + 5);
@@ -91,6 +122,7 @@ export function startTimerPoller(deps: {
       stopped = true;
       if (timer) clearTimeout(timer);
       while (running !== undefined) await running;
+      await Promise.allSettled([...responding]);
     },
   };
 }

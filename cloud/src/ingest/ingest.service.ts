@@ -1,15 +1,15 @@
 import {
+  type AlertEvent,
   parseAlertEvent,
   parseHeartbeat,
   parseResidentDaily,
   type RejectReason,
 } from '../../../contracts/src/index.ts';
-import type { CasesService } from '../cases/index.ts';
+import type { CasesService, RecordOutcome } from '../cases/index.ts';
 import { OperationalError } from '../errors.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
-import type { NotificationDispatcher } from '../notify/index.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
 import { noTelemetry, type Telemetry } from '../telemetry/index.ts';
 
@@ -44,13 +44,14 @@ export function createIngestService(deps: {
   cases: CasesService;
   gateways: GatewaysRepository;
   residents: ResidentsRepository;
-  dispatcher: NotificationDispatcher;
+  /** Level 1 for a case just committed (escalation poller `respond`); must not throw. */
+  respond: (caseId: string) => void;
   metrics: CloudMetrics;
   log: Logger;
   /** Heartbeats go to telemetry once recorded; off by default. */
   telemetry?: Telemetry;
 }) {
-  const { cases, gateways, residents, dispatcher, metrics } = deps;
+  const { cases, gateways, residents, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
   const log = deps.log.child({ component: 'ingest' });
 
@@ -72,6 +73,23 @@ export function createIngestService(deps: {
     }
   }
 
+  /** The long way: is the gateway registered for this resident? Then duplicate, append or open. */
+  async function checkedRecord(
+    gatewayId: string,
+    ev: AlertEvent,
+    size: number,
+  ): Promise<RecordOutcome | IngestResult> {
+    const registered = await db(() => gateways.residentOf(gatewayId));
+    if (registered === undefined) return reject(gatewayId, 'unknown_gateway', 'gateway not registered', size);
+    if (ev.residentId !== registered) {
+      const exists = await db(() => residents.exists(ev.residentId));
+      return exists
+        ? reject(gatewayId, 'resident_mismatch', 'gateway is not registered for this resident', size)
+        : reject(gatewayId, 'unknown_resident', 'no such resident', size);
+    }
+    return db(() => cases.recordEvent(ev));
+  }
+
   return {
     /** A message on `gw/<gatewayId>/events` from the authenticated gateway `gatewayId`. */
     async handleEvent(gatewayId: string, payload: Uint8Array): Promise<IngestResult> {
@@ -82,17 +100,10 @@ export function createIngestService(deps: {
       if (ev.gatewayId !== gatewayId) {
         return reject(gatewayId, 'gateway_mismatch', `payload gatewayId ${ev.gatewayId} ≠ topic`, size);
       }
-      const registered = await db(() => gateways.residentOf(gatewayId));
-      if (registered === undefined)
-        return reject(gatewayId, 'unknown_gateway', 'gateway not registered', size);
-      if (ev.residentId !== registered) {
-        const exists = await db(() => residents.exists(ev.residentId));
-        return exists
-          ? reject(gatewayId, 'resident_mismatch', 'gateway is not registered for this resident', size)
-          : reject(gatewayId, 'unknown_resident', 'no such resident', size);
-      }
-
-      const outcome = await db(() => cases.recordEvent(ev));
+      // The common case — a new alarm from a gateway registered for its resident — is one statement;
+      // anything else (not registered, a duplicate, a later event of an active case) takes the long way.
+      const outcome = (await db(() => cases.openCase(ev))) ?? (await checkedRecord(gatewayId, ev, size));
+      if ('outcome' in outcome) return outcome; // rejected
       if (outcome.status === 'duplicate') {
         log.info({ gatewayId, eventId: ev.id }, 'duplicate event acknowledged again');
         return { outcome: 'duplicate', eventId: ev.id };
@@ -108,8 +119,9 @@ export function createIngestService(deps: {
         },
         outcome.opened ? 'event stored, case opened' : 'event stored, appended to open case',
       );
-      // After the commit, outside the PUBACK path: a slow SMS provider must not hold back the ack.
-      if (outcome.notificationIds.length > 0) void dispatcher.dispatch(outcome.notificationIds);
+      // Committed: the PUBACK may go. Level 1 (dispatch, texts) runs after it, off the PUBACK path; the
+      // case waits for it in the database, so a crash here still gets it a response (escalation poller).
+      if (outcome.opened && ev.test !== true) deps.respond(outcome.caseId);
       return { outcome: 'stored', eventId: ev.id, caseId: outcome.caseId, opened: outcome.opened };
     },
 

@@ -1,4 +1,5 @@
 import type { EventKind } from '../../../contracts/src/index.ts';
+import { dateTimeFormat } from '../clock.ts';
 import type { Language } from '../residents/residents.schemas.ts';
 
 /**
@@ -86,7 +87,7 @@ const TEXT: Record<Language, Record<EventKind, KindText>> = {
 export function formatTime(iso: string, language: Language, timeZone: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-GB', {
+  const parts = dateTimeFormat({
     timeZone,
     month: language === 'zh-CN' ? 'numeric' : 'short',
     day: 'numeric',

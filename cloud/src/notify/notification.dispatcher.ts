@@ -1,5 +1,3 @@
-import { appendTimeline } from '../cases/case-timeline.ts';
-import type { Db } from '../db/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import type { NotificationsRepository } from './notifications.repository.ts';
@@ -15,13 +13,12 @@ const SEND_TIMEOUT_MS = 10_000;
  * later retry policy to act on. `dispatch` never rejects.
  */
 export function createNotificationDispatcher(deps: {
-  db: Db;
   notifications: NotificationsRepository;
   registry: NotifierRegistry;
   metrics: CloudMetrics;
   log: Logger;
 }) {
-  const { db, notifications, registry, metrics } = deps;
+  const { notifications, registry, metrics } = deps;
   const log = deps.log.child({ component: 'notify' });
   const inflight = new Set<Promise<void>>();
   const stop = new AbortController();
@@ -41,14 +38,11 @@ export function createNotificationDispatcher(deps: {
       error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
     }
     const status = error === null ? 'sent' : 'failed';
-    await db.transaction(async (tx) => {
-      await notifications.finish(tx, n.id, status, error);
-      await appendTimeline(tx, n.caseId, status === 'sent' ? 'notified' : 'notification_failed', {
-        notificationId: n.id,
-        channel: n.channel,
-        language: n.language,
-        ...(error === null ? {} : { error }),
-      });
+    await notifications.finish(n.id, status, error, {
+      notificationId: n.id,
+      channel: n.channel,
+      language: n.language,
+      ...(error === null ? {} : { error }),
     });
     metrics.notifications.inc({ channel: n.channel, status });
     if (error === null) caseLog.info('notification sent');

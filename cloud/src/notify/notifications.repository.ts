@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isoTime, isoTimeOrNull, type Queryable } from '../db/index.ts';
+import { isoTime, isoTimeOrNull, jsonParam, type Queryable } from '../db/index.ts';
 import type { Language } from '../residents/residents.schemas.ts';
 import type { MessageType } from './message-types.ts';
 import type { Notification, NotificationStatus, RecipientRole } from './notifications.schemas.ts';
@@ -89,12 +89,30 @@ export function createNotificationsRepository(db: Queryable) {
       return rows[0] && toNotification(rows[0]);
     },
 
-    async finish(tx: Queryable, id: string, status: 'sent' | 'failed', error: string | null): Promise<void> {
-      await tx.query('UPDATE notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1', [
-        id,
-        status,
-        error,
-      ]);
+    /**
+     * Records the outcome of a send and its case timeline entry (`notified` / `notification_failed` with
+     * `timelineDetail`), in one statement: atomic without a transaction, one round trip per text.
+     */
+    async finish(
+      id: string,
+      status: 'sent' | 'failed',
+      error: string | null,
+      timelineDetail: Record<string, unknown>,
+    ): Promise<void> {
+      await db.query(
+        `WITH n AS (
+           UPDATE notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1 RETURNING case_id
+         )
+         INSERT INTO case_timeline (case_id, type, detail)
+         SELECT case_id, $4, $5::jsonb FROM n`,
+        [
+          id,
+          status,
+          error,
+          status === 'sent' ? 'notified' : 'notification_failed',
+          jsonParam(timelineDetail),
+        ],
+      );
     },
 
     /** Rows left 'pending' for longer than `olderThanS` (the process died between commit and send). */

@@ -1,8 +1,9 @@
+import { dateTimeFormat } from '../clock.ts';
 import type { Shift } from './workers.schemas.ts';
 
 /** Local ISO weekday (1 = Monday) and minute of the day of `at` in `timeZone`. */
 export function localClock(at: Date, timeZone: string): { weekday: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-GB', {
+  const parts = dateTimeFormat({
     timeZone,
     weekday: 'short',
     hour: '2-digit',
