@@ -90,6 +90,7 @@ describe.each(backends)('a fall at 03:00 (%s)', (backend) => {
       ),
       { qos: 1 },
     );
+    await t.cloud.timers.settle(); // level 1 follows the commit that the PUBACK confirmed
     const kase = await waitFor(
       async () => (await t.api('GET', `/cases?residentId=${resident.id}`)).body.items[0],
     );

@@ -158,6 +158,7 @@ describe.each(backends)('cloud REST API (%s)', (backend) => {
       await c.publishAsync(topics.events(home.gatewayId), JSON.stringify(alertEvent(home, { kind: 'sos' })), {
         qos: 1,
       });
+      await t.cloud.timers.settle(); // the guardians' text follows the commit
       const [kase] = (await t.api('GET', `/cases?residentId=${home.residentId}&status=open&kind=sos`)).body
         .items;
       expect(kase).toMatchObject({ status: 'open', kind: 'sos' });
@@ -172,7 +173,6 @@ describe.each(backends)('cloud REST API (%s)', (backend) => {
       const unknown = await t.api('POST', '/cases/00000000-0000-0000-0000-000000000000/ack', { by: 'x' });
       expect([unknown.status, unknown.body.code]).toEqual([404, 'CLOUD_CASE_NOT_FOUND']);
 
-      await t.cloud.dispatcher.drain();
       const detail = (await t.api('GET', `/cases/${kase.id}`)).body;
       expect(detail.timeline.map((e: any) => e.type)).toEqual(['opened', 'notified', 'acknowledged']);
       expect(detail.timeline[2].detail).toEqual({ by: 'worker 12' });

@@ -104,6 +104,7 @@ describe.skipIf(!hasInfluxd)(`dashboard queries against InfluxDB and ${backend}`
       }
       if (i === 3) await gw.endAsync(); // one gateway goes offline
     }
+    await t.cloud.timers.settle(); // each case's response follows its commit
     const cases = (await t.api('GET', '/cases?limit=100')).body.items as { id: string; residentId: string }[];
     expect(cases.length).toBe(10);
     // Half the cases are acknowledged through the API.

@@ -109,6 +109,12 @@ export function startTimerPoller(deps: {
       void p.finally(() => responding.delete(p));
     },
 
+    /** Waits for the responses started by `respond` and the texts they queued (tests, shutdown). */
+    async settle(): Promise<void> {
+      while (responding.size > 0) await Promise.allSettled([...responding]);
+      await deps.dispatcher.drain();
+    },
+
     /** A timer due at `dueAt` was just created here: poll then if that is before the next poll. */
     wake(dueAt: Date): void {
       schedule(dueAt.getTime() - deps.clock.now().getTime() + 5);
@@ -122,7 +128,7 @@ export function startTimerPoller(deps: {
       stopped = true;
       if (timer) clearTimeout(timer);
       while (running !== undefined) await running;
-      await Promise.allSettled([...responding]);
+      while (responding.size > 0) await Promise.allSettled([...responding]);
     },
   };
 }
