@@ -75,7 +75,8 @@ export async function openPgliteDb(opts: PgliteOptions): Promise<Db & { dump(): 
     const results = await run(messages, inTransaction);
     if (parseFirst) prepared.set(sql, name!);
     const rows = (results[0]?.rows ?? []) as T[];
-    return { rows, rowCount: results[0]?.affectedRows ?? rows.length };
+    // PGlite counts only written rows (0 for a SELECT); `pg` reports rows returned too.
+    return { rows, rowCount: Math.max(results[0]?.affectedRows ?? 0, rows.length) };
   }
 
   /** A script of statements (migrations): simple protocol. A schema change invalidates prepared plans. */

@@ -10,14 +10,6 @@ export type AssignResult =
   | { assigned: false; reason: 'no_station' | 'nobody_on_duty' | 'everyone_asked' };
 
 /**
- * The case's first response (level 1): nobody was asked yet, and the case's level and station are written
- * with the assignment (one statement). When nobody is found, nothing of this is written: the caller does it.
- */
-export interface Opening {
-  stationId: string;
-}
-
-/**
  * Level 1 of the response: offers a case to the best on-duty worker of the resident's station who has
  * not been asked yet, inside the caller's transaction — assignment row, case columns, timeline entry,
  * the worker's text and the acknowledgement-deadline timer commit together or not at all.
@@ -29,10 +21,14 @@ export function createCaseDispatcher(deps: {
 }) {
   const { workers, notices, config } = deps;
   return {
-    async assignNext(tx: Queryable, c: CaseContext, now: Date, opening?: Opening): Promise<AssignResult> {
+    /**
+     * `first`: the case's first response — nobody was asked yet (no lookup), and the case takes the
+     * resident's station with the assignment. When nobody is found, nothing is written: the caller does.
+     */
+    async assignNext(tx: Queryable, c: CaseContext, now: Date, first = false): Promise<AssignResult> {
       const stationId = c.resident?.stationId ?? null;
       if (!stationId) return { assigned: false, reason: 'no_station' };
-      const asked = opening
+      const asked = first
         ? []
         : (
             await tx.query<{ worker_id: string }>(
@@ -66,8 +62,8 @@ export function createCaseDispatcher(deps: {
         ackDeadlineAt: deadline.toISOString(),
       };
       // The assignment, its timeline entry, the acknowledgement-deadline timer (idempotent like
-      // timers.create) and the case's columns — with level 1 and the station on a first response — in one
-      // statement: every opened case runs it, so round trips count.
+      // timers.create) and the case's columns — at least level 1, and the station on a first response — in
+      // one statement: every opened case runs it, so round trips count.
       await tx.query(
         `WITH a AS (
            INSERT INTO case_assignments (case_id, attempt, worker_id, assigned_at) VALUES ($1, $3, $4, $2)
@@ -79,7 +75,7 @@ export function createCaseDispatcher(deps: {
          )
          UPDATE cases SET status = 'assigned', assignee_id = $4, assignee = $5, ack_deadline_at = $7,
            updated_at = $2,
-           level = CASE WHEN $8::text IS NULL THEN level ELSE 1 END,
+           level = coalesce(level, 1),
            station_id = coalesce($8::text, station_id),
            station = CASE WHEN $8::text IS NULL THEN station ELSE (SELECT name FROM stations WHERE id = $8) END
          WHERE id = $1`,
@@ -91,7 +87,7 @@ export function createCaseDispatcher(deps: {
           worker.name,
           jsonParam(detail),
           deadline,
-          opening?.stationId ?? null,
+          first ? stationId : null,
         ],
       );
       return { assigned: true, workerId: worker.id, attempt, queued: [await notices.worker(tx, c, worker)] };

@@ -107,7 +107,7 @@ export function createEscalationService(deps: {
     if (!c) return undefined;
     const ctx = await loadCaseContext(tx, residents, c, c.occurredAt);
     const stationId = ctx.resident?.stationId ?? null;
-    const assigned = await dispatch.assignNext(tx, ctx, now, stationId === null ? undefined : { stationId });
+    const assigned = await dispatch.assignNext(tx, ctx, now, true);
     if (assigned.assigned) return assigned.queued;
     await cases.update(
       tx,
