@@ -323,7 +323,7 @@ for (const rate of RATES) {
 const firstRequest = new Map<string, number>(); // notification id → first request at the fake
 for (const a of twilio.accepted) {
   const n = a.statusCallback ? new URL(a.statusCallback).searchParams.get('n') : null;
-    // receivedAt is epoch ms from the fake's clock — this process's: back to performance.now() time.
+  // receivedAt is epoch ms from the fake's clock — this process's: back to performance.now() time.
   const at = a.receivedAt - performance.timeOrigin;
   if (n && !(firstRequest.get(n)! <= at)) firstRequest.set(n, at);
 }
