@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// The flag: edge/src/agent/node-flags.ts (AGENT_NODE_FLAGS; a test keeps the two in step).
 // Runs the TypeScript sources directly (tsx), so there is no build step to forget.
 import { register } from 'tsx/esm/api';
 

@@ -9,7 +9,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as tfTypes from '@tensorflow/tfjs';
+import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { readFallsIndex } from '../../edge/src/datasets/falls.ts';
 import { createBaselineFallScorer } from '../../edge/src/scoring/fall-baseline/fall-baseline.scorer.ts';
 import { createFallModelScorer } from '../../edge/src/scoring/fall-model/fall-model.scorer.ts';
@@ -240,7 +240,7 @@ async function trainMember(k: number) {
     const tag = `member ${k + 1}/${members} epoch ${epoch}/${epochs} loss ${(lossSum / batches).toFixed(4)}`;
     if (epoch === 1 || epoch === epochs || epoch % 5 === 0) {
       const valLoss = tf.tidy(
-        () => tf.metrics.binaryCrossentropy(yVal, predict(m, xVal)).mean().dataSync()[0]!,
+        () => tf.mean(tf.metrics.binaryCrossentropy(yVal, predict(m, xVal))).dataSync()[0]!,
       );
       const scores = tf.tidy(() => predict(m, xValAll).dataSync() as Float32Array);
       const at = recordingCurve(valSet, scores, [0.5])[0]!;
@@ -261,13 +261,12 @@ const trainSeconds = (Date.now() - trainStarted) / 1000;
 // One model file: the members side by side on the same input, their outputs averaged.
 const input = tf.input({ shape: [nInputs], name: 'features' });
 const outs = trained.map((m) =>
-  m.layers.reduce<tfTypes.SymbolicTensor>((x, layer) => layer.apply(x) as tfTypes.SymbolicTensor, input),
+  m.layers.reduce<SymbolicTensor>((x, layer) => layer.apply(x) as SymbolicTensor, input),
 );
 const model = tf.model({
   name: 'fall_ensemble',
   inputs: input,
-  outputs:
-    outs.length > 1 ? (tf.layers.average({ name: 'mean' }).apply(outs) as tfTypes.SymbolicTensor) : outs[0]!,
+  outputs: outs.length > 1 ? (tf.layers.average({ name: 'mean' }).apply(outs) as SymbolicTensor) : outs[0]!,
 });
 log(
   `model: ${members} × (${nInputs} → 32 → 16 → 1) averaged, ${model.countParams()} parameters, backend ${backend}`,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { AGENT_NODE_FLAGS } from '../../edge/src/agent/node-flags.ts';
 import { waitFor } from './net.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -207,6 +208,7 @@ export async function startGatewayProcess(o: GatewayProcOptions): Promise<Proc> 
   const [cmd, ...args] = [
     ...(o.wrap ?? []),
     process.execPath,
+    ...AGENT_NODE_FLAGS, // as the systemd unit runs it
     'bin/anju-gw.js',
     'run',
     '--config',

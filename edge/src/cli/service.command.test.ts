@@ -22,7 +22,7 @@ describe('anju-gw service install', () => {
     expect(unit).toContain('User=gw\n');
     expect(unit).toContain('Restart=on-failure\n');
     expect(unit).toMatch(
-      /^ExecStart=\S+node\S* \S+\/bin\/anju-gw\.js run --config "\S+\/my gateway\.yaml"$/m,
+      /^ExecStart=\S+node\S* --max-semi-space-size=2 \S+\/bin\/anju-gw\.js run --config "\S+\/my gateway\.yaml"$/m,
     );
     expect(unit).toContain('WantedBy=multi-user.target');
   });

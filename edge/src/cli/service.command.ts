@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { AGENT_NODE_FLAGS } from '../agent/node-flags.ts';
 import { loadGatewayConfig } from '../config/load-config.ts';
 import { CliExit } from './local-agent.ts';
 
@@ -13,7 +14,9 @@ const word = (s: string) => (/[\s"'\\]/.test(s) ? `"${s.replace(/(["\\])/g, '\\$
 
 /** The systemd unit that runs the agent with this config, restarted when it fails. */
 export function systemdUnit(o: { configFile: string; user: string; node?: string }): string {
-  const exec = [o.node ?? process.execPath, BIN, 'run', '--config', o.configFile].map(word).join(' ');
+  const exec = [o.node ?? process.execPath, ...AGENT_NODE_FLAGS, BIN, 'run', '--config', o.configFile]
+    .map(word)
+    .join(' ');
   return `[Unit]
 Description=Anju home gateway agent (anju-gw)
 After=network-online.target

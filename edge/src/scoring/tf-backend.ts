@@ -3,7 +3,17 @@
 // machines without internet access to libtensorflow (shared/DEPENDENCIES.md), so its absence is normal.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tfCore from '@tensorflow/tfjs-core';
+import * as tfLayers from '@tensorflow/tfjs-layers';
+
+/**
+ * TensorFlow.js as the gateway and the training tools use it: core (tensors, io, optimisers) and layers.
+ * Not the `@tensorflow/tfjs` umbrella, which also loads and registers the WebGL backend, the graph-model
+ * converter and tf.data — none of them used here, ~15 MB of the agent's RSS (bench:gateway). Backends are
+ * loaded when chosen (useBackend), so a gateway on wasm never loads the cpu backend's kernels either.
+ */
+export const tf = { ...tfCore, ...tfLayers };
+export type Tf = typeof tf;
 
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -11,7 +21,7 @@ export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCE: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 export interface TfRuntime {
-  tf: typeof tf;
+  tf: Tf;
   backend: TfBackendName;
 }
 
@@ -47,6 +57,7 @@ export async function useBackend(name: TfBackendName): Promise<boolean> {
   try {
     if (name === 'tensorflow' && !(await tryTfjsNode())) return false;
     if (name === 'wasm') await registerWasm();
+    if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
     if (!(await tf.setBackend(name))) return false;
     await tf.ready();
     return tf.getBackend() === name;

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as tfTypes from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type { AccelSample, Detection, Scorer, ScorerFactory, ScorerOptions } from '../scorer.ts';
 import { initTf, type TfBackendName } from '../tf-backend.ts';
 import { extractFeatures, featureCount, summaryEvidence } from './features.ts';
@@ -58,7 +58,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     for (let i = 0; i < nFeatures; i++) input[i] = (raw[i]! - f.mean[i]!) / f.std[i]!;
     // The band is worn on the wrist: the position input (when the model has one) is always "wrist".
     if (f.positionInput) input[nFeatures] = (1 - f.mean[nFeatures]!) / f.std[nFeatures]!;
-    const out = tf.tidy(() => (model.predict(tf.tensor2d(input, [1, inputs])) as tfTypes.Tensor).dataSync());
+    const out = tf.tidy(() => (model.predict(tf.tensor2d(input, [1, inputs])) as Tensor).dataSync());
     return out[0] ?? 0;
   };
   const scoreFeatureVector = (features: ArrayLike<number>): number => {

@@ -3,7 +3,9 @@
 // Files only: the gateway never fetches weights over the network, and no tfjs-node file IO is needed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as tfTypes from '@tensorflow/tfjs';
+import type { io } from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { Tf } from '../tf-backend.ts';
 import type { FeatureLayout } from './features.ts';
 import type { TriggerParams } from './impact-trigger.ts';
 
@@ -58,11 +60,11 @@ export function readManifest(dir: string): FallModelManifest {
 }
 
 /** Loads the layers model from model.json + weights.bin with the tfjs instance given. */
-export async function readLayersModel(tf: typeof tfTypes, dir: string): Promise<tfTypes.LayersModel> {
+export async function readLayersModel(tf: Tf, dir: string): Promise<LayersModel> {
   try {
     const json = JSON.parse(readFileSync(join(dir, MODEL_FILE), 'utf8')) as {
       modelTopology: object;
-      weightsManifest: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[];
+      weightsManifest: { paths: string[]; weights: io.WeightsManifestEntry[] }[];
     };
     const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
     const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
@@ -77,11 +79,7 @@ export async function readLayersModel(tf: typeof tfTypes, dir: string): Promise<
 }
 
 /** Saves a layers model as model.json + weights.bin in `dir`. */
-export async function writeLayersModel(
-  tf: typeof tfTypes,
-  model: tfTypes.LayersModel,
-  dir: string,
-): Promise<number> {
+export async function writeLayersModel(tf: Tf, model: LayersModel, dir: string): Promise<number> {
   let bytes = 0;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
