@@ -147,10 +147,14 @@ export function createModelsRepository(db: Queryable) {
      * was sent to this gateway (a result for someone else's command, or invented).
      */
     async recordResult(r: CommandResult): Promise<boolean> {
+      // One statement: whoever reads the command's row as answered also sees it on the gateway's record.
       const { rowCount } = await db.query(
-        `UPDATE model_updates SET status = $3, reason = $4, detail = $5, active_version = $6,
-           duration_ms = $7, finished_at = $8
-         WHERE id = $1 AND gateway_id = $2 AND name = $9 AND version = $10`,
+        `WITH answered AS (
+           UPDATE model_updates SET status = $3, reason = $4, detail = $5, active_version = $6,
+             duration_ms = $7, finished_at = $8
+           WHERE id = $1 AND gateway_id = $2 AND name = $9 AND version = $10
+           RETURNING gateway_id)
+         UPDATE gateways SET last_model_update = $11::jsonb WHERE id IN (SELECT gateway_id FROM answered)`,
         [
           r.commandId,
           r.gatewayId,
@@ -162,21 +166,17 @@ export function createModelsRepository(db: Queryable) {
           r.finishedAt,
           r.model.name,
           r.model.version,
+          jsonParam({
+            commandId: r.commandId,
+            model: r.model,
+            outcome: r.outcome,
+            reason: r.reason,
+            activeVersion: r.activeVersion,
+            finishedAt: r.finishedAt,
+          }),
         ],
       );
-      if (rowCount === 0) return false;
-      await db.query('UPDATE gateways SET last_model_update = $2::jsonb WHERE id = $1', [
-        r.gatewayId,
-        jsonParam({
-          commandId: r.commandId,
-          model: r.model,
-          outcome: r.outcome,
-          reason: r.reason,
-          activeVersion: r.activeVersion,
-          finishedAt: r.finishedAt,
-        }),
-      ]);
-      return true;
+      return rowCount > 0;
     },
 
     async updates(filter: {
