@@ -91,39 +91,42 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
     const tickStart = now();
     for (const [j, g] of gateways.slice(i, i + perTick).entries()) {
       const index = i + j;
+      const c = mqtt.connect(req.mqttUrl, {
+        clientId: g.gatewayId,
+        username: g.gatewayId,
+        password: g.secret,
+        keepalive: req.keepaliveS,
+        // Like the gateway's forwarder: a refused or timed-out connect is retried with jittered backoff.
+        reconnectPeriod: 2_000 + Math.random() * 3_000,
+        connectTimeout: 30_000,
+      });
+      clients[index] = c;
+      c.on('error', (err) => failures.set(err.message, (failures.get(err.message) ?? 0) + 1));
+      c.on('reconnect', () => reconnects++);
+      // Heartbeats every heartbeatMs from the first connect, the first one at a random phase.
+      c.once('connect', () => {
+        const beat = () => {
+          c.publishAsync(topics.health(g.gatewayId), JSON.stringify(heartbeat(g)), { qos: 1 }).then(
+            () => heartbeats++,
+            () => heartbeatFailures++,
+          );
+        };
+        timers.push(
+          setTimeout(() => {
+            beat();
+            timers.push(setInterval(beat, req.heartbeatMs));
+          }, Math.random() * req.heartbeatMs),
+        );
+      });
       pending.push(
-        mqtt
-          .connectAsync(req.mqttUrl, {
-            clientId: g.gatewayId,
-            username: g.gatewayId,
-            password: g.secret,
-            keepalive: req.keepaliveS,
-            reconnectPeriod: 2_000 + Math.random() * 3_000,
-            connectTimeout: 60_000,
-          })
-          .then(
-            (c) => {
-              clients[index] = c;
-              c.on('reconnect', () => reconnects++);
-              c.on('error', () => {});
-              // Heartbeats every heartbeatMs, first one at a random phase.
-              const beat = () => {
-                c.publishAsync(topics.health(g.gatewayId), JSON.stringify(heartbeat(g)), { qos: 1 }).then(
-                  () => heartbeats++,
-                  () => heartbeatFailures++,
-                );
-              };
-              const first = setTimeout(() => {
-                beat();
-                timers.push(setInterval(beat, req.heartbeatMs));
-              }, Math.random() * req.heartbeatMs);
-              timers.push(first);
-            },
-            (err: Error) => {
-              failed++;
-              failures.set(err.message, (failures.get(err.message) ?? 0) + 1);
-            },
-          ),
+        new Promise<void>((resolve) => {
+          // Counted as failed when the first attempt did not get through (it keeps retrying).
+          c.once('connect', () => resolve());
+          c.once('close', () => {
+            if (!c.connected) failed++;
+            resolve();
+          });
+        }),
       );
     }
     const wait = tickStart + perTickMs - now();
