@@ -98,7 +98,7 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
         keepalive: req.keepaliveS,
         // Like the gateway's forwarder: a refused or timed-out connect is retried with jittered backoff.
         reconnectPeriod: 2_000 + Math.random() * 3_000,
-        connectTimeout: 30_000,
+        connectTimeout: 60_000,
       });
       clients[index] = c;
       c.on('error', (err) => failures.set(err.message, (failures.get(err.message) ?? 0) + 1));

@@ -414,9 +414,14 @@ try {
       `p99 ${f1(pct(r.toCase, 99))} ms, max ${f1(r.toCase.at(-1) ?? Number.NaN)} ms; ` +
       `event → first SMS request p50 ${f1(pct(r.toSms, 50))} ms, p99 ${f1(pct(r.toSms, 99))} ms (${r.toSms.length} texts)`,
   );
+  const metricsText = await (await fetch(`${cloud.httpUrl}/metrics`)).text();
+  const shed = [...metricsText.matchAll(/^anju_telemetry_messages_shed_total\{[^}]*\} (\S+)$/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
   console.log(
-    `cloud: CPU ${f1(r.cpu)} % of one core, RSS ${r.rssMb} MB; heartbeats ${f1(heartbeatsPerS)}/s ` +
-      `(${hb1.heartbeatFailures} failed); reconnects during the run ${hb1.reconnects}`,
+    `cloud: CPU ${f1(r.cpu)} % of one core, RSS ${r.rssMb} MB; heartbeats ${f1(heartbeatsPerS)}/s acknowledged ` +
+      `(${hb1.heartbeatFailures} failed; ${shed} shed by the cloud since start); reconnects during the run ${hb1.reconnects}`,
   );
   if (ceiling !== undefined || a.ceiling) {
     console.log(

@@ -7,28 +7,48 @@ import type { CloudMetrics } from '../metrics/index.ts';
  * At most this many heartbeats and daily summaries are written at once per cloud process, so they can
  * never take every database connection (the pg pool holds 10) from alarms: at 10,000 gateways the
  * heartbeats alone are ~170 writes/s, and under load they queued events behind them (bench:fleet).
- * A gateway's next message waits behind its own heartbeat (one PUBLISH at a time per connection), which
- * costs a heartbeat some latency and an alarm from another home nothing.
  */
 const TELEMETRY_CONCURRENCY = 4;
+/**
+ * Beyond this many waiting, a heartbeat or daily summary is acknowledged WITHOUT being written (shed and
+ * counted): a gateway handles one PUBLISH at a time on its connection, so its next alarm would otherwise
+ * wait behind its own heartbeat in a long queue. Telemetry is refreshed every minute; an alarm is not.
+ */
+const TELEMETRY_MAX_WAITING = 64;
 
-/** A counting semaphore: `run` starts `fn` when fewer than `limit` are running. */
-function createGate(limit: number) {
+interface TelemetryGate {
+  /** Runs `fn` when a slot is free; false (and `fn` not run) when too many are already waiting. */
+  run(fn: () => Promise<unknown>): Promise<boolean>;
+  shed: { inc(labels: Record<string, string>): void };
+}
+
+function createGate(limit: number, maxWaiting: number, metrics: CloudMetrics): TelemetryGate {
   let running = 0;
   const waiting: (() => void)[] = [];
-  return async function run<T>(fn: () => Promise<T>): Promise<T> {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await fn();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
+  return {
+    shed: metrics.registry.counter(
+      'anju_telemetry_messages_shed_total',
+      'Heartbeats and daily summaries acknowledged without being recorded because too many were waiting for the database',
+      ['topic'],
+    ),
+    async run(fn) {
+      if (running >= limit) {
+        if (waiting.length >= maxWaiting) return false;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+      running++;
+      try {
+        await fn();
+        return true;
+      } finally {
+        running--;
+        waiting.shift()?.();
+      }
+    },
   };
 }
 /** One gate per cloud (its ingest service), so two clouds in one test process do not share it. */
-const telemetryGates = new WeakMap<IngestService, ReturnType<typeof createGate>>();
+const telemetryGates = new WeakMap<IngestService, TelemetryGate>();
 
 /**
  * One gateway message handed to ingest — the same path whether it arrived on the embedded broker or from
@@ -54,15 +74,16 @@ export async function ingestGatewayMessage(
     else {
       let gate = telemetryGates.get(deps.ingest);
       if (!gate) {
-        gate = createGate(TELEMETRY_CONCURRENCY);
+        gate = createGate(TELEMETRY_CONCURRENCY, TELEMETRY_MAX_WAITING, deps.metrics);
         telemetryGates.set(deps.ingest, gate);
       }
       const { ingest } = deps;
-      await gate(() =>
+      const recorded = await gate.run(() =>
         kind === 'daily'
           ? ingest.handleDaily(gatewayId, payload)
           : ingest.handleHeartbeat(gatewayId, payload),
       );
+      if (!recorded) gate.shed.inc({ topic: kind ?? 'unknown' });
     }
     return null;
   } catch (err) {
