@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { EVENT_SCHEMA_VERSION } from '../../contracts/src/index.ts';
+import { auditRoutes, createAuditRepository } from './audit/index.ts';
+import { createAuthenticator, jwtSettings } from './auth/index.ts';
 import {
   casesRoutes,
   createCaseNotices,
   createCasesRepository,
   createCasesService,
   createServiceQualityRepository,
+  guardianCasesRoutes,
   serviceQualityRoutes,
 } from './cases/index.ts';
 import { type Clock, systemClock } from './clock.ts';
@@ -101,6 +104,9 @@ export async function startCloud(
   opts: StartCloudOptions = {},
 ): Promise<RunningCloud> {
   const log = opts.logger ?? createLogger(config.logLevel);
+  // Checked before anything opens: a JWT key too short to be safe stops the start (ConfigError, exit 2).
+  const authenticator = createAuthenticator({ apiToken: config.apiToken, jwt: jwtSettings(config.auth) });
+  if (authenticator.open) log.warn('REST API is open: set apiToken or auth.jwtSecret (ANJU_JWT_SECRET)');
   const metrics = createCloudMetrics();
   // Real SMS providers (notify.providers): their channels join the registry; `opts.notifiers` still wins.
   const sms = createSmsProviders(config.notify.providers, {
@@ -286,7 +292,7 @@ export async function startCloud(
 
     const http = await buildHttpServer({
       log,
-      apiToken: config.apiToken,
+      access: { db, authenticator, onAuthFailure: (code) => metrics.apiAuthFailures.inc({ code }) },
       version: pkg.version,
       bodyLimitBytes: limits.httpBodyLimitBytes,
       requestsPerMinute: limits.apiRequestsPerMinute,
@@ -314,11 +320,13 @@ export async function startCloud(
           onAcknowledged: tellGateway,
           onNotifications: (ids) => void dispatcher.dispatch(ids),
         }),
+        guardianCasesRoutes({ db, service, onAcknowledged: tellGateway }),
         stationsRoutes({ stations }),
-        workersRoutes({ db, workers }),
+        workersRoutes({ workers }),
         serviceQualityRoutes({ quality: createServiceQualityRepository(db) }),
         notificationsRoutes({ notifications }),
         surveysRoutes({ db, cases, surveys, clock, metrics: surveyMetrics }),
+        auditRoutes({ audit: createAuditRepository(db) }),
         sms.routes(),
         modelsRoutes({ service: modelsService, models }),
         gatewayModelsRoutes({ models, gateways, metrics }),

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startCloud } from './app.ts';
+import { type MintOptions, mintToken } from './auth/index.ts';
 import type { CloudConfig } from './config/index.ts';
 import { ConfigError, type DeepPartial, loadConfig, readConfigFile } from './config/index.ts';
 import { migrate, openDb } from './db/index.ts';
@@ -111,6 +112,23 @@ async function mosquittoConfig(opts: MosquittoConfigOptions): Promise<void> {
   }
 }
 
+interface TokenOptions extends CommonOptions, MintOptions {}
+
+/** Prints a token on stdout (and what it is for on stderr, so `$(anju-cloud token …)` gets only the token). */
+async function printToken(opts: TokenOptions): Promise<void> {
+  const config = await resolveConfig(opts);
+  const minted = mintToken(config, opts);
+  process.stdout.write(`${minted.token}\n`);
+  const where = opts.station
+    ? ` at station ${opts.station}`
+    : opts.guardian
+      ? ` for guardian ${opts.guardian}`
+      : '';
+  process.stderr.write(
+    `${minted.role} token for ${opts.sub}${where}, expires ${minted.expiresAt.toISOString()}\n`,
+  );
+}
+
 export function buildCli(): Command {
   const program = new Command('anju-cloud')
     .description(
@@ -154,11 +172,37 @@ Example:
   DATABASE_URL=postgres://… ANJU_MQTT_PASSWORD=… anju-cloud mosquitto-config --out /etc/mosquitto/anju`,
       ),
   ).action((opts: MosquittoConfigOptions) => mosquittoConfig(opts));
+  program
+    .command('token')
+    .description('mint a signed API token (JWT, HS256 with auth.jwtSecret) for one person and print it')
+    .requiredOption('--role <role>', 'admin | desk | worker | supervisor | guardian')
+    .requiredOption('--sub <id>', "who it is: a worker's id for workers, an account name otherwise")
+    .option('--station <id>', 'the station of a desk, worker or supervisor (required for them)')
+    .option('--guardian <id>', 'the guardian record a guardian token speaks for (required for guardians)')
+    .option('--ttl <duration>', 'lifetime: 90s, 30m, 8h, 7d (at most auth.maxTtlS, default 30 days)', '8h')
+    .option('-c, --config <file>', 'YAML or JSON config file with the auth block (or env ANJU_JWT_SECRET)')
+    .addHelpText(
+      'after',
+      `
+The token goes to stdout, a summary to stderr. Roles (cloud/README.md "Roles and audit"):
+  admin       every station; stations, workers, the whole audit log
+  supervisor  their station: what the desk does, plus workers and the station's audit log
+  desk        their station: residents, guardians, gateways, cases, rosters, texts, figures
+  worker      their station's residents and cases; moves only cases assigned to them
+  guardian    the cases of the one resident they guard (/guardian/cases)
+
+Examples:
+  ANJU_JWT_SECRET=… anju-cloud token --role desk --station jingan --sub desk-li --ttl 12h
+  anju-cloud token -c cloud.yaml --role worker --station jingan --sub w-zhang
+  anju-cloud token -c cloud.yaml --role guardian --sub daughter-wang --guardian <guardian id> --ttl 30d`,
+    )
+    .action((opts: TokenOptions) => printToken(opts));
+
   program.addHelpText(
     'after',
     `
 Environment overrides: ANJU_HTTP_HOST, ANJU_HTTP_PORT, ANJU_MQTT_HOST, ANJU_MQTT_PORT, DATABASE_URL,
-ANJU_DATA_DIR, ANJU_API_TOKEN, LOG_LEVEL; external broker (mqtt.mode external): ANJU_MQTT_MODE,
+ANJU_DATA_DIR, ANJU_API_TOKEN, ANJU_JWT_SECRET, ANJU_JWT_ISSUER, ANJU_JWT_AUDIENCE, LOG_LEVEL; external broker (mqtt.mode external): ANJU_MQTT_MODE,
 ANJU_MQTT_URL, ANJU_MQTT_USERNAME, ANJU_MQTT_PASSWORD, ANJU_MQTT_CLIENT_ID, ANJU_MQTT_SHARED_GROUP,
 ANJU_MQTT_CONSUMERS.
 
@@ -166,7 +210,8 @@ Examples:
   anju-cloud serve --data-dir ./.data/cloud-db
   DATABASE_URL=postgres://postgres@127.0.0.1/anju anju-cloud migrate
   anju-cloud models publish models/fall --url https://cloud.example --token "$ANJU_API_TOKEN"
-  anju-cloud models deploy fall-model 2.0.1 --station st-jingan`,
+  anju-cloud models deploy fall-model 2.0.1 --station st-jingan
+  anju-cloud token --role desk --station jingan --sub desk-li --ttl 8h`,
   );
   return program;
 }
@@ -175,7 +220,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   try {
     await buildCli().parseAsync([...argv]);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || (err instanceof UserError && err.code.startsWith('CLOUD_TOKEN_'))) {
       process.stderr.write(`anju-cloud: ${err.message}\n`);
       process.exitCode = 2;
       return;

@@ -310,14 +310,16 @@ export function createCasesRepository(db: Queryable) {
       return rows[0] && toCase(rows[0]);
     },
 
-    async list(q: ListCasesQuery): Promise<Case[]> {
+    /** `stationId`: only the cases of residents registered with that station (a station user's view). */
+    async list(q: ListCasesQuery, scope: { stationId?: string | undefined } = {}): Promise<Case[]> {
       const { rows } = await db.query<CaseRow>(
         `SELECT ${CASE_COLUMNS} FROM cases c
          WHERE ($1::text IS NULL OR c.resident_id = $1)
            AND ($2::text IS NULL OR c.status = $2)
            AND ($3::text IS NULL OR c.kind = $3)
+           AND ($5::text IS NULL OR c.resident_id IN (SELECT id FROM residents WHERE station_id = $5))
          ORDER BY c.opened_at DESC, c.id LIMIT $4`,
-        [q.residentId ?? null, q.status ?? null, q.kind ?? null, q.limit],
+        [q.residentId ?? null, q.status ?? null, q.kind ?? null, q.limit, scope.stationId ?? null],
       );
       return rows.map(toCase);
     },

@@ -1,7 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError } from '../errors.ts';
+import { assertActsAsSelf, stationScope } from '../auth/index.ts';
+import { NotFoundError, UserError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { auditOf, principalOf } from '../http/request-context.ts';
 import type { NotificationsRepository } from '../notify/index.ts';
 import type { CasesRepository } from './cases.repository.ts';
 import { AckBody, ListCasesQuery, TransitionBody } from './cases.schemas.ts';
@@ -24,11 +26,16 @@ export function casesRoutes(deps: {
         schema: {
           tags: ['cases'],
           summary: 'Cases, newest first, filtered by resident, status and kind',
+          description: "A station's people see the cases of the residents registered with their station.",
           querystring: ListCasesQuery,
           response: { 200: Type.Object({ items: Type.Array(Type.Ref('Case')) }), ...errors(400, 401) },
         },
       },
-      async (req) => ({ items: await cases.list(req.query) }),
+      async (req) => {
+        const items = await cases.list(req.query, { stationId: stationScope(principalOf(req)) });
+        auditOf(req).set({ detail: { count: items.length } });
+        return { items };
+      },
     );
 
     app.get<{ Params: Static<typeof IdParams> }>(
@@ -65,7 +72,17 @@ export function casesRoutes(deps: {
         },
       },
       async (req) => {
-        const acked = await service.acknowledge(req.params.id, req.body.by);
+        const p = principalOf(req);
+        // A person acknowledges as themselves (a worker by their worker id); admins may name anyone.
+        if (p.role !== 'admin' && req.body.by !== p.sub) {
+          throw new UserError(
+            'CLOUD_AUTH_ACTOR_MISMATCH',
+            `a ${p.role} token acknowledges as ${p.sub}, not as ${req.body.by}`,
+            403,
+          );
+        }
+        const audit = auditOf(req);
+        const acked = await service.acknowledge(req.params.id, req.body.by, (tx) => audit.writeIn(tx));
         req.log.info({ caseId: acked.id }, 'case acknowledged');
         deps.onAcknowledged?.(acked.id);
         return acked;
@@ -81,15 +98,20 @@ export function casesRoutes(deps: {
           description:
             'open → assigned → acknowledged → en_route → on_site → resolved → closed, or cancelled / false_alarm. ' +
             'A worker may only move a case assigned to them. Illegal steps answer 409 with code ' +
-            'CLOUD_CASE_TRANSITION_ILLEGAL, CLOUD_CASE_ACTOR_NOT_ALLOWED, CLOUD_CASE_NOT_ASSIGNEE or CLOUD_CASE_NO_WORKER.',
+            'CLOUD_CASE_TRANSITION_ILLEGAL, CLOUD_CASE_ACTOR_NOT_ALLOWED, CLOUD_CASE_NOT_ASSIGNEE or CLOUD_CASE_NO_WORKER. ' +
+            'A person acts as themselves: a worker token as { type: worker, id: <sub> }, a desk or supervisor token as ' +
+            '{ type: duty_desk, id: <sub> } (403 CLOUD_AUTH_ACTOR_MISMATCH otherwise); the service token may name anyone.',
           params: IdParams,
           body: TransitionBody,
-          response: { 200: Type.Ref('Case'), ...errors(400, 401, 404, 409) },
+          response: { 200: Type.Ref('Case'), ...errors(400, 401, 403, 404, 409) },
         },
       },
       async (req) => {
         const { to, actor, note } = req.body;
-        const r = await service.transition(req.params.id, to, actor, note);
+        assertActsAsSelf(principalOf(req), actor);
+        const audit = auditOf(req);
+        audit.set({ detail: { to } });
+        const r = await service.transition(req.params.id, to, actor, note, (tx) => audit.writeIn(tx));
         req.log.child({ caseId: r.case.id }).info({ to, actor: actor.type }, 'case moved');
         if (r.notificationIds.length > 0) deps.onNotifications?.(r.notificationIds);
         if (to === 'acknowledged') deps.onAcknowledged?.(r.case.id);

@@ -22,6 +22,9 @@ import type { TransitionHook } from './transition-hooks.ts';
 
 export type RecordOutcome = { status: 'stored'; caseId: string; opened: boolean } | { status: 'duplicate' };
 
+/** Runs last inside a transition's transaction (the audit entry of the request that asked for it). */
+export type InTransaction = (tx: Queryable) => Promise<void>;
+
 /** Timestamp columns a transition sets, by the state entered. */
 const STAMP: Partial<Record<TargetState, string>> = {
   acknowledged: 'acknowledged_at',
@@ -224,9 +227,14 @@ export function createCasesService(deps: {
       to: TargetState,
       actor: Actor,
       note?: string,
+      inTx?: InTransaction,
     ): Promise<{ case: Case; notificationIds: string[] }> {
       const before = await cases.get(id);
-      const r = await db.transaction((tx) => transitionIn(tx, id, to, actor, { note }));
+      const r = await db.transaction(async (tx) => {
+        const out = await transitionIn(tx, id, to, actor, { note });
+        await inTx?.(tx);
+        return out;
+      });
       if (before) told(before, r.case);
       return { case: r.case, notificationIds: sendable(r.queued) };
     },
@@ -235,12 +243,16 @@ export function createCasesService(deps: {
      * The pre-issue-4 acknowledgement (`POST /cases/:id/ack`): open or assigned → acknowledged, by a
      * worker when `by` is a worker id, else by the duty desk. 409 CLOUD_CASE_NOT_OPEN otherwise.
      */
-    async acknowledge(id: string, by: string): Promise<Case> {
+    async acknowledge(id: string, by: string, inTx?: InTransaction): Promise<Case> {
       const actor: Actor = (await workers.get(by))
         ? { type: 'worker', id: by }
         : { type: 'duty_desk', id: by };
       const before = await cases.get(id);
-      const r = await db.transaction((tx) => transitionIn(tx, id, 'acknowledged', actor, { legacy: true }));
+      const r = await db.transaction(async (tx) => {
+        const out = await transitionIn(tx, id, 'acknowledged', actor, { legacy: true });
+        await inTx?.(tx);
+        return out;
+      });
       if (before) told(before, r.case);
       return r.case;
     },

@@ -12,6 +12,7 @@ export { ACTIVE, type CasesRepository, createCasesRepository } from './cases.rep
 export { casesRoutes } from './cases.routes.ts';
 export * from './cases.schemas.ts';
 export { type CasesService, createCasesService, type RecordOutcome } from './cases.service.ts';
+export { GuardianCase, guardianCasesRoutes } from './guardian-cases.routes.ts';
 export {
   createServiceQualityRepository,
   type ServiceQualityRepository,

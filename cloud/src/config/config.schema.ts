@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { AuthConfig, authEnvOverrides } from '../auth/auth.config.ts';
 import { EnrolmentConfigSchema } from '../enrolment/enrolment.config.ts';
 import { SmsProvidersConfig, smsEnvOverrides } from '../notify/providers/sms-providers.config.ts';
 import { defaultSurveyConfig, SurveyConfig, surveyEnvOverrides } from '../surveys/survey.config.ts';
@@ -136,9 +137,11 @@ export const CloudConfigSchema = Type.Object(
     apiToken: Type.Optional(
       Type.String({
         minLength: 16,
-        description: 'Bearer token the REST API requires; unset = open API (env ANJU_API_TOKEN)',
+        description:
+          'shared service token for tools; acts as admin. With neither it nor auth.jwtSecret the API is open (env ANJU_API_TOKEN)',
       }),
     ),
+    auth: Type.Optional(AuthConfig),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { description: 'pino log level (env LOG_LEVEL)' },
@@ -317,4 +320,5 @@ export const envOverrides = {
   ...smsEnvOverrides,
   ...surveyEnvOverrides,
   ...limitsEnvOverrides,
+  ...authEnvOverrides,
 } as const satisfies Record<string, { key: string; type: 'string' | 'integer' }>;

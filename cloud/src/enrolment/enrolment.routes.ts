@@ -17,7 +17,7 @@ function refuse(reply: FastifyReply, err: EnrolmentError) {
 
 /**
  * POST /enrolment-codes (the duty desk, behind the API's auth) and POST /enrol (open: the code IS the
- * credential, so it must be reachable without a token; listed in http/api-auth.ts).
+ * credential, so it must be reachable without a token; OPEN in auth/permissions.ts).
  */
 export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyPluginAsync {
   return async (app) => {

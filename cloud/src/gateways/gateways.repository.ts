@@ -28,8 +28,13 @@ const toGateway = (r: GatewayRow): Gateway => ({
 export function createGatewaysRepository(db: Queryable) {
   return {
     /** Inserts the gateway; false when the id is taken. */
-    async create(id: string, residentId: string, secretHash: string): Promise<Gateway | undefined> {
-      const { rows } = await db.query<GatewayRow>(
+    async create(
+      id: string,
+      residentId: string,
+      secretHash: string,
+      tx: Queryable = db,
+    ): Promise<Gateway | undefined> {
+      const { rows } = await tx.query<GatewayRow>(
         `INSERT INTO gateways (id, resident_id, secret_hash) VALUES ($1, $2, $3)
          ON CONFLICT (id) DO NOTHING RETURNING *`,
         [id, residentId, secretHash],

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { auditOf } from '../http/request-context.ts';
 import { generateSecret, hashSecret } from '../mqtt/gateway-secret.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
 import type { GatewaysRepository } from './gateways.repository.ts';
@@ -29,8 +30,12 @@ export function gatewaysRoutes(deps: {
           throw new NotFoundError('CLOUD_RESIDENT_NOT_FOUND', `resident ${residentId} not found`);
         }
         const secret = generateSecret();
-        const created = await gateways.create(id, residentId, await hashSecret(secret));
-        if (!created) throw new ConflictError('CLOUD_GATEWAY_EXISTS', `gateway ${id} is already registered`);
+        const secretHash = await hashSecret(secret);
+        await auditOf(req).transaction(async (tx) => {
+          const created = await gateways.create(id, residentId, secretHash, tx);
+          if (!created)
+            throw new ConflictError('CLOUD_GATEWAY_EXISTS', `gateway ${id} is already registered`);
+        }, 201);
         req.log.info({ gatewayId: id }, 'gateway registered');
         const body: GatewayCredentials = { gatewayId: id, residentId, secret };
         return reply.code(201).send(body);

@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyPluginAsync,
 } from 'fastify';
 import { findUnstorableText } from '../../../contracts/src/index.ts';
+import { AuditEntry } from '../audit/audit.schemas.ts';
 import { CaseDetail, Case as CaseSchema } from '../cases/cases.schemas.ts';
 import { UserError } from '../errors.ts';
 import { Gateway, GatewayCredentials } from '../gateways/gateways.schemas.ts';
@@ -19,12 +20,13 @@ import { Guardian, Resident } from '../residents/residents.schemas.ts';
 import { Station } from '../stations/stations.schemas.ts';
 import { Complaint, Survey } from '../surveys/surveys.schemas.ts';
 import { Worker } from '../workers/workers.schemas.ts';
-import { bearerAuth } from './api-auth.ts';
+import { type AccessControlOptions, installAccessControl, requestId } from './access-control.ts';
 import { ErrorResponse } from './http.schemas.ts';
 
 export interface HttpServerOptions {
   log: Logger;
-  apiToken?: string | undefined;
+  /** Who may call what (roles, station scoping) and the audit log: access-control.ts. */
+  access: AccessControlOptions;
   version: string;
   /** Largest request body (413 FST_ERR_CTP_BODY_TOO_LARGE beyond it); default 64 KiB. */
   bodyLimitBytes?: number;
@@ -45,10 +47,14 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   const app = Fastify({
     loggerInstance: opts.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
+    genReqId: requestId,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
   });
+
+  // First, so every route registered after it (swagger's own included) takes its line of the table.
+  installAccessControl(app, opts.access);
 
   for (const schema of [
     ErrorResponse,
@@ -63,6 +69,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     Worker,
     Survey,
     Complaint,
+    AuditEntry,
   ]) {
     app.addSchema(schema);
   }
@@ -75,14 +82,28 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
         description: 'Residents, guardians, gateways, cases and notifications of the Anju (安居) service.',
         version: opts.version,
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-      security: opts.apiToken ? [{ bearerAuth: [] }] : [],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'A JWT (HS256) minted by `anju-cloud token --role <role> …` with claims sub, role ' +
+              '(admin | desk | worker | supervisor | guardian), station (desk, worker, supervisor) or guardian ' +
+              '(guardian); or the shared service token (apiToken), which acts as admin. 401 codes: ' +
+              'CLOUD_AUTH_MISSING_TOKEN, CLOUD_AUTH_INVALID_TOKEN, CLOUD_AUTH_TOKEN_EXPIRED, ' +
+              'CLOUD_AUTH_TOKEN_NOT_YET_VALID, CLOUD_AUTH_TOKEN_WRONG_AUDIENCE, CLOUD_AUTH_TOKEN_WRONG_ISSUER, ' +
+              'CLOUD_AUTH_TOKEN_CLAIMS; 403: CLOUD_AUTH_ROLE_FORBIDDEN, CLOUD_AUTH_ACTOR_MISMATCH.',
+          },
+        },
+      },
+      security: [{ bearerAuth: [] }],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  if (opts.apiToken) app.addHook('onRequest', bearerAuth(opts.apiToken));
   // Valid JSON the database cannot store (NUL, lone surrogates) is the client's error, not a 500.
   app.addHook('preValidation', async (req, reply) => {
     const at = req.body === undefined ? undefined : findUnstorableText(req.body);

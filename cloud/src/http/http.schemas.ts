@@ -11,7 +11,7 @@ export const ErrorResponse = Type.Object(
 );
 
 /** Error responses a route may return, for its OpenAPI entry. */
-export function errors(...codes: (400 | 401 | 404 | 409)[]) {
+export function errors(...codes: (400 | 401 | 403 | 404 | 409)[]) {
   return Object.fromEntries(codes.map((c) => [c, Type.Ref('ErrorResponse')]));
 }
 

@@ -1,4 +1,5 @@
-export { bearerAuth } from './api-auth.ts';
+export { type AccessControlOptions, installAccessControl } from './access-control.ts';
 export { healthRoutes } from './health.routes.ts';
 export { ErrorResponse, errors, IdParams } from './http.schemas.ts';
 export { buildHttpServer, type HttpServerOptions, openRoute } from './http-server.ts';
+export { auditOf, principalOf } from './request-context.ts';

@@ -16,6 +16,7 @@ const REDACT = [
   '*.password',
   '*.secret',
   '*.apiToken',
+  '*.jwtSecret',
   '*.phone',
   'req.headers.authorization',
   'config.apiToken',

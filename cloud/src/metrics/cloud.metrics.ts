@@ -39,6 +39,11 @@ export function createCloudMetrics() {
       'anju_http_rate_limited_total',
       'REST requests answered 429 (over the per-client rate)',
     ),
+    apiAuthFailures: registry.counter(
+      'anju_api_auth_failures_total',
+      'REST requests refused for their bearer token (401), by error code',
+      ['code'],
+    ),
     mqttClients: registry.gauge('anju_mqtt_clients_connected', 'Gateways connected to this broker'),
     casesOpened: registry.counter('anju_cases_opened_total', 'Cases opened, by kind', ['kind']),
     notifications: registry.counter(

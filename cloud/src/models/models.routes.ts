@@ -133,7 +133,7 @@ export function modelsRoutes(deps: { service: ModelsService; models: ModelsRepos
  * Gateway routes: a gateway fetches the bundle it was told to install, authenticated by HTTP Basic with its
  * own MQTT credentials (gateway id + secret, checked against the same scrypt hash as on MQTT). Never
  * anonymous, and only a version this gateway was sent a command for. The bearer-token hook lets
- * /gateway-models/ through (http/api-auth.ts) because these routes authenticate on their own.
+ * /gateway-models/ through (OPEN in auth/permissions.ts) because these routes authenticate on their own.
  */
 export function gatewayModelsRoutes(deps: {
   models: ModelsRepository;

@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { UserError } from '../errors.ts';
 import { errors } from '../http/http.schemas.ts';
+import { principalOf } from '../http/request-context.ts';
 import type { NotificationsRepository } from './notifications.repository.ts';
 
 const Query = Type.Object(
@@ -19,6 +21,8 @@ export function notificationsRoutes(deps: { notifications: NotificationsReposito
         schema: {
           tags: ['notifications'],
           summary: 'Messages sent (or attempted) to guardians, oldest first',
+          description:
+            "A station user must name a case of their station (caseId): the texts carry people's phones.",
           querystring: Query,
           response: {
             200: Type.Object({ items: Type.Array(Type.Ref('Notification')) }),
@@ -26,7 +30,12 @@ export function notificationsRoutes(deps: { notifications: NotificationsReposito
           },
         },
       },
-      async (req) => ({ items: await deps.notifications.list(req.query) }),
+      async (req) => {
+        if (principalOf(req).role !== 'admin' && req.query.caseId === undefined) {
+          throw new UserError('CLOUD_NOTIFICATIONS_CASE_REQUIRED', 'name the case: ?caseId=<id>', 400);
+        }
+        return { items: await deps.notifications.list(req.query) };
+      },
     );
   };
 }

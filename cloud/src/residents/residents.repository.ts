@@ -59,8 +59,8 @@ const toGuardian = (r: GuardianRow): Guardian => ({
 
 export function createResidentsRepository(db: Queryable) {
   return {
-    async create(input: CreateResidentBody): Promise<Resident> {
-      const { rows } = await db.query<ResidentRow>(
+    async create(input: CreateResidentBody, tx: Queryable = db): Promise<Resident> {
+      const { rows } = await tx.query<ResidentRow>(
         `INSERT INTO residents (id, name, address, language, station_id, lat, lon, conditions, consent)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb) RETURNING *`,
         [
@@ -79,8 +79,8 @@ export function createResidentsRepository(db: Queryable) {
     },
 
     /** Changes the given fields only; undefined when the resident does not exist. */
-    async update(id: string, input: UpdateResidentBody): Promise<Resident | undefined> {
-      const { rows } = await db.query<ResidentRow>(
+    async update(id: string, input: UpdateResidentBody, tx: Queryable = db): Promise<Resident | undefined> {
+      const { rows } = await tx.query<ResidentRow>(
         `UPDATE residents SET
            name = coalesce($2, name), address = coalesce($3, address), language = coalesce($4, language),
            station_id = coalesce($5, station_id), lat = coalesce($6, lat), lon = coalesce($7, lon),
@@ -111,8 +111,8 @@ export function createResidentsRepository(db: Queryable) {
       return rows.length > 0;
     },
 
-    async addGuardian(residentId: string, input: CreateGuardianBody): Promise<Guardian> {
-      const { rows } = await db.query<GuardianRow>(
+    async addGuardian(residentId: string, input: CreateGuardianBody, tx: Queryable = db): Promise<Guardian> {
+      const { rows } = await tx.query<GuardianRow>(
         `INSERT INTO guardians (id, resident_id, name, phone, language, quiet_start, quiet_end)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
         [

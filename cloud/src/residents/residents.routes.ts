@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { auditOf } from '../http/request-context.ts';
 import type { ResidentsRepository } from './residents.repository.ts';
 import { CreateGuardianBody, CreateResidentBody, UpdateResidentBody } from './residents.schemas.ts';
 
@@ -28,7 +29,17 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
           response: { 201: Type.Ref('Resident'), ...errors(400, 401, 409) },
         },
       },
-      async (req, reply) => reply.code(201).send(await residents.create(req.body).catch(unknownStation)),
+      async (req, reply) => {
+        const audit = auditOf(req);
+        const r = await audit
+          .transaction(async (tx) => {
+            const created = await residents.create(req.body, tx);
+            audit.set({ targetId: created.id, residentId: created.id, targetStationId: created.stationId });
+            return created;
+          }, 201)
+          .catch(unknownStation);
+        return reply.code(201).send(r);
+      },
     );
 
     app.get<{ Params: Static<typeof IdParams> }>(
@@ -60,7 +71,9 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
         },
       },
       async (req) => {
-        const r = await residents.update(req.params.id, req.body).catch(unknownStation);
+        const r = await auditOf(req)
+          .transaction((tx) => residents.update(req.params.id, req.body, tx))
+          .catch(unknownStation);
         if (!r) throw notFound(req.params.id);
         return r;
       },
@@ -79,7 +92,13 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
       },
       async (req, reply) => {
         if (!(await residents.exists(req.params.id))) throw notFound(req.params.id);
-        return reply.code(201).send(await residents.addGuardian(req.params.id, req.body));
+        const audit = auditOf(req);
+        const g = await audit.transaction(async (tx) => {
+          const added = await residents.addGuardian(req.params.id, req.body, tx);
+          audit.set({ targetId: added.id });
+          return added;
+        }, 201);
+        return reply.code(201).send(g);
       },
     );
 

@@ -24,8 +24,8 @@ const toStation = (r: StationRow): Station => ({
 export function createStationsRepository(db: Queryable) {
   return {
     /** undefined when the id is taken. */
-    async create(input: CreateStationBody): Promise<Station | undefined> {
-      const { rows } = await db.query<StationRow>(
+    async create(input: CreateStationBody, tx: Queryable = db): Promise<Station | undefined> {
+      const { rows } = await tx.query<StationRow>(
         `INSERT INTO stations (id, name, supervisor_name, supervisor_phone, supervisor_language)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING *`,
         [

@@ -1,7 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { stationScope } from '../auth/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { auditOf, principalOf } from '../http/request-context.ts';
 import type { StationsRepository } from './stations.repository.ts';
 import { CreateStationBody } from './stations.schemas.ts';
 
@@ -19,8 +21,14 @@ export function stationsRoutes(deps: { stations: StationsRepository }): FastifyP
         },
       },
       async (req, reply) => {
-        const s = await stations.create(req.body);
-        if (!s) throw new ConflictError('CLOUD_STATION_EXISTS', `station ${req.body.id} already exists`);
+        const audit = auditOf(req);
+        const s = await audit.transaction(async (tx) => {
+          const created = await stations.create(req.body, tx);
+          if (!created)
+            throw new ConflictError('CLOUD_STATION_EXISTS', `station ${req.body.id} already exists`);
+          audit.set({ targetId: created.id, targetStationId: created.id });
+          return created;
+        }, 201);
         return reply.code(201).send(s);
       },
     );
@@ -30,11 +38,14 @@ export function stationsRoutes(deps: { stations: StationsRepository }): FastifyP
       {
         schema: {
           tags: ['stations'],
-          summary: 'All stations',
+          summary: 'All stations (a station user: their own)',
           response: { 200: Type.Object({ items: Type.Array(Type.Ref('Station')) }), ...errors(401) },
         },
       },
-      async () => ({ items: await stations.list() }),
+      async (req) => {
+        const only = stationScope(principalOf(req));
+        return { items: (await stations.list()).filter((s) => only === undefined || s.id === only) };
+      },
     );
 
     app.get<{ Params: Static<typeof IdParams> }>(

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
 import { NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { auditOf } from '../http/request-context.ts';
 import type { SurveyMetrics } from './survey.metrics.ts';
 import type { SurveysRepository } from './surveys.repository.ts';
 import { CreateComplaintBody } from './surveys.schemas.ts';
@@ -74,7 +75,8 @@ export function surveysRoutes(deps: {
       },
       async (req, reply) => {
         const now = deps.clock.now();
-        const complaint = await deps.db.transaction(async (tx) => {
+        const audit = auditOf(req);
+        const complaint = await audit.transaction(async (tx) => {
           const c = await cases.lock(tx, req.params.id);
           if (!c) throw new NotFoundError('CLOUD_CASE_NOT_FOUND', `case ${req.params.id} not found`);
           const created = await surveys.addComplaint(tx, {
@@ -91,8 +93,9 @@ export function surveysRoutes(deps: {
             { complaintId: created.id, source: 'duty_desk', by: req.body.by },
             now,
           );
+          audit.set({ detail: { complaintId: created.id } });
           return created;
-        });
+        }, 201);
         deps.metrics.complaints.inc({ source: 'duty_desk' });
         req.log.info({ caseId: complaint.caseId, complaintId: complaint.id }, 'complaint recorded');
         return reply.code(201).send(complaint);

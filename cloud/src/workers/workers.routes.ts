@@ -1,16 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Db } from '../db/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { auditOf } from '../http/request-context.ts';
 import type { WorkersRepository } from './workers.repository.ts';
 import { CreateWorkerBody, RosterBody } from './workers.schemas.ts';
 
 const notFound = (id: string) => new NotFoundError('CLOUD_WORKER_NOT_FOUND', `worker ${id} not found`);
 
 /** Social workers and their roster (on-call hours), editable over the API. */
-export function workersRoutes(deps: { db: Db; workers: WorkersRepository }): FastifyPluginAsync {
-  const { db, workers } = deps;
+export function workersRoutes(deps: { workers: WorkersRepository }): FastifyPluginAsync {
+  const { workers } = deps;
   return async (app) => {
     app.post<{ Body: CreateWorkerBody }>(
       '/workers',
@@ -23,15 +23,21 @@ export function workersRoutes(deps: { db: Db; workers: WorkersRepository }): Fas
         },
       },
       async (req, reply) => {
-        const w = await db
-          .transaction((tx) => workers.create(tx, req.body))
+        const audit = auditOf(req);
+        const w = await audit
+          .transaction(async (tx) => {
+            const created = await workers.create(tx, req.body);
+            if (!created)
+              throw new ConflictError('CLOUD_WORKER_EXISTS', `worker ${req.body.id} already exists`);
+            audit.set({ targetId: created.id, targetStationId: created.stationId });
+            return created;
+          }, 201)
           .catch((err: unknown) => {
             if ((err as { code?: string }).code === '23503') {
               throw new ConflictError('CLOUD_STATION_NOT_FOUND', `station ${req.body.stationId} not found`);
             }
             throw err;
           });
-        if (!w) throw new ConflictError('CLOUD_WORKER_EXISTS', `worker ${req.body.id} already exists`);
         return reply.code(201).send(w);
       },
     );
@@ -60,7 +66,7 @@ export function workersRoutes(deps: { db: Db; workers: WorkersRepository }): Fas
           tags: ['workers'],
           summary: "A station's workers",
           params: IdParams,
-          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Worker')) }), ...errors(401) },
+          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Worker')) }), ...errors(401, 404) },
         },
       },
       async (req) => ({ items: await workers.listByStation(req.params.id) }),
@@ -78,7 +84,7 @@ export function workersRoutes(deps: { db: Db; workers: WorkersRepository }): Fas
         },
       },
       async (req) => {
-        const w = await db.transaction(async (tx) =>
+        const w = await auditOf(req).transaction(async (tx) =>
           (await workers.setShifts(tx, req.params.id, req.body.shifts))
             ? workers.get(req.params.id, tx)
             : undefined,

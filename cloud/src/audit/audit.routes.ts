@@ -1,0 +1,33 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { stationScope } from '../auth/index.ts';
+import { errors } from '../http/http.schemas.ts';
+import { principalOf } from '../http/request-context.ts';
+import type { AuditRepository } from './audit.repository.ts';
+import { ListAuditQuery } from './audit.schemas.ts';
+
+/** GET /audit: admins read the whole log, supervisors what concerns their station. Itself audited. */
+export function auditRoutes(deps: { audit: AuditRepository }): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: ListAuditQuery }>(
+      '/audit',
+      {
+        schema: {
+          tags: ['audit'],
+          summary: 'The audit log, newest first: who read or changed what, and the outcome',
+          description:
+            "A supervisor sees the requests of their station's people and the requests about their station's " +
+            'residents, workers and cases. Page back with `before` = the last id of a page.',
+          querystring: ListAuditQuery,
+          response: {
+            200: Type.Object({ items: Type.Array(Type.Ref('AuditEntry')) }),
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
+      async (req) => ({
+        items: await deps.audit.list(req.query, { stationId: stationScope(principalOf(req)) }),
+      }),
+    );
+  };
+}
