@@ -146,8 +146,9 @@ export function verifyJwt(token: string, settings: JwtSettings, nowMs = Date.now
   // RFC 7515 §4.1.11: extensions we do not understand must make the token invalid.
   if (header.crit !== undefined)
     throw new JwtError('CLOUD_AUTH_INVALID_TOKEN', 'critical header extensions are not supported');
-  const expected = sign(settings.secret, `${h}.${p}`);
-  const given = Buffer.from(s, 'base64url');
+  // Compared as canonical base64url text: a signature with other trailing bits is not the same token.
+  const expected = Buffer.from(b64url(sign(settings.secret, `${h}.${p}`)));
+  const given = Buffer.from(s);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new JwtError('CLOUD_AUTH_INVALID_TOKEN', 'the token signature does not match');
   }

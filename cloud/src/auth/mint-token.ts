@@ -46,9 +46,11 @@ export function mintToken(
   const subject = { sub: o.sub, role: o.role, station: o.station, guardian: o.guardian };
   const problem = subjectProblem(subject);
   if (problem) throw new UserError('CLOUD_TOKEN_BAD_SUBJECT', `${problem} (--sub, --station, --guardian)`);
-  if (o.role === 'admin' || o.role === 'guardian') {
-    if (o.station !== undefined)
-      throw new UserError('CLOUD_TOKEN_BAD_SUBJECT', `a ${o.role} token has no --station`);
+  if (o.role === 'admin' && o.station !== undefined) {
+    throw new UserError('CLOUD_TOKEN_BAD_SUBJECT', 'an admin token has no --station: it sees every station');
+  }
+  if (o.role === 'guardian' && o.station !== undefined) {
+    throw new UserError('CLOUD_TOKEN_BAD_SUBJECT', 'a guardian token has no --station, only --guardian');
   }
   if (o.role !== 'guardian' && o.guardian !== undefined) {
     throw new UserError('CLOUD_TOKEN_BAD_SUBJECT', 'only a guardian token names a --guardian');

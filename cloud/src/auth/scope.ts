@@ -92,6 +92,8 @@ export function createScopeChecker(db: Queryable) {
       p: Principal,
       refs: readonly ScopeRef[],
       parts: Record<ScopeRef['from'], unknown>,
+      /** Told each owner found, visible or not: the audit log records whose record was asked for. */
+      seen?: (o: Owner) => void,
     ): Promise<Owner | undefined> {
       let first: Owner | undefined;
       for (const ref of refs) {
@@ -110,6 +112,7 @@ export function createScopeChecker(db: Queryable) {
         if (typeof id !== 'string') continue;
         if (ref.type === 'station' && p.role !== 'admin') {
           // No lookup needed: a station user may only ever name their own station.
+          if (!first) seen?.({ residentId: null, stationId: id });
           if (id !== p.stationId) throw missing(ref, id);
           first ??= { residentId: null, stationId: id };
           continue;
@@ -121,6 +124,7 @@ export function createScopeChecker(db: Queryable) {
           if (p.role === 'admin' && ref.from !== 'params') continue;
           throw missing(ref, id);
         }
+        if (!first) seen?.(o);
         if (!(await visible(p, o))) throw missing(ref, id);
         first ??= o;
       }

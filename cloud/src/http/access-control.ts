@@ -105,12 +105,13 @@ export function installAccessControl(app: FastifyInstance, o: AccessControlOptio
   app.addHook('preHandler', async (req) => {
     const access = accessOf(req);
     if (!req.audit || !req.principal || !access || access.open || access.scope.length === 0) return;
-    const owner = await scope.check(req.principal, access.scope, {
-      params: req.params,
-      body: req.body,
-      querystring: req.query,
-    });
-    if (owner) req.audit.set({ residentId: owner.residentId, targetStationId: owner.stationId });
+    const audit = req.audit;
+    await scope.check(
+      req.principal,
+      access.scope,
+      { params: req.params, body: req.body, querystring: req.query },
+      (owner) => audit.set({ residentId: owner.residentId, targetStationId: owner.stationId }),
+    );
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
