@@ -94,6 +94,22 @@ describe.each(backends)('roles and station scoping (%s)', (backend) => {
     );
     expect([worker.status, worker.body.code]).toEqual([409, 'CLOUD_STATION_NOT_FOUND']);
     expect((await w.t.db.query("SELECT 1 FROM gateways WHERE id = 'gw-sneaky'")).rows).toEqual([]);
+    const code = await w.t.api('POST', '/enrolment-codes', { stationId: 'st-b' }, desk);
+    expect([code.status, code.body.code]).toEqual([404, 'CLOUD_STATION_NOT_FOUND']);
+    const nowhere = await w.t.api(
+      'POST',
+      '/enrolment-codes',
+      { stationId: 'st-nowhere' },
+      bearer(w.tokens.admin),
+    );
+    expect([nowhere.status, nowhere.body.code]).toEqual([404, 'CLOUD_STATION_NOT_FOUND']);
+    const ownCode = await w.t.api(
+      'POST',
+      '/enrolment-codes',
+      { stationId: 'st-a', residentId: w.a.residentId },
+      desk,
+    );
+    expect([ownCode.status, ownCode.body.stationId]).toEqual([201, 'st-a']);
   });
 
   it("does not let a station move another station's case, and leaves it as it was", async () => {
