@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -115,15 +114,15 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
       message: `body${at}: text with a NUL character or a lone surrogate cannot be stored`,
     });
   });
-  // Per API client: route-level onRequest, so it runs after the token check (a request without a valid
-  // token is refused with 401 before it costs anyone's budget). The key is the token's digest (one client
-  // per token; JWTs included), or the address for the open routes.
+  // Per API client: a route-level onRequest hook, so it runs after access control's (app-level) one has
+  // named the caller: the key is the token's subject (a JWT's sub, or the shared service token); the
+  // address for the open routes, an open API, and requests refused with 401 before they got here.
   await app.register(rateLimit, {
     max: opts.requestsPerMinute ?? 6000,
     timeWindow: 60_000,
     keyGenerator: (req) => {
-      const m = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
-      return m ? `token:${createHash('sha256').update(m[1]!).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
+      const p = (req as { principal?: { sub: string; role: string; via: string } | null }).principal;
+      return p && p.via !== 'open' ? `${p.via}:${p.role}:${p.sub}` : `ip:${req.ip}`;
     },
     onExceeded: () => opts.onRateLimited?.(),
     errorResponseBuilder: (_req, ctx) =>
