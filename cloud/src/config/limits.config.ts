@@ -51,7 +51,7 @@ export const LimitsConfig = Type.Object(
         minimum: 1,
         maximum: 1_000_000,
         description:
-          'REST requests per minute per API client (its token's subject, or its IP without one); 429 beyond it; default 6000 (env ANJU_API_REQUESTS_PER_MINUTE)',
+          'REST requests per minute per API client (the subject of its token, or its IP without one); 429 beyond it; default 6000 (env ANJU_API_REQUESTS_PER_MINUTE)',
       }),
     ),
   },
