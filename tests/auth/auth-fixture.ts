@@ -43,7 +43,7 @@ export interface World {
     guardianB: string;
     admin: string;
   };
-  /** Publishes an alert of `kind` from the home's gateway and returns the case it opened. */
+  /** Publishes an alert of `kind` from the home's gateway and returns the case it opened, once level 1 ran. */
   openCase(home: Home, kind: 'fall' | 'sos' | 'inactivity' | 'vitals' | 'device_health'): Promise<string>;
 }
 
@@ -94,7 +94,9 @@ export async function startWorld(backend: Backend, opts: TestCloudOptions = {}):
     await c.endAsync();
     const r = await waitFor(async () => {
       const rows = await t.db.query<{ id: string }>(
-        `SELECT id FROM cases WHERE resident_id = $1 AND kind = $2
+        // Level 1 (dispatch or the guardians) follows the commit; `level` is set once it has run, so
+        // the case does not change under the test afterwards.
+        `SELECT id FROM cases WHERE resident_id = $1 AND kind = $2 AND level IS NOT NULL
          AND status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`,
         [h.residentId, kind],
       );
