@@ -47,6 +47,7 @@ import {
   type NotifierFactory,
   notificationsRoutes,
 } from './notify/index.ts';
+import { MESSAGE_TYPES, type MessageType } from './notify/message-types.ts';
 import { createSmsProviders } from './notify/providers/sms-providers.ts';
 import { createResidentsRepository, residentsRoutes } from './residents/index.ts';
 import { createStationsRepository, stationsRoutes } from './stations/index.ts';
@@ -113,6 +114,7 @@ export async function startCloud(
     log,
     registry: metrics.registry,
     timeZone: config.timeZone,
+    aliyunMessageTypes: config.notify.guardianChannel === 'aliyun-sms' ? messageTypesSent(config) : [],
   });
   const registry = createNotifierRegistry({ log }, { ...sms.notifiers, ...opts.notifiers });
   if (!registry.channels().includes(config.notify.guardianChannel)) {
@@ -391,6 +393,14 @@ function startBroker(
     log: deps.log,
     onCommandResult: deps.onCommandResult,
   });
+}
+
+/** Every kind of text this configuration can send (all of them go through the guardian channel). */
+function messageTypesSent(config: Readonly<CloudConfig>): MessageType[] {
+  return MESSAGE_TYPES.filter(
+    (t) =>
+      (t !== 'survey' || config.survey.enabled) && (t !== 'duty_desk_emergency' || config.dispatch.dutyDesk),
+  );
 }
 
 /** Runs the stop steps in order; one failing step is logged and does not skip the others. */

@@ -28,10 +28,36 @@ export const ALIYUN = {
   signName: '安居',
   templateCode: 'SMS_460000001',
   templateCodeEn: 'SMS_460000002',
+  // Every other kind of text has its own template per language (aliyun-templates.ts).
+  templates: {
+    guardian_emergency: { 'zh-CN': 'SMS_460000003', en: 'SMS_460000004' },
+    worker_dispatch: { 'zh-CN': 'SMS_460000005', en: 'SMS_460000006' },
+    supervisor_escalation: { 'zh-CN': 'SMS_460000007', en: 'SMS_460000008' },
+    duty_desk_emergency: { 'zh-CN': 'SMS_460000009', en: 'SMS_460000010' },
+    survey: { 'zh-CN': 'SMS_460000011', en: 'SMS_460000012' },
+  },
   webhookToken: 'aliyun-push-token-abcdefghijklmnop',
 };
-/** The variables the registered guardian-alert templates declare (aliyun-template-params.ts). */
+/** The variables each registered template declares, as the console holds them (cloud/README.md). */
 const TEMPLATE_VARS = ['name', 'event', 'time', 'ref'];
+const STAFF_VARS = ['event', 'name', 'address', 'time', 'ref'];
+export const ALIYUN_REGISTERED: Record<string, readonly string[]> = {
+  [ALIYUN.templateCode]: TEMPLATE_VARS,
+  [ALIYUN.templateCodeEn]: TEMPLATE_VARS,
+  ...Object.fromEntries(
+    Object.entries(ALIYUN.templates).flatMap(([type, codes]) => {
+      const vars =
+        type === 'guardian_emergency'
+          ? TEMPLATE_VARS
+          : type === 'survey'
+            ? ['name', 'event', 'ref']
+            : type === 'supervisor_escalation'
+              ? [...STAFF_VARS, 'assignee']
+              : STAFF_VARS;
+      return Object.values(codes).map((code) => [code, vars]);
+    }),
+  ),
+};
 
 export interface SmsWorld {
   t: TestCloud;
@@ -57,7 +83,7 @@ export async function startSmsWorld(
     accessKeyId: ALIYUN.accessKeyId,
     accessKeySecret: ALIYUN.accessKeySecret,
     signNames: [ALIYUN.signName],
-    templates: { [ALIYUN.templateCode]: TEMPLATE_VARS, [ALIYUN.templateCodeEn]: TEMPLATE_VARS },
+    templates: ALIYUN_REGISTERED,
   });
   const t = await startTestCloud(backend, {
     ...(more.clock ? { clock: more.clock } : {}),

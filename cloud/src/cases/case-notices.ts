@@ -8,6 +8,7 @@ import {
   renderGuardianEmergency,
   renderSupervisorEscalation,
   renderWorkerDispatch,
+  shareableAddress,
 } from '../notify/index.ts';
 import type { Resident, ResidentsRepository } from '../residents/index.ts';
 import type { Station } from '../stations/index.ts';
@@ -49,9 +50,7 @@ export function createCaseNotices(deps: {
 }) {
   const { residents, notifications, channel, timeZone } = deps;
   const name = (c: CaseContext) => c.resident?.name ?? c.residentId;
-  // A resident may refuse that workers get the address by text (consent flag); staff then look it up.
-  const address = (c: CaseContext) =>
-    c.resident?.consent.shareAddressWithWorkers === false ? null : (c.resident?.address ?? null);
+  const address = (c: CaseContext) => shareableAddress(c.resident);
   const staff = (c: CaseContext, language: 'zh-CN' | 'en') => ({
     language,
     kind: c.kind,

@@ -27,4 +27,5 @@ export {
   renderSupervisorEscalation,
   renderWorkerDispatch,
   type StaffAlertInput,
+  shareableAddress,
 } from './staff-alert.template.ts';

@@ -33,6 +33,18 @@ export const KIND_LABEL: Record<Language, Record<EventKind, string>> = {
   },
 };
 
+/**
+ * The address as staff may see it: a resident may refuse that workers get it by text (consent flag
+ * shareAddressWithWorkers: false); then staff look it up. Null when refused or not on file.
+ */
+export function shareableAddress(
+  resident:
+    | { address: string | null; consent: { shareAddressWithWorkers?: boolean | undefined } }
+    | undefined,
+): string | null {
+  return resident?.consent.shareAddressWithWorkers === false ? null : (resident?.address ?? null);
+}
+
 export interface StaffAlertInput {
   language: Language;
   kind: EventKind;

@@ -1,4 +1,7 @@
 import { jsonParam, type Queryable } from '../../db/index.ts';
+import { messageTypeOf } from '../message-types.ts';
+import { shareableAddress } from '../staff-alert.template.ts';
+import type { MessageFacts } from './aliyun/aliyun-templates.ts';
 
 export type SmsDeliveryStatus = 'accepted' | 'sent' | 'delivered' | 'undelivered';
 
@@ -85,26 +88,43 @@ export function createSmsLedger(db: Queryable) {
       return { caseId: row.case_id };
     },
 
-    /** What a guardian-alert template needs, for providers that send templates with parameters (Aliyun). */
-    async alertFacts(
-      notificationId: string,
-    ): Promise<{ caseId: string; kind: string; residentName: string; occurredAt: string } | undefined> {
-      const { rows } = await db.query<{ case_id: string; kind: string; name: string; occurred_at: Date }>(
-        `SELECT c.id AS case_id, c.kind, r.name,
+    /**
+     * What a template of any message type needs, for providers that send templates with parameters
+     * (Aliyun): the case, the resident's name, the address only where this recipient may see it.
+     */
+    async messageFacts(notificationId: string): Promise<MessageFacts | undefined> {
+      const { rows } = await db.query<{
+        case_id: string;
+        kind: string;
+        name: string;
+        address: string | null;
+        consent: { shareAddressWithWorkers?: boolean };
+        assignee: string | null;
+        message_type: string | null;
+        recipient_role: string;
+        occurred_at: Date;
+      }>(
+        `SELECT c.id AS case_id, c.kind, r.name, r.address, r.consent, c.assignee, n.message_type, n.recipient_role,
                 COALESCE((SELECT min(e.occurred_at) FROM events e WHERE e.case_id = c.id), c.opened_at) AS occurred_at
          FROM notifications n JOIN cases c ON c.id = n.case_id JOIN residents r ON r.id = c.resident_id
          WHERE n.id = $1`,
         [notificationId],
       );
       const r = rows[0];
-      return (
-        r && {
-          caseId: r.case_id,
-          kind: r.kind,
-          residentName: r.name,
-          occurredAt: new Date(r.occurred_at).toISOString(),
-        }
-      );
+      if (!r) return undefined;
+      return {
+        caseId: r.case_id,
+        kind: r.kind,
+        residentName: r.name,
+        // Guardians never get the address by text; staff unless the resident refused it.
+        address:
+          r.recipient_role === 'guardian'
+            ? null
+            : shareableAddress({ address: r.address, consent: r.consent ?? {} }),
+        assignee: r.assignee,
+        occurredAt: new Date(r.occurred_at).toISOString(),
+        messageType: messageTypeOf(r.message_type, r.recipient_role),
+      };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { AliyunTemplatesConfig } from './aliyun/aliyun-templates.ts';
 
 /**
  * The `notify.providers` block: credentials and endpoints of the real SMS providers. A provider is
@@ -19,17 +20,20 @@ export const AliyunSmsConfig = Type.Object(
       minLength: 1,
       description: '短信签名, approved sign name (env ANJU_ALIYUN_SIGN_NAME)',
     }),
-    templateCode: Type.String({
-      minLength: 1,
-      description:
-        'approved zh-CN template for guardian alerts, e.g. SMS_123456 (env ANJU_ALIYUN_TEMPLATE_CODE)',
-    }),
+    templateCode: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'approved zh-CN template for guardian alerts, e.g. SMS_123456; shorthand for templates.guardian_alert.zh-CN (env ANJU_ALIYUN_TEMPLATE_CODE)',
+      }),
+    ),
     templateCodeEn: Type.Optional(
       Type.String({
         minLength: 1,
-        description: 'approved English template; unset = English recipients get the zh-CN template',
+        description: 'shorthand for templates.guardian_alert.en',
       }),
     ),
+    templates: Type.Optional(AliyunTemplatesConfig),
     regionId: Type.Optional(Type.String({ minLength: 1, description: 'default cn-hangzhou' })),
     endpoint: Type.Optional(
       Type.String({

@@ -6,8 +6,10 @@ import type { MetricsRegistry } from '../../metrics/metrics.registry.ts';
 import { createInboundReplyService } from '../inbound/inbound-reply.service.ts';
 import type { ReplyHandler } from '../inbound/reply-handler.ts';
 import type { ReplyTarget } from '../inbound/reply-target.ts';
+import type { MessageType } from '../message-types.ts';
 import type { NotifierFactory } from '../notifier.ts';
 import { ALIYUN_CHANNEL, createAliyunSmsNotifier } from './aliyun/aliyun-sms.notifier.ts';
+import { buildTemplateTable } from './aliyun/aliyun-templates.ts';
 import { aliyunWebhookRoutes } from './aliyun/aliyun-webhooks.routes.ts';
 import { retryPolicy } from './send-retry.ts';
 import { createSmsMetrics } from './sms.metrics.ts';
@@ -32,10 +34,27 @@ export interface SmsProviders {
  */
 export function createSmsProviders(
   config: Readonly<SmsProvidersConfig> | undefined,
-  deps: { log: Logger; registry: MetricsRegistry; timeZone: string; fetch?: typeof fetch },
+  deps: {
+    log: Logger;
+    registry: MetricsRegistry;
+    timeZone: string;
+    fetch?: typeof fetch;
+    /** The kinds of text the service will send through Aliyun (its templates are checked for them). */
+    aliyunMessageTypes?: readonly MessageType[];
+  },
 ): SmsProviders {
+  const problems: string[] = [];
   if (config?.twilio && !config.twilio.from && !config.twilio.messagingServiceSid) {
-    throw new ConfigError(['notify.providers.twilio: set `from` or `messagingServiceSid`']);
+    problems.push('notify.providers.twilio: set `from` or `messagingServiceSid`');
+  }
+  const templates = config?.aliyun && buildTemplateTable(config.aliyun, deps.aliyunMessageTypes ?? []);
+  if (templates) problems.push(...templates.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (templates && templates.englishFallback.length > 0) {
+    deps.log.warn(
+      { messageTypes: templates.englishFallback },
+      'aliyun: no English template for these texts; English recipients get the zh-CN one',
+    );
   }
   const metrics = createSmsMetrics(deps.registry);
   let bound:
@@ -53,7 +72,10 @@ export function createSmsProviders(
   const notifiers: Record<string, NotifierFactory> = {};
   const aliyun = config?.aliyun;
   const twilio = config?.twilio;
-  if (aliyun) notifiers[ALIYUN_CHANNEL] = ({ log }) => createAliyunSmsNotifier(aliyun, notifierDeps(log));
+  if (aliyun && templates) {
+    notifiers[ALIYUN_CHANNEL] = ({ log }) =>
+      createAliyunSmsNotifier(aliyun, templates.table, notifierDeps(log));
+  }
   if (twilio) notifiers[TWILIO_CHANNEL] = ({ log }) => createTwilioSmsNotifier(twilio, notifierDeps(log));
 
   return {

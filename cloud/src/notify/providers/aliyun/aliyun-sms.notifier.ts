@@ -5,7 +5,7 @@ import type { SmsNotifierDeps } from '../sms-notifier.deps.ts';
 import type { AliyunSmsConfig } from '../sms-providers.config.ts';
 import { networkError, SmsSendError } from '../sms-send.error.ts';
 import { aliyunSignature } from './aliyun-signature.ts';
-import { alertTemplateParams } from './aliyun-template-params.ts';
+import { aliyunTemplateParams, type TemplateTable } from './aliyun-templates.ts';
 
 export const ALIYUN_CHANNEL = 'aliyun-sms';
 const PROVIDER = 'aliyun';
@@ -32,23 +32,28 @@ interface SendSmsResponse {
 
 /**
  * Aliyun SMS (dysmsapi, API version 2017-05-25, action SendSms — "短信服务 → API参考 → SendSms"), called
- * as an RPC-style GET signed per "签名机制" (aliyun-signature.ts). The guardian alert goes out as the
- * configured template with parameters (Aliyun sends no free text). OutId is our notification id: the same
+ * as an RPC-style GET signed per "签名机制" (aliyun-signature.ts). Every text goes out as the template
+ * registered for its message type and language, with parameters (Aliyun sends no free text;
+ * aliyun-templates.ts). OutId is our notification id: the same
  * on every retry and echoed back in the delivery receipt (out_id), which is how receipts find their row.
  */
-export function createAliyunSmsNotifier(config: AliyunSmsConfig, deps: SmsNotifierDeps): Notifier {
+export function createAliyunSmsNotifier(
+  config: AliyunSmsConfig,
+  templates: TemplateTable,
+  deps: SmsNotifierDeps,
+): Notifier {
   const log = deps.log.child({ component: 'notifier', channel: ALIYUN_CHANNEL });
   const endpoint = (config.endpoint ?? 'https://dysmsapi.aliyuncs.com').replace(/\/$/, '');
   const doFetch = deps.fetch ?? fetch;
 
   async function params(msg: Parameters<Notifier['send']>[0]): Promise<Record<string, string>> {
-    const facts = await deps.ledger()?.alertFacts(msg.notificationId);
+    const facts = await deps.ledger()?.messageFacts(msg.notificationId);
+    // No case facts (should not happen for a stored notification): the alert template, filled with the
+    // text's first 35 characters, rather than nothing at all.
     const templateParam = facts
-      ? alertTemplateParams(facts, msg.language, deps.timeZone)
-      : // No case facts (should not happen for a stored notification): the text's first 35 characters.
-        { name: '', event: msg.body.slice(0, 35), time: '', ref: '' };
-    const templateCode =
-      msg.language === 'en' && config.templateCodeEn ? config.templateCodeEn : config.templateCode;
+      ? aliyunTemplateParams(facts, msg.language, deps.timeZone)
+      : { name: '-', event: msg.body.slice(0, 35), time: '-', ref: '-' };
+    const templateCode = templates.codeFor(facts?.messageType ?? 'guardian_alert', msg.language);
     return {
       AccessKeyId: config.accessKeyId,
       Action: 'SendSms',
