@@ -1,11 +1,98 @@
 /**
+ * Every error code the cloud service uses, in one list: what it means and the HTTP statuses it is
+ * answered with (none: it never leaves the process as an HTTP answer; it is logged or stored). Codes are
+ * stable — clients and dashboards match on them — so a code is added here, never renamed. The OpenAPI
+ * document lists them (http.schemas.ts `errors`), and tests/survey/openapi.test.ts fails when a code
+ * used in cloud/src is missing here or a route answers a code its entry does not document.
+ */
+export const ERROR_CODES = {
+  // any route
+  CLOUD_VALIDATION_FAILED: {
+    http: [400],
+    description: 'a path parameter, query or body does not match its schema',
+  },
+  CLOUD_BAD_REQUEST: { http: [400], description: 'the request could not be read (e.g. malformed JSON)' },
+  CLOUD_BODY_TOO_LARGE: { http: [413], description: 'the body is over the limit (64 KiB)' },
+  CLOUD_UNSUPPORTED_MEDIA_TYPE: {
+    http: [415],
+    description: 'the body is not in a content type the route reads',
+  },
+  CLOUD_AUTH_MISSING_TOKEN: { http: [401], description: 'no Authorization: Bearer header' },
+  CLOUD_AUTH_INVALID_TOKEN: { http: [401], description: 'the bearer token is not valid' },
+  CLOUD_AUTH_TOKEN_EXPIRED: { http: [401], description: 'the token has expired' },
+  CLOUD_AUTH_TOKEN_NOT_YET_VALID: {
+    http: [401],
+    description: 'the token is not valid yet (nbf/iat in the future)',
+  },
+  CLOUD_AUTH_TOKEN_WRONG_AUDIENCE: { http: [401], description: 'the token was issued for another audience' },
+  CLOUD_AUTH_TOKEN_WRONG_ISSUER: { http: [401], description: 'the token was issued by someone else' },
+  CLOUD_AUTH_TOKEN_CLAIMS: { http: [401], description: "the token's claims are missing or malformed" },
+  CLOUD_AUTH_ROLE_FORBIDDEN: { http: [403], description: "the token's role may not call this route" },
+  CLOUD_AUTH_ACTOR_MISMATCH: { http: [403], description: 'the actor named in the body is not the caller' },
+  CLOUD_ROUTE_NOT_FOUND: { http: [404], description: 'no such route' },
+  CLOUD_INTERNAL: {
+    http: [500],
+    description: 'a bug or an outage; details are in the log, never in the answer',
+  },
+  // registry
+  CLOUD_RESIDENT_NOT_FOUND: { http: [404], description: 'no resident with that id' },
+  CLOUD_GATEWAY_NOT_FOUND: { http: [404], description: 'no gateway with that id' },
+  CLOUD_GATEWAY_EXISTS: { http: [409], description: 'a gateway with that id is already registered' },
+  CLOUD_STATION_NOT_FOUND: {
+    http: [404, 409],
+    description: 'no station with that id (409 when another record names it)',
+  },
+  CLOUD_STATION_EXISTS: { http: [409], description: 'a station with that id exists' },
+  CLOUD_WORKER_NOT_FOUND: { http: [404], description: 'no worker with that id' },
+  CLOUD_WORKER_EXISTS: { http: [409], description: 'a worker with that id exists' },
+  // cases
+  CLOUD_CASE_NOT_FOUND: { http: [404], description: 'no case with that id' },
+  CLOUD_CASE_NOT_OPEN: { http: [409], description: 'the case no longer waits for an acknowledgement' },
+  CLOUD_CASE_TRANSITION_ILLEGAL: {
+    http: [409],
+    description: 'the lifecycle has no such step from the current state',
+  },
+  CLOUD_CASE_ACTOR_NOT_ALLOWED: { http: [409], description: 'this kind of actor may not make that step' },
+  CLOUD_CASE_NOT_ASSIGNEE: { http: [409], description: 'the case is with another worker' },
+  CLOUD_CASE_NO_WORKER: { http: [409], description: 'no worker could be found to dispatch the case to' },
+  CLOUD_QUALITY_BAD_PERIOD: { http: [400], description: '`from` is not before `to`' },
+  // models
+  CLOUD_MODEL_BUNDLE_INVALID: {
+    http: [400],
+    description: 'the model bundle is malformed or fails its checks',
+  },
+  CLOUD_MODEL_NOT_FOUND: { http: [404], description: 'no such model, version or file' },
+  CLOUD_MODEL_VERSION_EXISTS: { http: [409], description: 'that model version is already published' },
+  CLOUD_MODEL_NOT_SENT: { http: [403], description: 'this gateway was not sent that model' },
+  CLOUD_GATEWAY_AUTH_FAILED: { http: [401], description: "the gateway's credentials are wrong" },
+  // SMS provider webhooks
+  CLOUD_SMS_BAD_SIGNATURE: { http: [403], description: 'X-Twilio-Signature does not match the request' },
+  CLOUD_SMS_BAD_TOKEN: { http: [403], description: 'the push URL token is wrong' },
+  CLOUD_SMS_WEBHOOK_INVALID: {
+    http: [400],
+    description: "the provider's request is not in its documented shape",
+  },
+  // inside the process (logs, notifications.error)
+  CLOUD_CONFIG_INVALID: { http: [], description: 'the configuration is invalid (start-up; exit code 2)' },
+  CLOUD_INGEST_DB_FAILURE: { http: [], description: 'an MQTT message could not be committed; no PUBACK' },
+  CLOUD_TOKEN_BAD_TTL: { http: [], description: 'anju-cloud token --ttl is not like 90s, 30m, 8h, 7d' },
+  CLOUD_TOKEN_BAD_ROLE: { http: [], description: 'anju-cloud token --role names no role' },
+  CLOUD_TOKEN_BAD_SUBJECT: { http: [], description: 'anju-cloud token: the subject does not fit the role' },
+  CLOUD_NOTIFIER_UNKNOWN: { http: [], description: 'a notification names a channel nobody registered' },
+  CLOUD_SMS_RETRYABLE: { http: [], description: 'the SMS provider refused for now (throttled, unavailable)' },
+  CLOUD_SMS_REJECTED: { http: [], description: 'the SMS provider refused the text for good' },
+} as const satisfies Record<string, { http: readonly number[]; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
  * Error taxonomy of the cloud service (STYLE §3.6): every error that crosses a boundary carries a stable
  * `code` and a human message. `UserError` → 4xx (logged at info), `OperationalError` → retryable
  * (DB blip, broker down; logged at warn), anything else is a bug.
  */
 export class CloudError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options?: ErrorOptions,
   ) {
@@ -17,7 +104,7 @@ export class CloudError extends Error {
 /** A bad request or bad config: the caller can fix it. `statusCode` is what the HTTP API answers. */
 export class UserError extends CloudError {
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly statusCode: 400 | 401 | 403 | 404 | 409 | 422 = 400,
     options?: ErrorOptions,
@@ -30,13 +117,13 @@ export class UserError extends CloudError {
 export class OperationalError extends CloudError {}
 
 export class NotFoundError extends UserError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message, 404);
   }
 }
 
 export class ConflictError extends UserError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message, 409);
   }
 }

@@ -28,7 +28,7 @@ export function casesRoutes(deps: {
           summary: 'Cases, newest first, filtered by resident, status and kind',
           description: "A station's people see the cases of the residents registered with their station.",
           querystring: ListCasesQuery,
-          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Case')) }), ...errors(400, 401) },
+          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Case')) }) },
         },
       },
       async (req) => {
@@ -45,7 +45,7 @@ export function casesRoutes(deps: {
           tags: ['cases'],
           summary: 'A case with its events, timeline and notifications',
           params: IdParams,
-          response: { 200: Type.Ref('CaseDetail'), ...errors(401, 404) },
+          response: { 200: Type.Ref('CaseDetail'), ...errors('CLOUD_CASE_NOT_FOUND') },
         },
       },
       async (req) => {
@@ -68,7 +68,10 @@ export function casesRoutes(deps: {
           summary: 'Acknowledge an open case (someone is handling it)',
           params: IdParams,
           body: AckBody,
-          response: { 200: Type.Ref('Case'), ...errors(400, 401, 404, 409) },
+          response: {
+            200: Type.Ref('Case'),
+            ...errors('CLOUD_CASE_NOT_FOUND', 'CLOUD_CASE_NOT_OPEN', 'CLOUD_CASE_NOT_ASSIGNEE'),
+          },
         },
       },
       async (req) => {
@@ -103,7 +106,17 @@ export function casesRoutes(deps: {
             '{ type: duty_desk, id: <sub> } (403 CLOUD_AUTH_ACTOR_MISMATCH otherwise); the service token may name anyone.',
           params: IdParams,
           body: TransitionBody,
-          response: { 200: Type.Ref('Case'), ...errors(400, 401, 403, 404, 409) },
+          response: {
+            200: Type.Ref('Case'),
+            ...errors(
+              'CLOUD_CASE_NOT_FOUND',
+              'CLOUD_WORKER_NOT_FOUND',
+              'CLOUD_CASE_TRANSITION_ILLEGAL',
+              'CLOUD_CASE_ACTOR_NOT_ALLOWED',
+              'CLOUD_CASE_NOT_ASSIGNEE',
+              'CLOUD_CASE_NO_WORKER',
+            ),
+          },
         },
       },
       async (req) => {

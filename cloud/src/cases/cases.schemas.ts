@@ -126,7 +126,7 @@ export type ListCasesQuery = Static<typeof ListCasesQuery>;
 
 export const AckBody = Type.Object(
   { by: Type.String({ minLength: 1, maxLength: 100, description: 'who acknowledged (guardian or worker)' }) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ by: 'w-zhang' }] },
 );
 export type AckBody = Static<typeof AckBody>;
 

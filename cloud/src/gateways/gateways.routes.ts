@@ -21,7 +21,10 @@ export function gatewaysRoutes(deps: {
           tags: ['gateways'],
           summary: 'Register a gateway for a resident; returns its MQTT secret ONCE',
           body: CreateGatewayBody,
-          response: { 201: Type.Ref('GatewayCredentials'), ...errors(400, 401, 404, 409) },
+          response: {
+            201: Type.Ref('GatewayCredentials'),
+            ...errors('CLOUD_RESIDENT_NOT_FOUND', 'CLOUD_GATEWAY_EXISTS'),
+          },
         },
       },
       async (req, reply) => {
@@ -49,7 +52,7 @@ export function gatewaysRoutes(deps: {
           tags: ['gateways'],
           summary: 'A gateway: connection state and last heartbeat (never its secret)',
           params: IdParams,
-          response: { 200: Type.Ref('Gateway'), ...errors(401, 404) },
+          response: { 200: Type.Ref('Gateway'), ...errors('CLOUD_GATEWAY_NOT_FOUND') },
         },
       },
       async (req) => {

@@ -11,7 +11,10 @@ export const GatewayId = Type.String({
 
 export const CreateGatewayBody = Type.Object(
   { id: GatewayId, residentId: Type.String({ minLength: 1, maxLength: 64 }) },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ id: 'gw-0001', residentId: '5e1c2d3a-0000-4000-8000-000000000001' }],
+  },
 );
 export type CreateGatewayBody = Static<typeof CreateGatewayBody>;
 
@@ -21,7 +24,12 @@ export const GatewayCredentials = Type.Object(
     residentId: Type.String(),
     secret: Type.String({ description: 'MQTT password; shown once, only a salted hash is stored' }),
   },
-  { $id: 'GatewayCredentials' },
+  {
+    $id: 'GatewayCredentials',
+    examples: [
+      { gatewayId: 'gw-0001', residentId: '5e1c2d3a-0000-4000-8000-000000000001', secret: 'q3Jx…shown-once' },
+    ],
+  },
 );
 export type GatewayCredentials = Static<typeof GatewayCredentials>;
 
@@ -61,6 +69,20 @@ export const Gateway = Type.Object(
       { description: 'the latest model update result this gateway reported (GET /model-updates for all)' },
     ),
   },
-  { $id: 'Gateway' },
+  {
+    $id: 'Gateway',
+    examples: [
+      {
+        gatewayId: 'gw-0001',
+        residentId: '5e1c2d3a-0000-4000-8000-000000000001',
+        createdAt: '2024-05-06T19:00:00.000Z',
+        connected: true,
+        lastSeenAt: '2024-05-06T19:00:00.000Z',
+        lastHeartbeatAt: '2024-05-06T19:00:00.000Z',
+        lastHeartbeat: null,
+        lastModelUpdate: null,
+      },
+    ],
+  },
 );
 export type Gateway = Static<typeof Gateway>;

@@ -45,7 +45,13 @@ export function healthRoutes(deps: {
           summary: 'Prometheus metrics (text exposition format 0.0.4)',
           ...openRoute,
           produces: ['text/plain'],
-          response: { 200: Type.String() },
+          response: {
+            200: Type.String({
+              examples: [
+                '# HELP anju_cases_opened_total Cases opened, by kind\n# TYPE anju_cases_opened_total counter\nanju_cases_opened_total{kind="fall"} 3\n',
+              ],
+            }),
+          },
         },
       },
       async (_req, reply) =>

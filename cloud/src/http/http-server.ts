@@ -21,6 +21,7 @@ import { Complaint, Survey } from '../surveys/surveys.schemas.ts';
 import { Worker } from '../workers/workers.schemas.ts';
 import { type AccessControlOptions, installAccessControl, requestId } from './access-control.ts';
 import { ErrorResponse } from './http.schemas.ts';
+import { addCommonErrors, errorCodesMarkdown } from './route-errors.ts';
 
 export interface HttpServerOptions {
   log: Logger;
@@ -78,7 +79,11 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
       openapi: '3.0.3',
       info: {
         title: 'Anju cloud API',
-        description: 'Residents, guardians, gateways, cases and notifications of the Anju (安居) service.',
+        description:
+          'Residents, guardians, gateways, cases and notifications of the Anju (安居) service.\n\n' +
+          'Every error is `{ statusCode, code, message }` with a stable `code`; each route lists the codes it may ' +
+          'answer. All of them:\n\n' +
+          errorCodesMarkdown(),
         version: opts.version,
       },
       components: {
@@ -102,6 +107,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addHook('onRoute', (route) => addCommonErrors(route, { tokenRequired: true }));
 
   // Valid JSON the database cannot store (NUL, lone surrogates) is the client's error, not a 500.
   app.addHook('preValidation', async (req, reply) => {
@@ -145,11 +151,16 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
-      // fastify's own 4xx (bad JSON, body too large, unsupported media type …) keep their FST_ code.
-      req.log.info({ code: err.code }, err.message);
-      return reply
-        .code(status)
-        .send({ statusCode: status, code: err.code ?? 'CLOUD_BAD_REQUEST', message: err.message });
+      // fastify's own 4xx (bad JSON, body too large, unsupported media type …) get stable codes of ours;
+      // its FST_ code stays in the log.
+      const code =
+        status === 413
+          ? 'CLOUD_BODY_TOO_LARGE'
+          : status === 415
+            ? 'CLOUD_UNSUPPORTED_MEDIA_TYPE'
+            : 'CLOUD_BAD_REQUEST';
+      req.log.info({ code, fastifyCode: err.code }, err.message);
+      return reply.code(status).send({ statusCode: status, code, message: err.message });
     }
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ statusCode: 500, code: 'CLOUD_INTERNAL', message: 'internal error' });
@@ -170,8 +181,19 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
 /** Marks a route as not needing the bearer token in the OpenAPI document. */
 export const openRoute = { security: [] as Record<string, string[]>[] };
 
-export const HealthResponse = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  db: Type.Object({ ok: Type.Boolean(), kind: Type.String(), error: Type.Optional(Type.String()) }),
-  broker: Type.Object({ ok: Type.Boolean(), url: Type.String(), clients: Type.Integer() }),
-});
+export const HealthResponse = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+    db: Type.Object({ ok: Type.Boolean(), kind: Type.String(), error: Type.Optional(Type.String()) }),
+    broker: Type.Object({ ok: Type.Boolean(), url: Type.String(), clients: Type.Integer() }),
+  },
+  {
+    examples: [
+      {
+        status: 'ok',
+        db: { ok: true, kind: 'postgres' },
+        broker: { ok: true, url: 'mqtt://0.0.0.0:1884', clients: 12 },
+      },
+    ],
+  },
+);

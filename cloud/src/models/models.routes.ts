@@ -8,6 +8,7 @@ import type { CloudMetrics } from '../metrics/index.ts';
 import { decoyHash, verifySecret } from '../mqtt/gateway-secret.ts';
 import type { ModelsRepository } from './models.repository.ts';
 import {
+  BundleIndex,
   DeployBody,
   ModelFileParams,
   ModelParams,
@@ -43,7 +44,7 @@ export function modelsRoutes(deps: { service: ModelsService; models: ModelsRepos
           response: {
             200: Type.Ref('PublishedModel'),
             201: Type.Ref('PublishedModel'),
-            ...errors(400, 401, 409),
+            ...errors('CLOUD_MODEL_BUNDLE_INVALID', 'CLOUD_MODEL_VERSION_EXISTS'),
           },
         },
       },
@@ -65,7 +66,7 @@ export function modelsRoutes(deps: { service: ModelsService; models: ModelsRepos
         schema: {
           tags: ['models'],
           summary: 'Published model versions',
-          response: { 200: Type.Object({ items: Type.Array(Type.Ref('PublishedModel')) }), ...errors(401) },
+          response: { 200: Type.Object({ items: Type.Array(Type.Ref('PublishedModel')) }) },
         },
       },
       async () => ({ items: await models.list() }),
@@ -78,7 +79,7 @@ export function modelsRoutes(deps: { service: ModelsService; models: ModelsRepos
           tags: ['models'],
           summary: 'One published model version: files, hashes, bundle hash',
           params: ModelParams,
-          response: { 200: Type.Ref('PublishedModel'), ...errors(401, 404) },
+          response: { 200: Type.Ref('PublishedModel'), ...errors('CLOUD_MODEL_NOT_FOUND') },
         },
       },
       async (req) => {
@@ -101,10 +102,11 @@ export function modelsRoutes(deps: { service: ModelsService; models: ModelsRepos
           params: ModelParams,
           body: DeployBody,
           response: {
-            202: Type.Object({
-              items: Type.Array(Type.Object({ commandId: Type.String(), gatewayId: Type.String() })),
-            }),
-            ...errors(400, 401, 404),
+            202: Type.Object(
+              { items: Type.Array(Type.Object({ commandId: Type.String(), gatewayId: Type.String() })) },
+              { examples: [{ items: [{ commandId: '7f1e…', gatewayId: 'gw-0001' }] }] },
+            ),
+            ...errors('CLOUD_MODEL_NOT_FOUND', 'CLOUD_GATEWAY_NOT_FOUND'),
           },
         },
       },
@@ -121,7 +123,7 @@ export function modelsRoutes(deps: { service: ModelsService; models: ModelsRepos
           tags: ['models'],
           summary: 'Model update commands and their results, newest first (at most 200)',
           querystring: UpdatesQuery,
-          response: { 200: Type.Object({ items: Type.Array(Type.Ref('ModelUpdate')) }), ...errors(401) },
+          response: { 200: Type.Object({ items: Type.Array(Type.Ref('ModelUpdate')) }) },
         },
       },
       async (req) => ({ items: await models.updates(req.query) }),
@@ -194,6 +196,10 @@ export function gatewayModelsRoutes(deps: {
             "A bundle's index (files, hashes, bundle hash), for the gateway it was sent to (HTTP Basic)",
           params: ModelParams,
           ...openRoute,
+          response: {
+            200: BundleIndex,
+            ...errors('CLOUD_GATEWAY_AUTH_FAILED', 'CLOUD_MODEL_NOT_SENT', 'CLOUD_MODEL_NOT_FOUND'),
+          },
         },
       },
       async (req) => {
@@ -213,6 +219,11 @@ export function gatewayModelsRoutes(deps: {
           summary: 'One file of a bundle, for the gateway it was sent to (HTTP Basic)',
           params: ModelFileParams,
           ...openRoute,
+          produces: ['application/octet-stream'],
+          response: {
+            200: Type.String({ format: 'binary', description: 'the file bytes', examples: ['(bytes)'] }),
+            ...errors('CLOUD_GATEWAY_AUTH_FAILED', 'CLOUD_MODEL_NOT_SENT', 'CLOUD_MODEL_NOT_FOUND'),
+          },
         },
       },
       async (req, reply) => {

@@ -17,7 +17,31 @@ export const PublishedModel = Type.Object(
     files: Type.Array(embed(BundleFile)),
     publishedAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'PublishedModel' },
+  {
+    $id: 'PublishedModel',
+    examples: [
+      {
+        model: { name: 'fall-cnn', version: '1.1.0' },
+        bundleSha256: 'a3c1…(64 hex)',
+        files: [{ name: 'model.json', sha256: '5f0e…(64 hex)', bytes: 20480 }],
+        publishedAt: '2024-05-06T19:00:00.000Z',
+      },
+    ],
+  },
+);
+
+/** What a gateway reads before it downloads a bundle's files. */
+export const BundleIndex = Type.Object(
+  { model: ModelRef, bundleSha256: Type.String(), files: Type.Array(embed(BundleFile)) },
+  {
+    examples: [
+      {
+        model: { name: 'fall-cnn', version: '1.1.0' },
+        bundleSha256: 'a3c1…(64 hex)',
+        files: [{ name: 'model.json', sha256: '5f0e…(64 hex)', bytes: 20480 }],
+      },
+    ],
+  },
 );
 
 /** An upload: every file of the bundle, base64. Name and version come from its manifest.json. */
@@ -29,7 +53,10 @@ export const PublishModelBody = Type.Object(
       description: 'file name → base64 content (manifest.json, model.json, the weights, self-test.json)',
     }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ files: { 'manifest.json': 'eyJuYW1lIjoiZmFsbC1jbm4iLCJ2ZXJzaW9uIjoiMS4xLjAifQ==' } }],
+  },
 );
 export type PublishModelBody = Static<typeof PublishModelBody>;
 
@@ -43,7 +70,10 @@ export const DeployBody = Type.Union(
     Type.Object({ gatewayId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
     Type.Object({ stationId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
   ],
-  { description: 'one gateway, or every gateway of a station' },
+  {
+    description: 'one gateway, or every gateway of a station',
+    examples: [{ gatewayId: 'gw-0001' }, { stationId: 'jingan' }],
+  },
 );
 export type DeployBody = Static<typeof DeployBody>;
 
@@ -66,6 +96,23 @@ export const ModelUpdate = Type.Object(
     durationMs: Type.Union([Type.Integer(), Type.Null()]),
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   },
-  { $id: 'ModelUpdate' },
+  {
+    $id: 'ModelUpdate',
+    examples: [
+      {
+        commandId: '7f1e…',
+        gatewayId: 'gw-0001',
+        model: { name: 'fall-cnn', version: '1.1.0' },
+        bundleSha256: 'a3c1…(64 hex)',
+        requestedAt: '2024-05-06T19:00:00.000Z',
+        status: 'accepted',
+        reason: null,
+        detail: null,
+        activeVersion: '1.1.0',
+        durationMs: 5400,
+        finishedAt: '2024-05-06T19:00:00.000Z',
+      },
+    ],
+  },
 );
 export type ModelUpdate = Static<typeof ModelUpdate>;

@@ -26,7 +26,6 @@ export function notificationsRoutes(deps: { notifications: NotificationsReposito
           querystring: Query,
           response: {
             200: Type.Object({ items: Type.Array(Type.Ref('Notification')) }),
-            ...errors(400, 401),
           },
         },
       },

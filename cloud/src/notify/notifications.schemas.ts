@@ -36,6 +36,25 @@ export const Notification = Type.Object(
       description: "held until then (guardian's quiet hours); null = send at once",
     }),
   },
-  { $id: 'Notification' },
+  {
+    $id: 'Notification',
+    examples: [
+      {
+        id: '9d8e7f6a-0000-4000-8000-000000000002',
+        caseId: '0b9c8f7e-1d2c-4b3a-9e8f-7a6b5c4d3e2f',
+        recipientPhone: '+8613800000001',
+        language: 'zh-CN',
+        body: '【安居·跌倒提醒】王奶奶可能跌倒了（5月7日 03:00）。……编号0B9C8F7E',
+        channel: 'aliyun-sms',
+        status: 'sent',
+        error: null,
+        createdAt: '2024-05-06T19:00:00.000Z',
+        updatedAt: '2024-05-06T19:00:00.000Z',
+        recipientRole: 'guardian',
+        recipientId: 'a3f1c2d4-0000-4000-8000-000000000001',
+        notBefore: null,
+      },
+    ],
+  },
 );
 export type Notification = Static<typeof Notification>;

@@ -26,7 +26,7 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
           tags: ['residents'],
           summary: 'Register a resident (an elder living alone)',
           body: CreateResidentBody,
-          response: { 201: Type.Ref('Resident'), ...errors(400, 401, 409) },
+          response: { 201: Type.Ref('Resident'), ...errors([409, 'CLOUD_STATION_NOT_FOUND']) },
         },
       },
       async (req, reply) => {
@@ -49,7 +49,7 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
           tags: ['residents'],
           summary: 'One resident',
           params: IdParams,
-          response: { 200: Type.Ref('Resident'), ...errors(401, 404) },
+          response: { 200: Type.Ref('Resident'), ...errors('CLOUD_RESIDENT_NOT_FOUND') },
         },
       },
       async (req) => {
@@ -67,7 +67,10 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
           summary: "Change a resident's address, station, geo point, conditions or consent",
           params: IdParams,
           body: UpdateResidentBody,
-          response: { 200: Type.Ref('Resident'), ...errors(400, 401, 404, 409) },
+          response: {
+            200: Type.Ref('Resident'),
+            ...errors('CLOUD_RESIDENT_NOT_FOUND', [409, 'CLOUD_STATION_NOT_FOUND']),
+          },
         },
       },
       async (req) => {
@@ -87,7 +90,7 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
           summary: "Add a guardian who is texted when one of the resident's cases opens",
           params: IdParams,
           body: CreateGuardianBody,
-          response: { 201: Type.Ref('Guardian'), ...errors(400, 401, 404) },
+          response: { 201: Type.Ref('Guardian'), ...errors('CLOUD_RESIDENT_NOT_FOUND') },
         },
       },
       async (req, reply) => {
@@ -109,7 +112,10 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
           tags: ['residents'],
           summary: "The resident's guardians",
           params: IdParams,
-          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Guardian')) }), ...errors(401, 404) },
+          response: {
+            200: Type.Object({ items: Type.Array(Type.Ref('Guardian')) }),
+            ...errors('CLOUD_RESIDENT_NOT_FOUND'),
+          },
         },
       },
       async (req) => {

@@ -76,7 +76,23 @@ export const Resident = Type.Object(
     consent: Consent,
     createdAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Resident' },
+  {
+    $id: 'Resident',
+    examples: [
+      {
+        id: '5e1c2d3a-0000-4000-8000-000000000001',
+        name: '王奶奶',
+        address: '静安区南京西路1号 3-201',
+        language: 'zh-CN',
+        stationId: 'jingan',
+        lat: 31.2286,
+        lon: 121.4547,
+        conditions: ['diabetes'],
+        consent: { homeVisit: true, shareAddressWithWorkers: true },
+        createdAt: '2024-05-06T19:00:00.000Z',
+      },
+    ],
+  },
 );
 export type Resident = Static<typeof Resident>;
 
@@ -121,6 +137,19 @@ export const Guardian = Type.Object(
     quietHours: Type.Union([QuietHours, Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Guardian' },
+  {
+    $id: 'Guardian',
+    examples: [
+      {
+        id: 'a3f1c2d4-0000-4000-8000-000000000001',
+        residentId: '5e1c2d3a-0000-4000-8000-000000000001',
+        name: '女儿',
+        phone: '+8613800000001',
+        language: 'zh-CN',
+        quietHours: { start: '22:00', end: '07:00' },
+        createdAt: '2024-05-06T19:00:00.000Z',
+      },
+    ],
+  },
 );
 export type Guardian = Static<typeof Guardian>;

@@ -17,7 +17,7 @@ export function stationsRoutes(deps: { stations: StationsRepository }): FastifyP
           tags: ['stations'],
           summary: 'Register a street station (tenant) and its supervisor',
           body: CreateStationBody,
-          response: { 201: Type.Ref('Station'), ...errors(400, 401, 409) },
+          response: { 201: Type.Ref('Station'), ...errors('CLOUD_STATION_EXISTS') },
         },
       },
       async (req, reply) => {
@@ -55,7 +55,7 @@ export function stationsRoutes(deps: { stations: StationsRepository }): FastifyP
           tags: ['stations'],
           summary: 'One station',
           params: IdParams,
-          response: { 200: Type.Ref('Station'), ...errors(401, 404) },
+          response: { 200: Type.Ref('Station'), ...errors([404, 'CLOUD_STATION_NOT_FOUND']) },
         },
       },
       async (req) => {

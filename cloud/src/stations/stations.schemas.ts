@@ -41,6 +41,16 @@ export const Station = Type.Object(
     supervisor: Type.Union([Supervisor, Type.Null()]),
     createdAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Station' },
+  {
+    $id: 'Station',
+    examples: [
+      {
+        id: 'jingan',
+        name: '静安寺街道社工站',
+        supervisor: { name: '李站长', phone: '+8613900000009', language: 'zh-CN' },
+        createdAt: '2024-05-06T19:00:00.000Z',
+      },
+    ],
+  },
 );
 export type Station = Static<typeof Station>;

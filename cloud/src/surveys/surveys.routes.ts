@@ -33,7 +33,7 @@ export function surveysRoutes(deps: {
           params: IdParams,
           response: {
             200: Type.Object({ items: Type.Array(Type.Ref('Survey')) }),
-            ...errors(401, 404),
+            ...errors('CLOUD_CASE_NOT_FOUND'),
           },
         },
       },
@@ -52,7 +52,7 @@ export function surveysRoutes(deps: {
           params: IdParams,
           response: {
             200: Type.Object({ items: Type.Array(Type.Ref('Complaint')) }),
-            ...errors(401, 404),
+            ...errors('CLOUD_CASE_NOT_FOUND'),
           },
         },
       },
@@ -70,7 +70,7 @@ export function surveysRoutes(deps: {
           summary: 'Record a complaint about a case (the duty desk, e.g. after a phone call)',
           params: IdParams,
           body: CreateComplaintBody,
-          response: { 201: Type.Ref('Complaint'), ...errors(400, 401, 404) },
+          response: { 201: Type.Ref('Complaint'), ...errors('CLOUD_CASE_NOT_FOUND') },
         },
       },
       async (req, reply) => {

@@ -19,7 +19,10 @@ export function workersRoutes(deps: { workers: WorkersRepository }): FastifyPlug
           tags: ['workers'],
           summary: 'Register a social worker of a station, with skills, home base and roster',
           body: CreateWorkerBody,
-          response: { 201: Type.Ref('Worker'), ...errors(400, 401, 409) },
+          response: {
+            201: Type.Ref('Worker'),
+            ...errors([409, 'CLOUD_STATION_NOT_FOUND'], 'CLOUD_WORKER_EXISTS'),
+          },
         },
       },
       async (req, reply) => {
@@ -49,7 +52,7 @@ export function workersRoutes(deps: { workers: WorkersRepository }): FastifyPlug
           tags: ['workers'],
           summary: 'One worker with their roster',
           params: IdParams,
-          response: { 200: Type.Ref('Worker'), ...errors(401, 404) },
+          response: { 200: Type.Ref('Worker'), ...errors('CLOUD_WORKER_NOT_FOUND') },
         },
       },
       async (req) => {
@@ -66,7 +69,10 @@ export function workersRoutes(deps: { workers: WorkersRepository }): FastifyPlug
           tags: ['workers'],
           summary: "A station's workers",
           params: IdParams,
-          response: { 200: Type.Object({ items: Type.Array(Type.Ref('Worker')) }), ...errors(401, 404) },
+          response: {
+            200: Type.Object({ items: Type.Array(Type.Ref('Worker')) }),
+            ...errors([404, 'CLOUD_STATION_NOT_FOUND']),
+          },
         },
       },
       async (req) => ({ items: await workers.listByStation(req.params.id) }),
@@ -80,7 +86,7 @@ export function workersRoutes(deps: { workers: WorkersRepository }): FastifyPlug
           summary: "Replace a worker's on-call hours (weekly, in the configured time zone)",
           params: IdParams,
           body: RosterBody,
-          response: { 200: Type.Ref('Worker'), ...errors(400, 401, 404) },
+          response: { 200: Type.Ref('Worker'), ...errors('CLOUD_WORKER_NOT_FOUND') },
         },
       },
       async (req) => {

@@ -77,6 +77,22 @@ export const Worker = Type.Object(
     shifts: Type.Array(Shift),
     createdAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Worker' },
+  {
+    $id: 'Worker',
+    examples: [
+      {
+        id: 'w-zhang',
+        stationId: 'jingan',
+        name: '张社工',
+        phone: '+8613900000001',
+        language: 'zh-CN',
+        skills: ['first_aid'],
+        home: { lat: 31.225, lon: 121.445 },
+        active: true,
+        shifts: [{ weekdays: [1, 2, 3, 4, 5, 6, 7], start: '22:00', end: '06:00' }],
+        createdAt: '2024-05-06T19:00:00.000Z',
+      },
+    ],
+  },
 );
 export type Worker = Static<typeof Worker>;

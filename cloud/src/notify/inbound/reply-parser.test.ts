@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReply } from './reply-parser.ts';
+import { parseReply, quotedCaseRef } from './reply-parser.ts';
 
 describe('parseReply', () => {
   it.each([
@@ -32,4 +32,13 @@ describe('parseReply', () => {
       expect(parseReply(text)).toEqual({ kind: 'other' });
     },
   );
+});
+
+describe('quotedCaseRef', () => {
+  it('finds the reference at the end of any reply', () => {
+    expect(quotedCaseRef('4 ab12cd34')).toBe('AB12CD34');
+    expect(quotedCaseRef('收到，AB12CD34。')).toBe('AB12CD34');
+    expect(quotedCaseRef('1')).toBeUndefined();
+    expect(quotedCaseRef('ab12cd34')).toBeUndefined(); // a bare reference is no answer to anything
+  });
 });

@@ -18,37 +18,44 @@ import { alertTemplateParams } from './aliyun-template-params.ts';
  * What each recipient may see is the same as in the texts we render ourselves (staff-alert.template.ts):
  * guardians the resident's name, never the address; staff the address unless the resident refused it.
  */
-export const ALIYUN_TEMPLATE_TEXT: Readonly<Record<MessageType, Readonly<Record<Language, string>>>> = {
+const SOURCE: Readonly<Record<MessageType, Readonly<Record<Language, string>>>> = {
   guardian_alert: {
     'zh-CN':
-      '${name}${event}（${time}）。请立即打电话确认其安全，联系不上请上门查看或拨打120。回复1确认。编号${ref}',
-    en: '${event}: ${name} (${time}). Please call now to check they are safe. Reply 1 to confirm. Ref ${ref}',
+      '{name}{event}（{time}）。请立即打电话确认其安全，联系不上请上门查看或拨打120。回复1确认。编号{ref}',
+    en: '{event}: {name} ({time}). Please call now to check they are safe. Reply 1 to confirm. Ref {ref}',
   },
   guardian_emergency: {
     'zh-CN':
-      '紧急：${name}的${event}提醒（${time}）仍无人响应，值班台正在呼叫120。请立即联系其本人或就近上门。编号${ref}',
-    en: "URGENT: ${name}'s ${event} alert (${time}) still has no response; the duty desk is calling 120. Please contact them or go there now. Ref ${ref}",
+      '紧急：{name}的{event}提醒（{time}）仍无人响应，值班台正在呼叫120。请立即联系其本人或就近上门。编号{ref}',
+    en: "URGENT: {name}'s {event} alert ({time}) still has no response; the duty desk is calling 120. Please contact them or go there now. Ref {ref}",
   },
   worker_dispatch: {
-    'zh-CN': '派单：${event}，${name}，${address}（${time}）。请尽快上门，回复1确认。编号${ref}',
-    en: 'Dispatch: ${event}, ${name}, ${address} (${time}). Please visit now; reply 1 to confirm. Ref ${ref}',
+    'zh-CN': '派单：{event}，{name}，{address}（{time}）。请尽快上门，回复1确认。编号{ref}',
+    en: 'Dispatch: {event}, {name}, {address} ({time}). Please visit now; reply 1 to confirm. Ref {ref}',
   },
   supervisor_escalation: {
     'zh-CN':
-      '二级响应：${event}，${name}，${address}（${time}），负责社工${assignee}未确认，请立即协调上门。编号${ref}',
-    en: 'Level 2: ${event}, ${name}, ${address} (${time}). Worker ${assignee} has not acknowledged; please arrange a visit now. Ref ${ref}',
+      '二级响应：{event}，{name}，{address}（{time}），负责社工{assignee}未确认，请立即协调上门。编号{ref}',
+    en: 'Level 2: {event}, {name}, {address} ({time}). Worker {assignee} has not acknowledged; please arrange a visit now. Ref {ref}',
   },
   duty_desk_emergency: {
-    'zh-CN':
-      '三级紧急：${event}，${name}，${address}（${time}）仍无人响应。请立即拨打120并联系家属。编号${ref}',
-    en: 'Level 3 EMERGENCY: ${event}, ${name}, ${address} (${time}) - still no response. Call 120 now and contact the family. Ref ${ref}',
+    'zh-CN': '三级紧急：{event}，{name}，{address}（{time}）仍无人响应。请立即拨打120并联系家属。编号{ref}',
+    en: 'Level 3 EMERGENCY: {event}, {name}, {address} ({time}) - still no response. Call 120 now and contact the family. Ref {ref}',
   },
   survey: {
     'zh-CN':
-      '${name}的${event}求助已处理完毕（编号${ref}）。请为本次服务打分：回复1-5（5=非常满意），有意见也可直接回复文字。',
-    en: 'The ${event} alert for ${name} has been closed (Ref ${ref}). How did we do? Reply 1-5 (5 = very good), or reply with your comments.',
+      '{name}的{event}求助已处理完毕（编号{ref}）。请为本次服务打分：回复1-5（5=非常满意），有意见也可直接回复文字。',
+    en: 'The {event} alert for {name} has been closed (Ref {ref}). How did we do? Reply 1-5 (5 = very good), or reply with your comments.',
   },
 };
+
+/** The texts as registered: each `{var}` of SOURCE written as Aliyun's `${var}`. */
+export const ALIYUN_TEMPLATE_TEXT = Object.fromEntries(
+  Object.entries(SOURCE).map(([type, texts]) => [
+    type,
+    Object.fromEntries(Object.entries(texts).map(([l, t]) => [l, t.replace(/\{([a-zA-Z]+)\}/g, '$$${$1}')])),
+  ]),
+) as Readonly<Record<MessageType, Readonly<Record<Language, string>>>>;
 
 /** The `${var}` names a template declares, in order. */
 export const templateVars = (text: string) => [...text.matchAll(/\$\{([a-zA-Z]+)\}/g)].map((m) => m[1]!);
@@ -67,7 +74,7 @@ export interface MessageFacts {
 }
 
 /** Aliyun refuses a value over 35 characters (isv.PARAM_LENGTH_LIMIT) or an empty one. */
-const fit = (s: string, placeholder: string) => (s.trim() === '' ? placeholder : s.slice(0, 35));
+const clip = (s: string, placeholder: string) => (s.trim() === '' ? placeholder : s.slice(0, 35));
 
 /** TemplateParam for one text: exactly the variables its template declares. */
 export function aliyunTemplateParams(
@@ -81,12 +88,12 @@ export function aliyunTemplateParams(
   // English mid-sentence ("the fall alert for …") in lower case, as a heading ("Dispatch: Fall, …") not.
   const midSentence = f.messageType === 'survey' || f.messageType === 'guardian_emergency';
   const all: Record<string, string> = {
-    name: fit(f.residentName, '-'),
-    event: fit(!zh && midSentence ? label.toLowerCase() : label, f.kind),
+    name: clip(f.residentName, '-'),
+    event: clip(!zh && midSentence ? label.toLowerCase() : label, f.kind),
     time: formatTime(f.occurredAt, language, timeZone),
     ref: caseRef(f.caseId),
-    address: fit(f.address ?? '', zh ? '地址未登记' : 'no address on file'),
-    assignee: fit(f.assignee ?? '', zh ? '（未派单）' : '(none)'),
+    address: clip(f.address ?? '', zh ? '地址未登记' : 'no address on file'),
+    assignee: clip(f.assignee ?? '', zh ? '（未派单）' : '(none)'),
   };
   const vars = templateVars(ALIYUN_TEMPLATE_TEXT[f.messageType][language]);
   return Object.fromEntries(vars.map((v) => [v, all[v] ?? '-']));
@@ -144,9 +151,11 @@ export function buildTemplateTable(
     const c = config.templates?.[t];
     if (c) codes[t] = { ...c };
   }
-  const alert = (codes.guardian_alert ??= {});
-  alert['zh-CN'] ??= config.templateCode;
-  alert.en ??= config.templateCodeEn;
+  codes.guardian_alert = {
+    'zh-CN': config.templateCode,
+    en: config.templateCodeEn,
+    ...codes.guardian_alert,
+  };
   const problems: string[] = [];
   const englishFallback: MessageType[] = [];
   for (const t of needed) {

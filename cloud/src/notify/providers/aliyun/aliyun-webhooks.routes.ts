@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { errors } from '../../../http/http.schemas.ts';
 import type { InboundReplyService } from '../../inbound/inbound-reply.service.ts';
 import type { SmsMetrics } from '../sms.metrics.ts';
 import type { SmsLedger } from '../sms-ledger.repository.ts';
@@ -43,6 +44,8 @@ export function aliyunTime(s: string | undefined): Date {
 
 /** The answer Aliyun's push expects; anything else makes it push the batch again. */
 const ACCEPTED = { code: 0, msg: '接收成功' };
+/** What Aliyun must be answered, or it pushes the batch again. */
+const Accepted = Type.Object({ code: Type.Integer(), msg: Type.String() }, { examples: [ACCEPTED] });
 
 /**
  * Aliyun's HTTP batch push of delivery receipts and replies. The push carries no signature, so these
@@ -81,7 +84,25 @@ export function aliyunWebhookRoutes(deps: {
           summary: 'Aliyun SmsReport push (delivery receipts); ?token= authenticates',
           security: [],
           querystring: TokenQuery,
-          body: Type.Array(Receipt, { maxItems: 1000 }),
+          body: Type.Array(Receipt, {
+            maxItems: 1000,
+            examples: [
+              [
+                {
+                  phone_number: '13800000001',
+                  send_time: '2024-05-07 03:00:05',
+                  report_time: '2024-05-07 03:00:09',
+                  success: true,
+                  err_code: 'DELIVERED',
+                  err_msg: '用户接收成功',
+                  sms_size: '1',
+                  biz_id: '932702304080415357^0',
+                  out_id: '9d8e7f6a-0000-4000-8000-000000000002',
+                },
+              ],
+            ],
+          }),
+          response: { 200: Accepted, ...errors('CLOUD_SMS_BAD_TOKEN', 'CLOUD_SMS_WEBHOOK_INVALID') },
         },
       },
       async (req, reply) => {
@@ -115,7 +136,22 @@ export function aliyunWebhookRoutes(deps: {
           summary: 'Aliyun SmsUp push (texts people sent back); ?token= authenticates',
           security: [],
           querystring: TokenQuery,
-          body: Type.Array(Reply, { maxItems: 1000 }),
+          body: Type.Array(Reply, {
+            maxItems: 1000,
+            examples: [
+              [
+                {
+                  phone_number: '13800000001',
+                  send_time: '2024-05-07 03:01:00',
+                  content: '收到',
+                  sign_name: '安居',
+                  dest_code: '1234',
+                  sequence_id: 1234567,
+                },
+              ],
+            ],
+          }),
+          response: { 200: Accepted, ...errors('CLOUD_SMS_BAD_TOKEN', 'CLOUD_SMS_WEBHOOK_INVALID') },
         },
       },
       async (req, reply) => {

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { errors } from '../../../http/http.schemas.ts';
 import type { InboundReplyService } from '../../inbound/inbound-reply.service.ts';
 import type { SmsMetrics } from '../sms.metrics.ts';
 import type { SmsLedger } from '../sms-ledger.repository.ts';
@@ -12,18 +13,26 @@ import { twimlReply } from './twiml.ts';
 export const TWILIO_INBOUND_PATH = '/webhooks/sms/twilio/inbound';
 
 // Twilio sends many more parameters (SmsSid, ApiVersion, NumSegments …); only what we use is required.
-const StatusBody = Type.Object({
-  MessageSid: Type.String({ pattern: '^(SM|MM)[0-9a-fA-F]{32}$' }),
-  MessageStatus: Type.String({ minLength: 1, maxLength: 32 }),
-  ErrorCode: Type.Optional(Type.String({ maxLength: 16 })),
-});
+const StatusBody = Type.Object(
+  {
+    MessageSid: Type.String({ pattern: '^(SM|MM)[0-9a-fA-F]{32}$' }),
+    MessageStatus: Type.String({ minLength: 1, maxLength: 32 }),
+    ErrorCode: Type.Optional(Type.String({ maxLength: 16 })),
+  },
+  { examples: [{ MessageSid: `SM${'0a'.repeat(16)}`, MessageStatus: 'delivered' }] },
+);
 const StatusQuery = Type.Object({ n: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) });
-const InboundBody = Type.Object({
-  MessageSid: Type.String({ pattern: '^(SM|MM)[0-9a-fA-F]{32}$' }),
-  From: Type.String({ minLength: 3, maxLength: 40 }),
-  To: Type.Optional(Type.String({ maxLength: 40 })),
-  Body: Type.String({ maxLength: 1600 }),
-});
+const InboundBody = Type.Object(
+  {
+    MessageSid: Type.String({ pattern: '^(SM|MM)[0-9a-fA-F]{32}$' }),
+    From: Type.String({ minLength: 3, maxLength: 40 }),
+    To: Type.Optional(Type.String({ maxLength: 40 })),
+    Body: Type.String({ maxLength: 1600 }),
+  },
+  {
+    examples: [{ MessageSid: `SM${'0b'.repeat(16)}`, From: '+447700900123', To: '+14155550100', Body: '4' }],
+  },
+);
 
 /** Twilio MessageStatus ("Message status values") → our delivery states; transient ones are ignored. */
 const STATUS: Record<string, 'sent' | 'delivered' | 'undelivered'> = {
@@ -93,6 +102,10 @@ export function twilioWebhookRoutes(deps: {
           security: [],
           querystring: StatusQuery,
           body: StatusBody,
+          response: {
+            204: Type.Null({ description: 'recorded (or ignored: a transient status)' }),
+            ...errors('CLOUD_SMS_BAD_SIGNATURE', 'CLOUD_SMS_WEBHOOK_INVALID'),
+          },
         },
       },
       async (req, reply) => {
@@ -127,6 +140,16 @@ export function twilioWebhookRoutes(deps: {
           summary: 'Twilio incoming message (signed); answers TwiML',
           security: [],
           body: InboundBody,
+          produces: ['text/xml'],
+          response: {
+            200: Type.String({
+              description: "TwiML: the answer to text back, in the sender's language (empty for strangers)",
+              examples: [
+                '<?xml version="1.0" encoding="UTF-8"?><Response><Message>[Anju] Thank you for your rating (4)!</Message></Response>',
+              ],
+            }),
+            ...errors('CLOUD_SMS_BAD_SIGNATURE', 'CLOUD_SMS_WEBHOOK_INVALID'),
+          },
         },
       },
       async (req, reply) => {
