@@ -65,6 +65,24 @@ export const ERROR_CODES = {
   CLOUD_MODEL_VERSION_EXISTS: { http: [409], description: 'that model version is already published' },
   CLOUD_MODEL_NOT_SENT: { http: [403], description: 'this gateway was not sent that model' },
   CLOUD_GATEWAY_AUTH_FAILED: { http: [401], description: "the gateway's credentials are wrong" },
+  // gateway enrolment (enrolment/enrolment.errors.ts gives each its status)
+  CLOUD_ENROL_CODE_INVALID: {
+    http: [401],
+    description: 'no such enrolment code (says nothing about which exist)',
+  },
+  CLOUD_ENROL_CODE_EXPIRED: { http: [410], description: 'the enrolment code has expired' },
+  CLOUD_ENROL_CODE_USED: { http: [409], description: 'the enrolment code has been used' },
+  CLOUD_ENROL_RATE_LIMITED: {
+    http: [429],
+    description: 'too many failed enrolments from this address; retry later',
+  },
+  CLOUD_ENROL_RESIDENT_REQUIRED: { http: [400], description: 'the code is for a station: name the resident' },
+  CLOUD_ENROL_RESIDENT_MISMATCH: { http: [409], description: 'the code was made for another resident' },
+  CLOUD_ENROL_RESIDENT_NOT_IN_STATION: {
+    http: [409],
+    description: "the resident is not of the code's station",
+  },
+  CLOUD_RATE_LIMITED: { http: [429], description: 'too many requests from this API client; retry later' },
   // SMS provider webhooks
   CLOUD_SMS_BAD_SIGNATURE: { http: [403], description: 'X-Twilio-Signature does not match the request' },
   CLOUD_SMS_BAD_TOKEN: { http: [403], description: 'the push URL token is wrong' },
@@ -84,6 +102,8 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, { http: readonly number[]; description: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+export const isErrorCode = (c: unknown): c is ErrorCode => typeof c === 'string' && c in ERROR_CODES;
 
 /**
  * Error taxonomy of the cloud service (STYLE §3.6): every error that crosses a boundary carries a stable

@@ -1,11 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { errors } from '../http/http.schemas.ts';
 import { openRoute } from '../http/http-server.ts';
 import { EnrolmentError } from './enrolment.errors.ts';
 import { CreateEnrolmentCodeBody, EnrolBody, Enrolment, EnrolmentCode } from './enrolment.schemas.ts';
 import type { EnrolmentService } from './enrolment.service.ts';
-
-const errorRef = Type.Ref('ErrorResponse');
 
 /** Answers an enrolment refusal with its own status (410, 429 … which UserError does not carry). */
 function refuse(reply: FastifyReply, err: EnrolmentError) {
@@ -28,7 +27,14 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
           tags: ['gateways'],
           summary: 'Make a one-time enrolment code for a station (and resident); the code is shown ONCE',
           body: CreateEnrolmentCodeBody,
-          response: { 201: EnrolmentCode, 400: errorRef, 401: errorRef, 404: errorRef, 409: errorRef },
+          response: {
+            201: EnrolmentCode,
+            ...errors(
+              'CLOUD_RESIDENT_NOT_FOUND',
+              [404, 'CLOUD_STATION_NOT_FOUND'],
+              'CLOUD_ENROL_RESIDENT_NOT_IN_STATION',
+            ),
+          },
         },
       },
       async (req, reply) => {
@@ -61,11 +67,15 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }): FastifyP
           body: EnrolBody,
           response: {
             201: Enrolment,
-            400: errorRef,
-            401: errorRef,
-            409: errorRef,
-            410: errorRef,
-            429: errorRef,
+            ...errors(
+              'CLOUD_ENROL_CODE_INVALID',
+              'CLOUD_ENROL_CODE_EXPIRED',
+              'CLOUD_ENROL_CODE_USED',
+              'CLOUD_ENROL_RATE_LIMITED',
+              'CLOUD_ENROL_RESIDENT_REQUIRED',
+              'CLOUD_ENROL_RESIDENT_MISMATCH',
+              'CLOUD_GATEWAY_EXISTS',
+            ),
           },
         },
       },

@@ -11,7 +11,7 @@ import Fastify, {
 import { findUnstorableText } from '../../../contracts/src/index.ts';
 import { AuditEntry } from '../audit/audit.schemas.ts';
 import { CaseDetail, Case as CaseSchema } from '../cases/cases.schemas.ts';
-import { UserError } from '../errors.ts';
+import { isErrorCode, UserError } from '../errors.ts';
 import { Gateway, GatewayCredentials } from '../gateways/gateways.schemas.ts';
 import type { Logger } from '../log/logger.ts';
 import { Notification } from '../notify/notifications.schemas.ts';
@@ -151,10 +151,11 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
-      // fastify's own 4xx (bad JSON, body too large, unsupported media type …) get stable codes of ours;
-      // its FST_ code stays in the log.
-      const code =
-        status === 413
+      // Our codes (a CloudError with a status, the rate limit) pass; fastify's own 4xx (bad JSON, body too
+      // large, unsupported media type …) get stable codes of ours, and its FST_ code stays in the log.
+      const code = isErrorCode(err.code)
+        ? err.code
+        : status === 413
           ? 'CLOUD_BODY_TOO_LARGE'
           : status === 415
             ? 'CLOUD_UNSUPPORTED_MEDIA_TYPE'

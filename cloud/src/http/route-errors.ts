@@ -41,6 +41,7 @@ export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: bool
     ]);
     add(403, ['CLOUD_AUTH_ROLE_FORBIDDEN']);
   }
+  add(429, ['CLOUD_RATE_LIMITED']);
   add(500, ['CLOUD_INTERNAL']);
 }
 
