@@ -12,6 +12,10 @@ export const ERROR_CODES = {
     description: 'a path parameter, query or body does not match its schema',
   },
   CLOUD_BAD_REQUEST: { http: [400], description: 'the request could not be read (e.g. malformed JSON)' },
+  CLOUD_BAD_TEXT: {
+    http: [400],
+    description: 'the body has text the database cannot store (a NUL character, a lone surrogate)',
+  },
   CLOUD_BODY_TOO_LARGE: { http: [413], description: 'the body is over the limit (64 KiB)' },
   CLOUD_UNSUPPORTED_MEDIA_TYPE: {
     http: [415],
@@ -96,6 +100,10 @@ export const ERROR_CODES = {
   CLOUD_TOKEN_BAD_TTL: { http: [], description: 'anju-cloud token --ttl is not like 90s, 30m, 8h, 7d' },
   CLOUD_TOKEN_BAD_ROLE: { http: [], description: 'anju-cloud token --role names no role' },
   CLOUD_TOKEN_BAD_SUBJECT: { http: [], description: 'anju-cloud token: the subject does not fit the role' },
+  CLOUD_MOSQUITTO_USER_CLASH: {
+    http: [],
+    description: "a gateway id is the cloud's own broker user name (mosquitto config export)",
+  },
   CLOUD_NOTIFIER_UNKNOWN: { http: [], description: 'a notification names a channel nobody registered' },
   CLOUD_SMS_RETRYABLE: { http: [], description: 'the SMS provider refused for now (throttled, unavailable)' },
   CLOUD_SMS_REJECTED: { http: [], description: 'the SMS provider refused the text for good' },

@@ -24,7 +24,7 @@ export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: bool
   };
   if (schema.body || schema.querystring || schema.params) add(400, ['CLOUD_VALIDATION_FAILED']);
   if (schema.body) {
-    add(400, ['CLOUD_BAD_REQUEST']);
+    add(400, ['CLOUD_BAD_REQUEST', 'CLOUD_BAD_TEXT']);
     add(413, ['CLOUD_BODY_TOO_LARGE']);
     add(415, ['CLOUD_UNSUPPORTED_MEDIA_TYPE']);
   }
