@@ -154,7 +154,7 @@ describe('REST limits', () => {
     const { t } = await cloudWith({ httpBodyLimitBytes: 2048 }, TOKEN);
     const r = await t.api('POST', '/residents', { name: '王', address: 'x'.repeat(3000) });
     expect(r.status).toBe(413);
-    expect(r.body.code).toBe('FST_ERR_CTP_BODY_TOO_LARGE');
+    expect(r.body.code).toBe('CLOUD_BODY_TOO_LARGE');
     expect((await t.api('POST', '/residents', { name: '王' })).status).toBe(201);
   });
 

@@ -28,7 +28,7 @@ export interface HttpServerOptions {
   /** Who may call what (roles, station scoping) and the audit log: access-control.ts. */
   access: AccessControlOptions;
   version: string;
-  /** Largest request body (413 FST_ERR_CTP_BODY_TOO_LARGE beyond it); default 64 KiB. */
+  /** Largest request body (413 CLOUD_BODY_TOO_LARGE beyond it); default 64 KiB. */
   bodyLimitBytes?: number;
   /** Requests per minute per API client (429 CLOUD_RATE_LIMITED beyond it); default 6000. */
   requestsPerMinute?: number;
