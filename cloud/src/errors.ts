@@ -59,6 +59,10 @@ export const ERROR_CODES = {
   CLOUD_CASE_ACTOR_NOT_ALLOWED: { http: [409], description: 'this kind of actor may not make that step' },
   CLOUD_CASE_NOT_ASSIGNEE: { http: [409], description: 'the case is with another worker' },
   CLOUD_CASE_NO_WORKER: { http: [409], description: 'no worker could be found to dispatch the case to' },
+  CLOUD_NOTIFICATIONS_CASE_REQUIRED: {
+    http: [400],
+    description: 'a station user must name the case (?caseId=)',
+  },
   CLOUD_QUALITY_BAD_PERIOD: { http: [400], description: '`from` is not before `to`' },
   // models
   CLOUD_MODEL_BUNDLE_INVALID: {

@@ -21,7 +21,7 @@ export function auditRoutes(deps: { audit: AuditRepository }): FastifyPluginAsyn
           querystring: ListAuditQuery,
           response: {
             200: Type.Object({ items: Type.Array(Type.Ref('AuditEntry')) }),
-            ...errors(400, 401, 403, 404),
+            ...errors([404, 'CLOUD_STATION_NOT_FOUND']),
           },
         },
       },

@@ -24,7 +24,30 @@ export const AuditEntry = Type.Object(
     outcome: Type.Union(AUDIT_OUTCOMES.map((o) => Type.Literal(o))),
     detail: Type.Record(Type.String(), Type.Unknown()),
   },
-  { $id: 'AuditEntry' },
+  {
+    $id: 'AuditEntry',
+    examples: [
+      {
+        id: '1042',
+        at: '2024-05-06T19:03:00.000Z',
+        actor: 'w-zhang',
+        role: 'worker',
+        credential: 'jwt',
+        actorStationId: 'jingan',
+        action: 'transition',
+        targetType: 'case',
+        targetId: '0b9c8f7e-1d2c-4b3a-9e8f-7a6b5c4d3e2f',
+        residentId: '5e1c2d3a-0000-4000-8000-000000000001',
+        targetStationId: 'jingan',
+        requestId: 'req-1f',
+        method: 'POST',
+        route: '/cases/:id/transitions',
+        status: 200,
+        outcome: 'ok',
+        detail: { to: 'acknowledged' },
+      },
+    ],
+  },
 );
 export type AuditEntry = Static<typeof AuditEntry>;
 

@@ -14,18 +14,36 @@ import type { CasesService } from './cases.service.ts';
  * never the worker, the evidence, the texts sent to others or the resolution notes. Test cases (a
  * gateway's self-test) are not shown: guardians are never told about them.
  */
-export const GuardianCase = Type.Object({
-  id: Type.String(),
-  residentId: Type.String(),
-  kind: embed(contract.EventKind),
-  severity: embed(contract.Severity),
-  status: CaseStatus,
-  level: Type.Union([Type.Integer(), Type.Null()]),
-  openedAt: Type.String({ format: 'date-time' }),
-  updatedAt: Type.String({ format: 'date-time' }),
-  acknowledgedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-});
+export const GuardianCase = Type.Object(
+  {
+    id: Type.String(),
+    residentId: Type.String(),
+    kind: embed(contract.EventKind),
+    severity: embed(contract.Severity),
+    status: CaseStatus,
+    level: Type.Union([Type.Integer(), Type.Null()]),
+    openedAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    acknowledgedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  {
+    examples: [
+      {
+        id: '0b9c8f7e-1d2c-4b3a-9e8f-7a6b5c4d3e2f',
+        residentId: '5e1c2d3a-0000-4000-8000-000000000001',
+        kind: 'fall',
+        severity: 'urgent',
+        status: 'acknowledged',
+        level: 1,
+        openedAt: '2024-05-06T19:00:00.000Z',
+        updatedAt: '2024-05-06T19:03:00.000Z',
+        acknowledgedAt: '2024-05-06T19:03:00.000Z',
+        closedAt: null,
+      },
+    ],
+  },
+);
 export type GuardianCase = Static<typeof GuardianCase>;
 
 const ListQuery = Type.Object(
@@ -124,7 +142,7 @@ export function guardianCasesRoutes(deps: {
           tags: ['guardian'],
           summary: 'One case of the resident I guard',
           params: IdParams,
-          response: { 200: GuardianCase, ...errors(401, 403, 404) },
+          response: { 200: GuardianCase, ...errors('CLOUD_CASE_NOT_FOUND') },
         },
       },
       async (req) => one(principalOf(req).guardianId ?? '', req.params.id),
@@ -140,7 +158,16 @@ export function guardianCasesRoutes(deps: {
             'Moves the case as { type: guardian, id: <my name> }; 409 when the case is past that step.',
           params: IdParams,
           body: TransitionBody,
-          response: { 200: GuardianCase, ...errors(400, 401, 403, 404, 409) },
+          response: {
+            200: GuardianCase,
+            ...errors(
+              'CLOUD_CASE_NOT_FOUND',
+              'CLOUD_CASE_TRANSITION_ILLEGAL',
+              'CLOUD_CASE_ACTOR_NOT_ALLOWED',
+              'CLOUD_CASE_NOT_OPEN',
+              'CLOUD_AUTH_ACTOR_MISMATCH',
+            ),
+          },
         },
       },
       async (req) => {

@@ -29,7 +29,8 @@ export function errorResponse(status: number, codes: readonly string[]) {
   return Type.Object(
     {
       statusCode: Type.Integer({ enum: [status] }),
-      code: Type.String({ enum: [...codes] }),
+      // An empty enum is an invalid schema (the route would not start): undocumented stays a plain string.
+      code: codes.length > 0 ? Type.String({ enum: [...codes] }) : Type.String(),
       message: Type.String(),
     },
     {
@@ -76,12 +77,14 @@ export function errors(...items: (ErrorCode | readonly [number, ErrorCode] | Leg
 
 /** Whether a response schema was built by `errorResponse` (its `code` is an enum). */
 export const isErrorSchema = (schema: unknown) =>
-  Array.isArray((schema as { properties?: { code?: { enum?: unknown } } })?.properties?.code?.enum);
+  Array.isArray(
+    (schema as { properties?: { statusCode?: { enum?: unknown } } })?.properties?.statusCode?.enum,
+  );
 
 /** The codes an error response schema built by `errorResponse` documents (empty for other schemas). */
 export function documentedCodes(schema: unknown): string[] {
   return isErrorSchema(schema)
-    ? ((schema as { properties: { code: { enum: string[] } } }).properties.code.enum ?? [])
+    ? ((schema as { properties: { code: { enum?: string[] } } }).properties.code.enum ?? [])
     : [];
 }
 

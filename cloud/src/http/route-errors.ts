@@ -17,8 +17,10 @@ export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: bool
   const response = schema.response;
   const add = (status: number, codes: readonly ErrorCode[]) => {
     const existing = response[status];
-    // A route's own schema for that status (e.g. /health's 503 body) is left alone.
-    if (existing !== undefined && !isErrorSchema(existing)) return;
+    // A route's own schema for that status (e.g. /health's 503 body) is left alone; the bare shared
+    // ErrorResponse (no codes of its own) is replaced by one that lists them.
+    const bareRef = (existing as { $ref?: string } | undefined)?.$ref === 'ErrorResponse';
+    if (existing !== undefined && !isErrorSchema(existing) && !bareRef) return;
     const merged = [...new Set([...documentedCodes(existing), ...codes])];
     response[status] = errorResponse(status, merged);
   };

@@ -26,6 +26,7 @@ export function notificationsRoutes(deps: { notifications: NotificationsReposito
           querystring: Query,
           response: {
             200: Type.Object({ items: Type.Array(Type.Ref('Notification')) }),
+            ...errors('CLOUD_NOTIFICATIONS_CASE_REQUIRED'),
           },
         },
       },
