@@ -11,6 +11,8 @@ const RESUME_EVERY_MS = 10_000;
  * opener's own response (harmless: the case row decides who does it, once).
  */
 const RESPONSE_GRACE_MS = 2_000;
+/** Responses of this process running at once (see `waiting`). */
+const MAX_RESPONDING = 4;
 
 /**
  * Runs on every replica: every `pollIntervalMs` (and sooner when this process created a timer due
@@ -40,6 +42,31 @@ export function startTimerPoller(deps: {
 
   /** Responses started by `respond`, awaited by stop() so none outlives the database. */
   const responding = new Set<Promise<void>>();
+  /**
+   * Cases this process opened and has not responded to yet, oldest first. At most MAX_RESPONDING
+   * responses run at once: a burst of alarms must not queue hundreds of transactions in front of the
+   * texts already on their way (PGlite serves one statement at a time), and the cases wait in the
+   * database anyway — a crash loses nothing, the poll responds to them.
+   */
+  const waiting: string[] = [];
+  function startResponses(): void {
+    while (responding.size < MAX_RESPONDING && waiting.length > 0) {
+      const caseId = waiting.shift()!;
+      const p = deps.escalation
+        .respond(caseId)
+        .then((ids) => {
+          if (ids && ids.length > 0) void deps.dispatcher.dispatch(ids);
+        })
+        .catch((err: unknown) =>
+          log.warn({ err, caseId }, 'response failed; the poll responds to the case once it is overdue'),
+        );
+      responding.add(p);
+      void p.finally(() => {
+        responding.delete(p);
+        if (!stopped) startResponses();
+      });
+    }
+  }
 
   async function pollOnce(): Promise<void> {
     for (const f of await deps.escalation.runDue()) {
@@ -97,21 +124,16 @@ export function startTimerPoller(deps: {
      */
     respond(caseId: string): void {
       if (stopped) return; // the next process's poll responds
-      const p = deps.escalation
-        .respond(caseId)
-        .then((ids) => {
-          if (ids && ids.length > 0) void deps.dispatcher.dispatch(ids);
-        })
-        .catch((err: unknown) =>
-          log.warn({ err, caseId }, 'response failed; the poll responds to the case once it is overdue'),
-        );
-      responding.add(p);
-      void p.finally(() => responding.delete(p));
+      waiting.push(caseId);
+      startResponses();
     },
 
     /** Waits for the responses started by `respond` and the texts they queued (tests, shutdown). */
     async settle(): Promise<void> {
-      while (responding.size > 0) await Promise.allSettled([...responding]);
+      while (responding.size > 0 || waiting.length > 0) {
+        startResponses();
+        await Promise.allSettled([...responding]);
+      }
       await deps.dispatcher.drain();
     },
 
