@@ -35,6 +35,8 @@ export const homeTopics = {
   heartRate: (device: string) => `home/${device}/heart_rate`,
   battery: (device: string) => `home/${device}/battery`,
   button: (device: string) => `home/${device}/button`,
+  /** Ask a wristband to vibrate: `{ pattern: 'reminder' | 'alert' | 'ack', source? }` (flows/quiet-hours). */
+  vibrate: (device: string) => `home/${device}/vibrate`,
   /** Events the agent raised, for local consumers (Node-RED). */
   events: 'home/agent/events',
 } as const;

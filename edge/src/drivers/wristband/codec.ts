@@ -98,6 +98,16 @@ export function encodeFrame(f: WristbandFrame): Buffer {
   }
 }
 
+/** Host → receiver frames (same framing): the receiver relays them to the band by radio. */
+export const DownlinkType = { vibrate: 0x81 } as const;
+export const VibratePattern = { reminder: 1, alert: 2, ack: 3 } as const;
+export type VibratePatternName = keyof typeof VibratePattern;
+
+/** A vibrate command: u8 pattern (1 reminder, 2 alert, 3 ack). */
+export function encodeVibrate(seq: number, pattern: VibratePatternName): Buffer {
+  return frame(DownlinkType.vibrate, seq, Buffer.from([VibratePattern[pattern]]));
+}
+
 export type FrameRejectReason = 'crc' | 'length' | 'unknown_type' | 'bad_payload';
 
 /** Parses one payload; undefined when the payload does not fit its type. */

@@ -2,7 +2,13 @@ import { homeTopics } from '../../../../contracts/src/index.ts';
 import type { AccelReading, BatteryReading, ButtonReading, HeartRateReading } from '../../bus/readings.ts';
 import type { DriverDeps, DriverFactory } from '../driver.ts';
 import { SerialLine } from '../serial/serial-line.ts';
-import { FrameDecoder, type WristbandFrame } from './codec.ts';
+import {
+  encodeVibrate,
+  FrameDecoder,
+  VibratePattern,
+  type VibratePatternName,
+  type WristbandFrame,
+} from './codec.ts';
 
 export interface WristbandDriverConfig {
   device: string;
@@ -22,7 +28,9 @@ export const createWristbandDriver: DriverFactory<WristbandDriverConfig> = (
   { bus, log, clock }: DriverDeps,
 ) => {
   const dlog = log.child({ component: 'driver', driverId: config.device });
-  const counters = { frames: 0, badFrames: 0, bytes: 0 };
+  const counters = { frames: 0, badFrames: 0, bytes: 0, vibrations: 0, badCommands: 0, commandsUnsent: 0 };
+  let downlinkSeq = 0;
+  let unsubscribe: (() => void) | undefined;
   const decoder = new FrameDecoder((reason) => {
     counters.badFrames++;
     dlog.debug({ reason }, 'bad frame skipped');
@@ -81,12 +89,32 @@ export const createWristbandDriver: DriverFactory<WristbandDriverConfig> = (
     },
   );
 
+  /** Vibrate requests from the local broker (Node-RED's reminders) go down the same serial line. */
+  const onVibrate = (_topic: string, payload: unknown) => {
+    const pattern = (payload as { pattern?: unknown } | undefined)?.pattern;
+    if (typeof pattern !== 'string' || !Object.hasOwn(VibratePattern, pattern)) {
+      counters.badCommands++;
+      dlog.warn({ pattern }, 'vibrate request refused: pattern must be reminder, alert or ack');
+      return;
+    }
+    const sent = line.write(encodeVibrate(downlinkSeq++, pattern as VibratePatternName));
+    if (sent) counters.vibrations++;
+    else {
+      counters.commandsUnsent++;
+      dlog.warn({ pattern }, 'vibrate request not sent: the receiver port is closed');
+    }
+  };
+
   return {
     id: config.device,
     async start() {
       line.start();
+      unsubscribe = bus.subscribe(homeTopics.vibrate(config.device), onVibrate);
     },
-    stop: () => line.stop(),
+    stop: () => {
+      unsubscribe?.();
+      return line.stop();
+    },
     health: () => ({
       state: line.state,
       detail: line.detail,
