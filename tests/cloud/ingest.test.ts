@@ -239,6 +239,8 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
         qos: 1,
       },
     );
+    // The connection state is written beside the connect, not before the CONNACK: wait for it.
+    await waitFor(async () => (await t.api('GET', `/gateways/${home.gatewayId}`)).body.connected === true);
     const gw = (await t.api('GET', `/gateways/${home.gatewayId}`)).body;
     expect(gw).toMatchObject({ gatewayId: home.gatewayId, residentId: home.residentId, connected: true });
     expect(gw.lastHeartbeat).toMatchObject({
