@@ -46,6 +46,7 @@ describe.each(backends)('service quality per worker and station (%s)', (backend)
     const c = await w.t.connectGateway(home.gatewayId, home.secret);
     await c.publishAsync(topics.events(home.gatewayId), JSON.stringify(alertEvent(home)), { qos: 1 });
     await c.endAsync();
+    await w.t.cloud.timers.settle(); // level 1 (the assignment) follows the commit the PUBACK confirmed
     const kase = await waitFor(async () => {
       const items = (await w.t.api('GET', `/cases?residentId=${home.residentId}`)).body.items;
       return items.find((x: any) => x.openedAt === start.toISOString());

@@ -47,7 +47,7 @@ describe.each(backends)('satisfaction surveys (%s)', (backend) => {
       const r = (await w.t.api('GET', `/cases?residentId=${home.residentId}`)).body.items;
       return r.length > before ? r : undefined;
     });
-    await w.t.cloud.dispatcher.drain();
+    await w.t.cloud.timers.settle(); // level 1 and its texts follow the commit the PUBACK confirmed
     return items[0].id as string;
   };
 
