@@ -11,10 +11,9 @@ import { loadConfig } from '../../cloud/src/config/index.ts';
 import { IN_MEMORY } from '../../cloud/src/db/index.ts';
 import { topics } from '../../contracts/src/index.ts';
 import { alertEvent, backends, waitFor } from '../cloud/cloud-fixture.ts';
-import { ALIYUN, type SmsWorld, startSmsWorld } from '../sms/sms-fixture.ts';
+import { ALIYUN, QUIET_ESCALATION, type SmsWorld, startSmsWorld } from '../sms/sms-fixture.ts';
 
 const T0 = new Date('2024-05-06T02:00:00Z'); // 10:00 in Asia/Shanghai
-const WEEK = 7 * 86_400;
 const ADDRESS = '静安区南京西路1号 3-201';
 const ref = (id: string) => id.replaceAll('-', '').slice(0, 8).toUpperCase();
 
@@ -71,15 +70,7 @@ describe.each(backends)('Aliyun templates by message type and language (%s)', (b
       clock,
       config: {
         survey: { enabled: true, delayS: 0, replyWindowH: 72 },
-        escalation: {
-          pollIntervalMs: 60_000,
-          deadlines: Object.fromEntries(
-            ['default', 'fall', 'fall/critical', 'sos'].map((k) => [
-              k,
-              { ackS: WEEK, level2S: WEEK, level3S: WEEK },
-            ]),
-          ),
-        },
+        escalation: QUIET_ESCALATION, // nothing here is about deadlines
       },
     });
     await post('/stations', { id: 'jingan', name: '静安寺街道社工站' });

@@ -7,9 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/src/index.ts';
 import { alertEvent, backends, type Home, waitFor } from '../cloud/cloud-fixture.ts';
-import { PUBLIC_BASE, type SmsWorld, startSmsWorld, TWILIO } from '../sms/sms-fixture.ts';
+import { PUBLIC_BASE, QUIET_ESCALATION, type SmsWorld, startSmsWorld, TWILIO } from '../sms/sms-fixture.ts';
 
-const WEEK = 7 * 86_400;
 const DAY1 = new Date('2024-05-06T02:00:00Z'); // Monday 10:00 in Asia/Shanghai
 const DAY2 = new Date('2024-05-07T02:00:00Z');
 const PERIOD = 'from=2024-05-06T00:00:00Z&to=2024-05-07T00:00:00Z';
@@ -90,15 +89,7 @@ describe.each(backends)('service quality per worker and station (%s)', (backend)
       clock,
       config: {
         survey: { enabled: true, delayS: 0, replyWindowH: 72 },
-        escalation: {
-          pollIntervalMs: 60_000,
-          deadlines: Object.fromEntries(
-            ['default', 'fall', 'fall/critical', 'sos'].map((k) => [
-              k,
-              { ackS: WEEK, level2S: WEEK, level3S: WEEK },
-            ]),
-          ),
-        },
+        escalation: QUIET_ESCALATION, // nothing here is about deadlines
       },
     });
     await post('/stations', { id: 'north', name: '北站' });

@@ -6,14 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/src/index.ts';
 import { alertEvent, backends, type Home, waitFor } from '../cloud/cloud-fixture.ts';
-import { PUBLIC_BASE, type SmsWorld, startSmsWorld, TWILIO } from '../sms/sms-fixture.ts';
+import { PUBLIC_BASE, QUIET_ESCALATION, type SmsWorld, startSmsWorld, TWILIO } from '../sms/sms-fixture.ts';
 
 const INBOUND = `${PUBLIC_BASE}/webhooks/sms/twilio/inbound`;
 // Monday 2024-05-06 21:50 in Asia/Shanghai: the survey (10 min after closing) falls in quiet hours.
 const T0 = new Date('2024-05-06T13:50:00Z');
 const ZH = '+8613800000001'; // quiet 22:00–07:00
 const EN = '+447700900123';
-const WEEK = 7 * 86_400;
 const ref = (id: string) => id.replaceAll('-', '').slice(0, 8).toUpperCase();
 
 describe.each(backends)('satisfaction surveys (%s)', (backend) => {
@@ -56,16 +55,7 @@ describe.each(backends)('satisfaction surveys (%s)', (backend) => {
       clock,
       config: {
         survey: { enabled: true, delayS: 600, replyWindowH: 72 },
-        // Escalation stays out of the way: nothing here is about deadlines.
-        escalation: {
-          pollIntervalMs: 60_000,
-          deadlines: Object.fromEntries(
-            ['default', 'fall', 'fall/critical', 'sos'].map((k) => [
-              k,
-              { ackS: WEEK, level2S: WEEK, level3S: WEEK },
-            ]),
-          ),
-        },
+        escalation: QUIET_ESCALATION, // nothing here is about deadlines
       },
     });
   });
