@@ -88,6 +88,22 @@ export const ACTIVE = `status NOT IN ('resolved', 'closed', 'cancelled', 'false_
  */
 const AWAITING_RESPONSE = `c.status = 'open' AND c.level IS NULL AND NOT c.test`;
 
+/** $1..$10 of an events row (id … test), shared by the general insert and the one-statement open. */
+function eventRowParams(ev: AlertEvent): unknown[] {
+  return [
+    ev.id,
+    ev.gatewayId,
+    ev.residentId,
+    ev.kind,
+    ev.severity,
+    ev.occurredAt,
+    ev.detectedAt,
+    jsonParam(ev.score ?? null),
+    jsonParam(ev.evidence),
+    ev.test === true,
+  ];
+}
+
 export function createCasesRepository(db: Queryable) {
   return {
     /** Stores the event unless its id is known; false = duplicate (nothing written). */
@@ -97,18 +113,7 @@ export function createCasesRepository(db: Queryable) {
                              evidence, test)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)
          ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [
-          ev.id,
-          ev.gatewayId,
-          ev.residentId,
-          ev.kind,
-          ev.severity,
-          ev.occurredAt,
-          ev.detectedAt,
-          jsonParam(ev.score ?? null),
-          jsonParam(ev.evidence),
-          ev.test === true,
-        ],
+        eventRowParams(ev),
       );
       return r.rows.length === 1;
     },
@@ -150,22 +155,7 @@ export function createCasesRepository(db: Queryable) {
            SELECT id, 'level2', 1, $14::timestamptz FROM c WHERE $14::timestamptz IS NOT NULL
          )
          SELECT id FROM e`,
-        [
-          ev.id,
-          ev.gatewayId,
-          ev.residentId,
-          ev.kind,
-          ev.severity,
-          ev.occurredAt,
-          ev.detectedAt,
-          jsonParam(ev.score ?? null),
-          jsonParam(ev.evidence),
-          ev.test === true,
-          o.caseId,
-          o.now,
-          jsonParam(o.openedDetail),
-          o.level2At,
-        ],
+        [...eventRowParams(ev), o.caseId, o.now, jsonParam(o.openedDetail), o.level2At],
       );
       return rows.length === 1;
     },
