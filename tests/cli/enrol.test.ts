@@ -36,21 +36,25 @@ const makeCode = async (body: Record<string, unknown> = {}) => {
   expect(r.status).toBe(201);
   return r.body as { code: string; expiresAt: string };
 };
-const init = (code: string, ...more: string[]) =>
+/** `anju-gw init` with a code; the cloud, config and data dir default to this suite's. */
+const initAt = (
+  code: string,
+  at: { cloudUrl?: string; config?: string; dataDir?: string },
+  ...more: string[]
+) =>
   cli(
     'init',
     '--cloud-url',
-    cloud.httpUrl,
+    at.cloudUrl ?? cloud.httpUrl,
     '--code',
     code,
     '--config',
-    config,
+    at.config ?? config,
     '--data-dir',
-    join(dir, 'data'),
-    '--local-port',
-    '0',
+    at.dataDir ?? join(dir, 'data'),
     ...more,
   );
+const init = (code: string, ...more: string[]) => initAt(code, {}, '--local-port', '0', ...more);
 
 async function startAgent(): Promise<Proc> {
   const child = spawn(process.execPath, ['bin/anju-gw.js', 'run', '--config', config], {
@@ -112,17 +116,7 @@ describe('anju-gw init: enrolment with a one-time code (live cloud process)', ()
   });
 
   it('an unreachable cloud: exit 4 saying so', async () => {
-    const r = await cli(
-      'init',
-      '--cloud-url',
-      `http://127.0.0.1:${await freePort()}`,
-      '--code',
-      'AAAA-BBBB-CCCC',
-      '--config',
-      config,
-      '--data-dir',
-      join(dir, 'data'),
-    );
+    const r = await initAt('AAAA-BBBB-CCCC', { cloudUrl: `http://127.0.0.1:${await freePort()}` });
     expect(r.code).toBe(4);
     expect(r.err).toMatch(
       /Cannot reach the cloud at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): check the URL and the network\./,
@@ -213,44 +207,20 @@ describe('anju-gw init: enrolment with a one-time code (live cloud process)', ()
 
   it('the same code again: exit 7; init over an enrolled gateway without --force: exit 9', async () => {
     const { code } = await makeCode();
-    const again = await cli(
-      'init',
-      '--cloud-url',
-      cloud.httpUrl,
-      '--code',
-      code,
-      '--config',
-      join(dir, 'b', 'gateway.yaml'),
-      '--data-dir',
-      join(dir, 'data2'),
-    );
+    const again = await initAt(code, { config: join(dir, 'b', 'gateway.yaml'), dataDir: join(dir, 'data2') });
     expect(again.code).toBe(0);
-    const reused = await cli(
-      'init',
-      '--cloud-url',
-      cloud.httpUrl,
-      '--code',
-      code,
-      '--config',
-      join(dir, 'c', 'gateway.yaml'),
-      '--data-dir',
-      join(dir, 'data3'),
-    );
+    const reused = await initAt(code, {
+      config: join(dir, 'c', 'gateway.yaml'),
+      dataDir: join(dir, 'data3'),
+    });
     expect(reused.code).toBe(7);
     expect(reused.err).toContain('The enrolment code has already been used (each code works once)');
     // --force enrols again with a new code: new credentials, the config's own lines and comments kept.
     const bConfig = join(dir, 'b', 'gateway.yaml');
     const oldId = parseYaml(readFileSync(bConfig, 'utf8')).gatewayId;
-    const forced = await cli(
-      'init',
-      '--cloud-url',
-      cloud.httpUrl,
-      '--code',
+    const forced = await initAt(
       (await makeCode()).code,
-      '--config',
-      bConfig,
-      '--data-dir',
-      join(dir, 'data2'),
+      { config: bConfig, dataDir: join(dir, 'data2') },
       '--force',
     );
     expect(forced.code).toBe(0);
