@@ -1,9 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { UserError } from '../errors.ts';
 import { JwtError, type JwtSettings, verifyJwt } from './jwt.ts';
 import { OPEN_PRINCIPAL, type Principal, SERVICE_PRINCIPAL } from './principal.ts';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
+import { secretMatcher } from './secret-match.ts';
 
 /**
  * Turns an Authorization header into a Principal, or throws a 401 UserError with a stable code:
@@ -17,8 +15,7 @@ export function createAuthenticator(o: {
   now?: () => number;
 }) {
   const open = o.apiToken === undefined && o.jwt === undefined;
-  // Digests compared with timingSafeEqual: neither the token's content nor its length leaks by timing.
-  const serviceToken = o.apiToken === undefined ? undefined : digest(o.apiToken);
+  const isServiceToken = o.apiToken === undefined ? undefined : secretMatcher(o.apiToken);
   const now = o.now ?? Date.now;
   return {
     open,
@@ -33,7 +30,7 @@ export function createAuthenticator(o: {
         );
       }
       const token = m[1]!;
-      if (serviceToken && timingSafeEqual(digest(token), serviceToken)) return SERVICE_PRINCIPAL;
+      if (isServiceToken?.(token)) return SERVICE_PRINCIPAL;
       if (o.jwt && token.includes('.')) {
         try {
           return verifyJwt(token, o.jwt, now());

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { secretMatcher } from '../../../auth/secret-match.ts';
 import { errors } from '../../../http/http.schemas.ts';
 import type { InboundReplyService } from '../../inbound/inbound-reply.service.ts';
 import type { SmsMetrics } from '../sms.metrics.ts';
@@ -59,9 +59,7 @@ export function aliyunWebhookRoutes(deps: {
   inbound: InboundReplyService;
   metrics: SmsMetrics;
 }): FastifyPluginAsync {
-  const expected = createHash('sha256').update(deps.config.webhookToken).digest();
-  const tokenOk = (t: string | undefined) =>
-    t !== undefined && timingSafeEqual(createHash('sha256').update(t).digest(), expected);
+  const tokenOk = secretMatcher(deps.config.webhookToken);
   const count = (hook: string, outcome: string, by = 1) =>
     deps.metrics.webhooks.inc({ provider: 'aliyun', hook, outcome }, by);
 
