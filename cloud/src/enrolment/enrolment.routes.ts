@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { errors } from '../http/http.schemas.ts';
 import { openRoute } from '../http/http-server.ts';
