@@ -1,9 +1,10 @@
-// npm run bench:fall -- [--data DIR] [--model-dir models/fall] [--iterations 2000] [--stream-minutes 10]
+// npm run bench:fall -- [--data DIR] [--model-dir models/fall] [--iterations 2000] [--stream-minutes 10] [--core 1]
 //
 // Per backend (tfjs-node when installed, wasm, cpu), each in its own child process pinned to one core
-// (`taskset -c 0`, re-exec'd automatically when taskset exists): single-window inference time (features +
-// model, and model-only), the scorer's CPU share while streaming 50 Hz data, and RSS with the model loaded.
-// Prints figures; asserts nothing.
+// (`taskset -c <core>`, re-exec'd automatically when taskset exists): single-window inference time — features
+// alone, model alone, both (the scorer's path: the ensemble merged into one network), and both with the
+// ensemble run as saved (model.predict, the path before the merge) in the same process for the ratio — the
+// scorer's CPU share while streaming 50 Hz data, and RSS with the model loaded. Prints figures; asserts nothing.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import {
   createFallModelScorer,
   DEFAULT_FALL_MODEL_DIR,
 } from '../../edge/src/scoring/fall-model/fall-model.scorer.ts';
+import { extractFeatures } from '../../edge/src/scoring/fall-model/features.ts';
 import { ImpactTrigger } from '../../edge/src/scoring/fall-model/impact-trigger.ts';
 import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { availableBackends, type TfBackendName } from '../../edge/src/scoring/tf-backend.ts';
@@ -24,6 +26,7 @@ const { values: args } = parseArgs({
     iterations: { type: 'string', default: '2000' },
     'stream-minutes': { type: 'string', default: '10' },
     backend: { type: 'string' },
+    core: { type: 'string', default: '1' },
   },
 });
 
@@ -33,11 +36,12 @@ const self = [...process.execArgv, process.argv[1]!];
 if (!args.backend) {
   // Parent: pin to core 0 (once), then one child per backend so each RSS figure is that backend's own.
   if (!process.env[PINNED]) {
-    const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+    const core = args.core;
+    const hasTaskset = spawnSync('taskset', ['-c', core, 'true']).status === 0;
     if (hasTaskset) {
-      const r = spawnSync('taskset', ['-c', '0', process.execPath, ...self, ...process.argv.slice(2)], {
+      const r = spawnSync('taskset', ['-c', core, process.execPath, ...self, ...process.argv.slice(2)], {
         stdio: 'inherit',
-        env: { ...process.env, [PINNED]: 'taskset -c 0' },
+        env: { ...process.env, [PINNED]: `taskset -c ${core}` },
       });
       process.exit(r.status ?? 1);
     }
@@ -63,8 +67,10 @@ const iterations = Number(args.iterations);
 const dataDir = resolve(args.data);
 const infos = readFallsIndex(dataDir);
 const rssBefore = process.memoryUsage().rss;
-const scorer = await createFallModelScorer({ modelDir: resolve(args['model-dir']), backends: [backend] });
+const modelDir = resolve(args['model-dir']);
+const scorer = await createFallModelScorer({ modelDir, backends: [backend] });
 const rssLoaded = process.memoryUsage().rss;
+const asSaved = await createFallModelScorer({ modelDir, backends: [backend], mergeEnsemble: false });
 
 // A real fall window: the impact window of the first wrist fall recording.
 const fall =
@@ -93,7 +99,13 @@ const time = (fn: () => void) => {
   return { median: t[Math.floor(t.length / 2)]!, p99: t[Math.floor(t.length * 0.99)]! };
 };
 const w = window;
+const layout = scorer.manifest.features;
+const features = extractFeatures(w, layout);
+const featuresOnly = time(() => extractFeatures(w, layout, features));
+const modelOnly = time(() => scorer.scoreFeatureVector(features));
 const full = time(() => scorer.scoreWindow(w));
+const before = time(() => asSaved.scoreWindow(w));
+asSaved.dispose?.();
 
 // Streaming: ADL and fall recordings back to back (timestamps continued) until `stream-minutes` of 50 Hz
 // data, in a seeded shuffle of all recordings so the stream holds walking, stairs, clapping, sitting and falls.
@@ -119,7 +131,10 @@ scorer.dispose?.();
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
 console.log(
   `fall-bench backend=${scorer.backend} window=${scorer.manifest.trigger.preSamples + scorer.manifest.trigger.postSamples + 1} ` +
-    `infer_median_ms=${full.median.toFixed(3)} infer_p99_ms=${full.p99.toFixed(3)} ` +
+    `inference=${scorer.inference} infer_median_ms=${full.median.toFixed(3)} infer_p99_ms=${full.p99.toFixed(3)} ` +
+    `features_median_ms=${featuresOnly.median.toFixed(3)} model_median_ms=${modelOnly.median.toFixed(3)} ` +
+    `as_saved_infer_median_ms=${before.median.toFixed(3)} as_saved_infer_p99_ms=${before.p99.toFixed(3)} ` +
+    `speedup=${(before.median / full.median).toFixed(1)}x ` +
     `cpu_ms_per_s_of_50hz=${cpuMsPerDataSecond.toFixed(3)} cpu_share=${(cpuMsPerDataSecond / 10).toFixed(3)}% ` +
     `stream_s=${dataSeconds.toFixed(0)} stream_wall_ms=${wallMs.toFixed(0)} detections=${detections} ` +
     `rss_mb_before_load=${mb(rssBefore)} rss_mb_loaded=${mb(rssLoaded)} rss_mb_after_stream=${mb(rssEnd)}`,

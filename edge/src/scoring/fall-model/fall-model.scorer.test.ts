@@ -32,6 +32,8 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
     expect(test.some((s) => s.startsWith('SA'))).toBe(true);
     expect(test.some((s) => s.startsWith('SE'))).toBe(true);
     expect(test.filter((s) => split.train.includes(s) || split.validation.includes(s))).toEqual([]);
+    // The shipped ensemble runs merged into one network (merged-ensemble.ts), not layer by layer.
+    expect(scorer.inference).toBe('merged');
     expect(scorer.threshold).toBeGreaterThan(0);
     expect(scorer.threshold).toBeLessThan(1);
     expect(readFallsIndex(DATA).some((r) => r.file === FALL)).toBe(true);

@@ -5,6 +5,7 @@ import type { AccelSample, Detection, Scorer, ScorerFactory, ScorerOptions } fro
 import { initTf, type TfBackendName } from '../tf-backend.ts';
 import { extractFeatures, featureCount, summaryEvidence } from './features.ts';
 import { ImpactTrigger, type ImpactWindow } from './impact-trigger.ts';
+import { createMergedRunner, mergeDenseEnsemble } from './merged-ensemble.ts';
 import { FallModelError, type FallModelManifest, readLayersModel, readManifest } from './model-files.ts';
 
 /** The shipped model: models/fall/ at the repository root. */
@@ -17,6 +18,8 @@ export interface FallModelScorer extends Scorer {
   readonly threshold: number;
   readonly manifest: FallModelManifest;
   readonly backend: TfBackendName;
+  /** 'merged': the ensemble runs as one wide network (merged-ensemble.ts); 'layers': model.predict as saved. */
+  readonly inference: 'merged' | 'layers';
   /** Fall probability of one window (interleaved x,y,z in g, peak at trigger.preSamples). */
   scoreWindow(xyz: Float32Array): number;
   /** Fall probability of one window's raw (not standardised) features, in `manifest.features.names` order. */
@@ -28,6 +31,8 @@ export interface FallModelScorerOptions extends ScorerOptions {
   backends?: readonly TfBackendName[];
   /** Where to say which backend was picked (once, at load); default: one line on stderr. */
   log?: (msg: string) => void;
+  /** Run the ensemble merged into one network when its graph allows (default true; false for benchmarks). */
+  mergeEnsemble?: boolean;
 }
 
 const defaultLog = (msg: string) => console.error(`[fall-model] ${msg}`);
@@ -36,7 +41,7 @@ const defaultLog = (msg: string) => console.error(`[fall-model] ${msg}`);
  * Fall scorer backed by the trained model. A cheap magnitude gate (ImpactTrigger) finds candidate
  * impacts; once the window around each is complete (manifest.trigger: 3 s before the peak to 2.5 s after
  * it for model 2.x), it is turned into rotation-invariant features and scored by a small ensemble of dense
- * networks. A window scoring at or above the threshold is a fall detected at peak + postSamples (2.5 s for
+ * networks, run merged into one wider network (merged-ensemble.ts). A window scoring at or above the threshold is a fall detected at peak + postSamples (2.5 s for
  * model 2.x, before the confirm window); the gate's merge span counts from its opening sample, so a run of
  * larger peaks cannot push the decision past 3 s after the first sample over the gate.
  */
@@ -53,13 +58,17 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
   const input = new Float32Array(inputs);
   const info = { name: manifest.name, version: manifest.version };
   const trigger = new ImpactTrigger(manifest.trigger);
+  const merged = options.mergeEnsemble === false ? undefined : mergeDenseEnsemble(model);
+  const runner = merged && createMergedRunner(tf, merged);
+  const predict = runner
+    ? runner.score
+    : () => tf.tidy(() => (model.predict(tf.tensor2d(input, [1, inputs])) as Tensor).dataSync())[0] ?? 0;
 
   const scoreFeatures = (): number => {
     for (let i = 0; i < nFeatures; i++) input[i] = (raw[i]! - f.mean[i]!) / f.std[i]!;
     // The band is worn on the wrist: the position input (when the model has one) is always "wrist".
     if (f.positionInput) input[nFeatures] = (1 - f.mean[nFeatures]!) / f.std[nFeatures]!;
-    const out = tf.tidy(() => (model.predict(tf.tensor2d(input, [1, inputs])) as Tensor).dataSync());
-    return out[0] ?? 0;
+    return predict(input);
   };
   const scoreFeatureVector = (features: ArrayLike<number>): number => {
     if (features.length !== nFeatures)
@@ -98,6 +107,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     threshold,
     manifest,
     backend,
+    inference: runner ? 'merged' : 'layers',
     scoreWindow,
     scoreFeatureVector,
     push(sample: AccelSample): Detection | undefined {
@@ -113,6 +123,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     },
     pending: () => trigger.pending,
     dispose() {
+      runner?.dispose();
       model.dispose();
     },
   };

@@ -78,9 +78,18 @@ export function featureCount(layout: FeatureLayout): number {
   return featureNames(layout).length;
 }
 
+// Scratch space reused by every call: scoring runs on the gateway's one thread, and a window is scored a few
+// times a second at most, so one buffer of magnitudes and four gravity vectors are all it ever needs.
+let magScratch = new Float32Array(0);
+const gPre: Vec = [0, 0, 0];
+const gPost: Vec = [0, 0, 0];
+const gEarly: Vec = [0, 0, 0];
+const gBin: Vec = [0, 0, 0];
+const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+
 /**
  * Computes the features of a window (interleaved x,y,z in g, peak at `preSamples`) into `out`
- * (length featureCount). Returns the summary values by name as well, for the detection's evidence.
+ * (length featureCount). Allocation-free when `out` is given: the scorer calls it once per candidate impact.
  */
 export function extractFeatures(
   xyz: Float32Array,
@@ -89,82 +98,88 @@ export function extractFeatures(
 ): Float32Array {
   const { rateHz, preSamples: pre, postSamples: post, binSamples } = layout;
   const len = pre + post + 1;
-  const mag = new Float32Array(len);
+  if (magScratch.length < len) magScratch = new Float32Array(len);
+  const mag = magScratch;
+  // One pass over the samples: magnitudes, and the whole-window statistics that need nothing else.
+  let jerk = 0;
+  let dev = 0;
+  let above1_5 = 0;
+  let above2 = 0;
+  let below0_6 = 0;
   for (let i = 0; i < len; i++) {
     const x = xyz[i * 3]!;
     const y = xyz[i * 3 + 1]!;
     const z = xyz[i * 3 + 2]!;
-    mag[i] = Math.sqrt(x * x + y * y + z * z);
+    const m = Math.fround(Math.sqrt(x * x + y * y + z * z));
+    mag[i] = m;
+    if (i > 0) jerk = Math.max(jerk, Math.abs(m - mag[i - 1]!));
+    dev += Math.abs(m - 1);
+    if (m > 1.5) above1_5++;
+    if (m > 2) above2++;
+    if (m < 0.6) below0_6++;
   }
   // Sample index of a time (s) relative to the peak, clamped to the window.
   const at = (sec: number) => Math.min(len, Math.max(0, pre + Math.round(sec * rateHz)));
   const end = len;
-
-  let k = 0;
-  const put = (v: number) => {
-    out[k++] = Number.isFinite(v) ? v : 0;
-  };
   const preA = at(-1.0);
   const preB = at(-0.3);
-  const gPre = meanVec(xyz, at(-1.0), at(-0.5));
-  const gPost = meanVec(xyz, Math.max(at(1.0), end - Math.round(0.5 * rateHz)), end);
-  const gEarly = meanVec(xyz, at(0.5), at(1.0));
+  const post1 = at(0.3);
+  const post2 = at(1.0);
+  meanVec(xyz, preA, at(-0.5), gPre);
+  meanVec(xyz, Math.max(post2, end - Math.round(0.5 * rateHz)), end, gPost);
+  meanVec(xyz, at(0.5), post2, gEarly);
 
-  put(mag[pre]!);
-  put(mean(mag, preA, preB));
-  put(sd(mag, preA, preB));
-  put(min(mag, at(-1.0), pre));
-  put(mean(mag, at(-0.5), pre));
-  put(sd(mag, at(-0.1), at(0.3) + 1));
-  put(mean(mag, at(0.3), at(1.0)));
-  put(sd(mag, at(0.3), at(1.0)));
-  put(max(mag, at(0.3), at(1.0)));
-  put(mean(mag, at(1.0), end));
-  put(sd(mag, at(1.0), end));
-  put(max(mag, at(1.0), end));
-  put(min(mag, at(1.0), end));
-  let jerk = 0;
-  for (let i = 1; i < len; i++) jerk = Math.max(jerk, Math.abs(mag[i]! - mag[i - 1]!));
-  put(jerk * rateHz);
-  put(frac(mag, (v) => v > 1.5));
-  put(frac(mag, (v) => v > 2));
-  put(frac(mag, (v) => v < 0.6));
-  put(angleDeg(gPre, gPost));
-  put(angleDeg(gPre, gEarly));
-  put(norm(gPre));
-  put(norm(gPost));
-  put(vecSd(xyz, preA, preB));
-  put(vecSd(xyz, at(1.0), end));
-  let dev = 0;
-  for (let i = 0; i < len; i++) dev += Math.abs(mag[i]! - 1);
-  put(dev / len);
+  let k = 0;
+  out[k++] = finite(mag[pre]!);
+  out[k++] = finite(mean(mag, preA, preB));
+  out[k++] = finite(sd(mag, preA, preB));
+  out[k++] = finite(min(mag, preA, pre));
+  out[k++] = finite(mean(mag, at(-0.5), pre));
+  out[k++] = finite(sd(mag, at(-0.1), post1 + 1));
+  out[k++] = finite(mean(mag, post1, post2));
+  out[k++] = finite(sd(mag, post1, post2));
+  out[k++] = finite(max(mag, post1, post2));
+  out[k++] = finite(mean(mag, post2, end));
+  out[k++] = finite(sd(mag, post2, end));
+  out[k++] = finite(max(mag, post2, end));
+  out[k++] = finite(min(mag, post2, end));
+  out[k++] = finite(jerk * rateHz);
+  out[k++] = finite(above1_5 / len);
+  out[k++] = finite(above2 / len);
+  out[k++] = finite(below0_6 / len);
+  out[k++] = finite(angleDeg(gPre, gPost));
+  out[k++] = finite(angleDeg(gPre, gEarly));
+  out[k++] = finite(norm(gPre));
+  out[k++] = finite(norm(gPost));
+  out[k++] = finite(vecSd(xyz, preA, preB));
+  out[k++] = finite(vecSd(xyz, post2, end));
+  out[k++] = finite(dev / len);
   // What the arm did well before the peak: repeated hard peaks (clapping, hammering) are not how a fall starts.
-  const earlyEnd = at(-0.3);
-  put(max(mag, 0, earlyEnd));
-  put(frac(mag.subarray(0, earlyEnd), (v) => v > 2));
-  let peaks = 0;
-  for (let i = 1; i + 1 < earlyEnd; i++)
-    if (mag[i]! > 2 && mag[i]! >= mag[i - 1]! && mag[i]! > mag[i + 1]!) peaks++;
-  put(peaks);
+  const earlyEnd = preB;
+  let earlyAbove2 = 0;
+  for (let i = 0; i < earlyEnd; i++) if (mag[i]! > 2) earlyAbove2++;
+  out[k++] = finite(max(mag, 0, earlyEnd));
+  out[k++] = finite(earlyEnd ? earlyAbove2 / earlyEnd : 0);
+  out[k++] = peaksOver(mag, len, 2, 1, earlyEnd);
 
+  // The profile, one pass per bin; each kind of value goes to its own block of `bins` features.
   const bins = binCount(layout);
-  for (let b = 0; b < bins; b++) put(mean(mag, b * binSamples, (b + 1) * binSamples));
-  for (let b = 0; b < bins; b++) put(max(mag, b * binSamples, (b + 1) * binSamples));
-  for (let b = 0; b < bins; b++) put(cosine(gPre, meanVec(xyz, b * binSamples, (b + 1) * binSamples)));
-  for (let b = 0; b < bins; b++) put(vecSd(xyz, b * binSamples, (b + 1) * binSamples));
+  for (let b = 0; b < bins; b++) {
+    const from = b * binSamples;
+    const to = from + binSamples;
+    out[k + b] = finite(mean(mag, from, to));
+    out[k + bins + b] = finite(max(mag, from, to));
+    out[k + 2 * bins + b] = finite(cosine(gPre, meanVec(xyz, from, to, gBin)));
+    out[k + 3 * bins + b] = finite(vecSd(xyz, from, to));
+  }
+  k += 4 * bins;
   if (layout.activityFeatures) {
-    const peaksOver = (g: number, from: number, to: number) => {
-      let c = 0;
-      for (let i = Math.max(1, from); i + 1 < Math.min(len, to); i++)
-        if (mag[i]! > g && mag[i]! >= mag[i - 1]! && mag[i]! > mag[i + 1]!) c++;
-      return c;
-    };
-    put(peaksOver(2, at(0.3), end));
-    put(peaksOver(PEAK_G, at(0.3), end));
-    put(peaksOver(PEAK_G, 0, earlyEnd));
+    out[k++] = peaksOver(mag, len, 2, post1, end);
+    out[k++] = peaksOver(mag, len, PEAK_G, post1, end);
+    out[k++] = peaksOver(mag, len, PEAK_G, 0, earlyEnd);
     const lastSec = Math.max(pre + 1, end - rateHz);
-    put(sd(mag, lastSec, end));
-    put(vecSd(xyz, lastSec, end));
+    out[k++] = finite(sd(mag, lastSec, end));
+    out[k++] = finite(vecSd(xyz, lastSec, end));
   }
   return out;
 }
@@ -199,29 +214,52 @@ function max(a: Float32Array, from: number, to: number): number {
   for (let i = from; i < to; i++) v = Math.max(v, a[i]!);
   return to > from ? v : 0;
 }
-function frac(a: Float32Array, pred: (v: number) => boolean): number {
-  let n = 0;
-  for (const v of a) if (pred(v)) n++;
-  return a.length ? n / a.length : 0;
+/** Local maxima above `g` strictly inside the window, between `from` and `to`. */
+function peaksOver(mag: Float32Array, len: number, g: number, from: number, to: number): number {
+  let c = 0;
+  for (let i = Math.max(1, from); i + 1 < Math.min(len, to); i++)
+    if (mag[i]! > g && mag[i]! >= mag[i - 1]! && mag[i]! > mag[i + 1]!) c++;
+  return c;
 }
 type Vec = [number, number, number];
-function meanVec(xyz: Float32Array, from: number, to: number): Vec {
-  const v: Vec = [0, 0, 0];
+/** Mean of the vectors from..to, written into `v` (returned). */
+function meanVec(xyz: Float32Array, from: number, to: number, v: Vec): Vec {
+  let x = 0;
+  let y = 0;
+  let z = 0;
   for (let i = from; i < to; i++) {
-    v[0] += xyz[i * 3]!;
-    v[1] += xyz[i * 3 + 1]!;
-    v[2] += xyz[i * 3 + 2]!;
+    x += xyz[i * 3]!;
+    y += xyz[i * 3 + 1]!;
+    z += xyz[i * 3 + 2]!;
   }
   const n = Math.max(1, to - from);
-  return [v[0] / n, v[1] / n, v[2] / n];
+  v[0] = x / n;
+  v[1] = y / n;
+  v[2] = z / n;
+  return v;
 }
 /** sqrt of the trace of the covariance: how much the vector moves, whatever the axes. */
 function vecSd(xyz: Float32Array, from: number, to: number): number {
   if (to <= from) return 0;
-  const m = meanVec(xyz, from, to);
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  for (let i = from; i < to; i++) {
+    mx += xyz[i * 3]!;
+    my += xyz[i * 3 + 1]!;
+    mz += xyz[i * 3 + 2]!;
+  }
+  const n = to - from;
+  mx /= n;
+  my /= n;
+  mz /= n;
   let s = 0;
-  for (let i = from; i < to; i++) for (let c = 0; c < 3; c++) s += (xyz[i * 3 + c]! - m[c as 0 | 1 | 2]) ** 2;
-  return Math.sqrt(s / (to - from));
+  for (let i = from; i < to; i++) {
+    s += (xyz[i * 3]! - mx) ** 2;
+    s += (xyz[i * 3 + 1]! - my) ** 2;
+    s += (xyz[i * 3 + 2]! - mz) ** 2;
+  }
+  return Math.sqrt(s / n);
 }
 function norm(v: Vec): number {
   return Math.sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
