@@ -3,8 +3,8 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { isMap, isSeq, type YAMLMap } from 'yaml';
 import { type AgentStatus, agentTopics } from '../agent/agent-status.ts';
 import { editConfigFile } from '../config/config-document.ts';
+import { DEFAULT_CONFIG_FILE } from './config-path.ts';
 import { EXIT, exitHelp } from './exit-codes.ts';
-import { DEFAULT_CONFIG_FILE } from './init.command.ts';
 import { CliExit, connectLocal, locateAgent } from './local-agent.ts';
 
 /**

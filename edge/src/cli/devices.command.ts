@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SerialPort } from 'serialport';
 import type { GatewayConfig } from '../config/gateway.config.ts';
+import { configFileOrDefault, READ_CONFIG_HELP } from './config-path.ts';
 import { connectLocal, locateAgent } from './local-agent.ts';
 
 interface PortRow {
@@ -59,16 +60,20 @@ export function registerDevices(program: Command, localPort: (v: string) => numb
   program
     .command('devices')
     .description('list serial ports and what is publishing on the local broker')
-    .option('-c, --config <file>', 'gateway config: adds its serial paths and listens on its local broker')
+    .option(
+      '-c, --config <file>',
+      `${READ_CONFIG_HELP}: adds its serial paths and listens on its local broker`,
+    )
     .option('--local-port <port>', 'port of the local broker (overrides localBroker.port)', localPort)
     .option('--listen-s <s>', 'how long to listen on the local broker', Number, 3)
     .addHelpText(
       'after',
-      '\nWithout --config only serial ports are listed.\nExit codes:\n  0  listed\n  1  the agent (its local broker) is not reachable\n  2  bad arguments or config',
+      '\nWithout a config only serial ports are listed.\nExit codes:\n  0  listed\n  1  the agent (its local broker) is not reachable\n  2  bad arguments or config',
     )
     .action(async (opts: { config?: string; localPort?: number; listenS: number }) => {
+      const configFile = configFileOrDefault(opts.config);
       const agent =
-        opts.config || opts.localPort !== undefined ? locateAgent(opts.config, opts.localPort) : undefined;
+        configFile || opts.localPort !== undefined ? locateAgent(configFile, opts.localPort) : undefined;
 
       console.log('Serial ports:');
       let rows: PortRow[];

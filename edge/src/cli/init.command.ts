@@ -5,12 +5,12 @@ import { Document, type Node, parse as parseYaml } from 'yaml';
 import { editConfigFile, writeValidated } from '../config/config-document.ts';
 import { CREDENTIALS_MODE, writeCredentials } from '../config/credentials.ts';
 import { ConfigError, validateGatewayConfig } from '../config/load-config.ts';
+import { DEFAULT_CONFIG_FILE } from './config-path.ts';
 import { type Enrolment, enrolWithCloud, ResidentRequired } from './enrol-client.ts';
 import { EXIT, exitHelp } from './exit-codes.ts';
 import { CliExit } from './local-agent.ts';
 import { type Ask, requireValue, terminalPrompter } from './prompt.ts';
 
-export const DEFAULT_CONFIG_FILE = process.env.ANJU_CONFIG ?? '/etc/anju/gateway.yaml';
 const DEFAULT_DATA_DIR = '/var/lib/anju';
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 

@@ -4,6 +4,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { type AgentRuntime, RUNTIME_FILE } from '../agent/agent-status.ts';
 import type { GatewayConfig } from '../config/gateway.config.ts';
 import { loadGatewayConfig } from '../config/load-config.ts';
+import { configFileOrDefault } from './config-path.ts';
 
 /** Exit codes of the installer commands: 0 all well, 1 failed / agent not reachable, 2 usage, 3 degraded. */
 export const EXIT_DEGRADED = 3;
@@ -28,7 +29,7 @@ export interface LocalAgent {
  * (port 0: chosen by the OS) the port the agent wrote into `<dataDir>/agent.runtime.json`.
  */
 export function locateAgent(configFile: string | undefined, localPort: number | undefined): LocalAgent {
-  const config = loadGatewayConfig(configFile, process.env);
+  const config = loadGatewayConfig(configFileOrDefault(configFile), process.env);
   const host = config.localBroker.host === '0.0.0.0' ? '127.0.0.1' : config.localBroker.host;
   let port = localPort ?? config.localBroker.port;
   if (port === 0) {

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadGatewayConfig } from '../config/load-config.ts';
+import { configFileOrDefault, READ_CONFIG_HELP } from './config-path.ts';
 import { CliExit } from './local-agent.ts';
 
 const LEVELS: Record<number, string> = {
@@ -47,7 +48,7 @@ export function registerLogs(program: Command): void {
   program
     .command('logs')
     .description("show the agent's log file (the config's logFile)")
-    .option('-c, --config <file>', 'gateway config (YAML or JSON)')
+    .option('-c, --config <file>', READ_CONFIG_HELP)
     .option(
       '-n, --lines <n>',
       'how many of the last lines to show',
@@ -67,7 +68,7 @@ export function registerLogs(program: Command): void {
         'Exit codes:\n  0  shown\n  1  no log file yet\n  2  bad arguments, or the config sets no logFile',
     )
     .action(async (opts: { config?: string; lines: number; follow?: boolean; json?: boolean }) => {
-      const config = loadGatewayConfig(opts.config, process.env);
+      const config = loadGatewayConfig(configFileOrDefault(opts.config), process.env);
       const file = config.logFile;
       if (!file)
         throw new CliExit(

@@ -7,6 +7,7 @@ import { createLogger } from '../log/logger.ts';
 import { planReplay } from '../replay/recording-frames.ts';
 import { replayFrames } from '../replay/serial-replay.ts';
 import { registerCameras } from './cameras.command.ts';
+import { configFileOrDefault, READ_CONFIG_HELP } from './config-path.ts';
 import { registerDevices } from './devices.command.ts';
 import { EXIT } from './exit-codes.ts';
 import { registerInit } from './init.command.ts';
@@ -40,7 +41,7 @@ export function buildCli(): Command {
   program
     .command('run')
     .description('run the gateway agent until SIGINT/SIGTERM')
-    .option('-c, --config <file>', 'gateway config (YAML or JSON)')
+    .option('-c, --config <file>', READ_CONFIG_HELP)
     .option('--data-dir <dir>', 'where the outbox lives (overrides dataDir)')
     .option('--cloud-url <url>', 'cloud MQTT URL, mqtt:// or mqtts:// (overrides cloud.url)')
     .option('--wristband-path <path>', 'serial port of the wristband receiver (overrides wristband.path)')
@@ -62,7 +63,7 @@ export function buildCli(): Command {
         'ANJU_WRISTBAND_PATH, ANJU_LOCAL_BROKER_PORT, ANJU_CONFIRM_WINDOW_MS, ANJU_FALL_SCORER, LOG_LEVEL.',
     )
     .action(async (opts: Record<string, string | number | undefined>) => {
-      const config = loadGatewayConfig(opts.config as string | undefined, process.env, {
+      const config = loadGatewayConfig(configFileOrDefault(opts.config as string | undefined), process.env, {
         dataDir: opts.dataDir,
         'cloud.url': opts.cloudUrl,
         'wristband.path': opts.wristbandPath,

@@ -2,8 +2,8 @@ import { basename, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isMap, isSeq, type YAMLMap, type YAMLSeq } from 'yaml';
 import { editConfigFile } from '../config/config-document.ts';
+import { DEFAULT_CONFIG_FILE } from './config-path.ts';
 import { EXIT, exitHelp } from './exit-codes.ts';
-import { DEFAULT_CONFIG_FILE } from './init.command.ts';
 import { CliExit } from './local-agent.ts';
 import { METER_TYPES, type MeterType, probeMeter } from './meter-probe.ts';
 

@@ -4,9 +4,9 @@ import { SerialPort } from 'serialport';
 import { isMap, isSeq, type YAMLMap, type YAMLSeq } from 'yaml';
 import { editConfigFile } from '../config/config-document.ts';
 import { probeCamera } from './camera-probe.ts';
+import { DEFAULT_CONFIG_FILE } from './config-path.ts';
 import { deviceNodes } from './devices.command.ts';
 import { EXIT, exitHelp } from './exit-codes.ts';
-import { DEFAULT_CONFIG_FILE } from './init.command.ts';
 import { CliExit } from './local-agent.ts';
 import { registerPairMeter } from './pair-meter.command.ts';
 import {

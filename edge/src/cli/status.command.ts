@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type AgentStatus, agentTopics } from '../agent/agent-status.ts';
+import { READ_CONFIG_HELP } from './config-path.ts';
 import {
   CliExit,
   connectLocal,
@@ -47,7 +48,7 @@ export function registerStatus(program: Command, localPort: (v: string) => numbe
   program
     .command('status')
     .description("ask the running agent how it is (over its local broker's retained status)")
-    .option('-c, --config <file>', 'gateway config (YAML or JSON)')
+    .option('-c, --config <file>', READ_CONFIG_HELP)
     .option('--local-port <port>', 'port of the local broker (overrides localBroker.port)', localPort)
     .option('--json', 'print the status as JSON')
     .option('--timeout-s <s>', 'how long to wait for the status', Number, 5)

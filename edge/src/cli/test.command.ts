@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { agentTopics } from '../agent/agent-status.ts';
 import type { TestHop } from '../agent/test-request.ts';
+import { READ_CONFIG_HELP } from './config-path.ts';
 import { CliExit, connectLocal, locateAgent } from './local-agent.ts';
 
 const HOPS = ['raised', 'delivered'] as const;
@@ -14,7 +15,7 @@ export function registerTest(program: Command, localPort: (v: string) => number)
   program
     .command('test')
     .description('raise a synthetic test event end to end: agent → outbox on disk → cloud')
-    .option('-c, --config <file>', 'gateway config (YAML or JSON)')
+    .option('-c, --config <file>', READ_CONFIG_HELP)
     .option('--local-port <port>', 'port of the local broker (overrides localBroker.port)', localPort)
     .option('--timeout-s <s>', 'how long to wait for each hop', Number, 20)
     .addHelpText(
