@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { startCloud } from './app.ts';
 import { type MintOptions, mintToken } from './auth/index.ts';
 import type { CloudConfig } from './config/index.ts';
-import { ConfigError, type DeepPartial, loadConfig, readConfigFile } from './config/index.ts';
+import { ConfigError, type DeepPartial, loadConfig, readConfigFile, resolveLimits } from './config/index.ts';
 import { migrate, openDb } from './db/index.ts';
 import { UserError } from './errors.ts';
 import { createGatewaysRepository } from './gateways/index.ts';
@@ -95,11 +95,12 @@ async function mosquittoConfig(opts: MosquittoConfigOptions): Promise<void> {
       gateways,
       cloudUsername: config.mqtt.username ?? 'anju-cloud',
       cloudPassword: config.mqtt.password,
+      maxPayloadBytes: resolveLimits(config.limits).mqttMaxPayloadBytes,
     });
     const written = await writeMosquittoConfig(opts.out, files);
     process.stdout.write(
       `mosquitto-config: ${gateways.length - files.skipped.length} gateways and the cloud user in ${written.passwordFile}\n` +
-        `mosquitto-config: ACL in ${written.aclFile}; include ${written.confFile} from mosquitto.conf, then kill -HUP the broker\n`,
+        `mosquitto-config: ACL in ${written.aclFile}, limits in ${written.limitsFile}; include_dir ${opts.out} from mosquitto.conf, then kill -HUP the broker\n`,
     );
     if (files.skipped.length > 0) {
       process.stderr.write(
@@ -161,7 +162,10 @@ export function buildCli(): Command {
       .description(
         "write Mosquitto's password file and ACL for every registered gateway (external-broker mode) and exit",
       )
-      .requiredOption('--out <dir>', 'directory for passwords, acl and anju-auth.conf (created if missing)')
+      .requiredOption(
+        '--out <dir>',
+        'directory for passwords, acl, anju-auth.conf and anju-limits.conf (created if missing)',
+      )
       .addHelpText(
         'after',
         `

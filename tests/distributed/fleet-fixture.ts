@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
+import type { LimitsConfig } from '../../cloud/src/config/index.ts';
 import { startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
 import { apiClient, type CloudProc, Proc, ROOT, startCloudProcess } from '../../tools/harness/processes.ts';
 
@@ -38,8 +39,9 @@ export interface Fleet {
 }
 
 /** Runs `anju-cloud mosquitto-config --out <dir>` against the database, as an operator would. */
-async function writeMosquittoFiles(dbUrl: string, out: string): Promise<void> {
-  const child = spawn(process.execPath, ['bin/anju-cloud.js', 'mosquitto-config', '--out', out], {
+async function writeMosquittoFiles(dbUrl: string, out: string, configFile: string): Promise<void> {
+  const args = ['bin/anju-cloud.js', 'mosquitto-config', '--out', out, '--config', configFile];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl, ANJU_MQTT_PASSWORD: CLOUD_PASSWORD, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +51,11 @@ async function writeMosquittoFiles(dbUrl: string, out: string): Promise<void> {
   if (code !== 0) throw new Error(`mosquitto-config failed (${code}): ${proc.stderr.join('\n')}`);
 }
 
-export async function startFleet(adminUrl: string, o: { consumers?: number } = {}): Promise<Fleet> {
+export async function startFleet(
+  adminUrl: string,
+  /** `limits`: the cloud config's `limits:`, for the clouds and for Mosquitto's files alike. */
+  o: { consumers?: number; limits?: LimitsConfig } = {},
+): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), 'anju-fleet-'));
   const name = `anju_fleet_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -67,19 +73,21 @@ export async function startFleet(adminUrl: string, o: { consumers?: number } = {
     rmSync(dir, { recursive: true, force: true });
   };
   const authDir = join(dir, 'mosquitto-auth');
+  const configFile = join(dir, 'cloud.yaml');
+  writeFileSync(
+    configFile,
+    JSON.stringify({ escalation: { pollIntervalMs: 1000 }, ...(o.limits ? { limits: o.limits } : {}) }),
+  );
   let broker: TestMosquitto;
   const db = new pg.Client({ connectionString: dbUrl });
   try {
-    await writeMosquittoFiles(dbUrl, authDir); // migrates; only the cloud user so far
+    await writeMosquittoFiles(dbUrl, authDir, configFile); // migrates; only the cloud user so far
     broker = await startMosquitto({ authConfFile: join(authDir, 'anju-auth.conf') });
     await db.connect();
   } catch (err) {
     await dropDb(); // a failed start leaves no database behind
     throw err;
   }
-  const configFile = join(dir, 'cloud.yaml');
-  writeFileSync(configFile, JSON.stringify({ escalation: { pollIntervalMs: 1000 } }));
-
   const clouds = new Map<string, CloudProc>();
   const clients: MqttClient[] = [];
   const fleet: Fleet = {
@@ -127,7 +135,7 @@ export async function startFleet(adminUrl: string, o: { consumers?: number } = {
         if (gw.status !== 201) throw new Error(`register gateway: ${gw.status} ${JSON.stringify(gw.body)}`);
         homes.push({ residentId: r.body.id, gatewayId: gw.body.gatewayId, secret: gw.body.secret });
       }
-      await writeMosquittoFiles(dbUrl, authDir);
+      await writeMosquittoFiles(dbUrl, authDir, configFile);
       broker.reload();
       await new Promise((r) => setTimeout(r, 300)); // SIGHUP is handled asynchronously by the broker
       return homes;

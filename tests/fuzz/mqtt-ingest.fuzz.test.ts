@@ -6,7 +6,7 @@
  * around the bad ones is stored. ANJU_FUZZ_N sets the count per topic (default 700; 2100 inputs in all).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKET_OVERHEAD_BYTES } from '../../cloud/src/mqtt/cloud-broker.ts';
+import { maxRemainingLength } from '../../cloud/src/mqtt/packet-size-guard.ts';
 import { MAX_PAYLOAD_BYTES, topics } from '../../contracts/src/index.ts';
 import {
   alertEvent,
@@ -95,7 +95,7 @@ describe('fuzzing MQTT payloads into ingest', () => {
       let oversize = 0;
       const window: Promise<unknown>[] = [];
       for (const payload of hostilePayloads(c.seed, N, c.valid)) {
-        if (remainingLength(topic, payload) > MAX_PAYLOAD_BYTES + PACKET_OVERHEAD_BYTES) {
+        if (remainingLength(topic, payload) > maxRemainingLength(MAX_PAYLOAD_BYTES)) {
           // Past the broker's packet limit: the connection is closed before the body is read (counted).
           oversize++;
           const other = await t.connectGateway(home.gatewayId, home.secret);

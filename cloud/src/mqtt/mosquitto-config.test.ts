@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
 import { hashSecret, verifySecret } from './gateway-secret.ts';
 import { renderMosquittoConfig } from './mosquitto-config.ts';
+import { maxRemainingLength } from './packet-size-guard.ts';
 
 describe('Mosquitto files from the gateways table', () => {
   it('lists each gateway with its stored hash, the cloud user last, and leaves out legacy scrypt hashes', async () => {
@@ -13,6 +14,7 @@ describe('Mosquitto files from the gateways table', () => {
       ],
       cloudUsername: 'anju-cloud',
       cloudPassword: 'cloud-password-0123456789',
+      maxPayloadBytes: 16384,
     });
     const lines = files.passwords.trimEnd().split('\n');
     expect(lines[0]).toBe(`gw-1:${h1}`);
@@ -29,6 +31,7 @@ describe('Mosquitto files from the gateways table', () => {
       gateways: [],
       cloudUsername: 'anju-cloud',
       cloudPassword: 'x'.repeat(16),
+      maxPayloadBytes: 16384,
     });
     const patterns = acl.split('\n').filter((l) => l.startsWith('pattern '));
     expect(patterns).toEqual([
@@ -49,12 +52,24 @@ describe('Mosquitto files from the gateways table', () => {
     );
   });
 
+  it("bounds packets at the embedded broker's limit (Mosquitto refuses at Remaining Length + 1 > max_packet_size)", async () => {
+    const { limits } = await renderMosquittoConfig({
+      gateways: [],
+      cloudUsername: 'anju-cloud',
+      cloudPassword: 'x'.repeat(16),
+      maxPayloadBytes: 4096,
+    });
+    const settings = limits.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(settings).toEqual([`max_packet_size ${maxRemainingLength(4096) + 1}`]);
+  });
+
   it("refuses a gateway whose id is the cloud's broker user", async () => {
     await expect(
       renderMosquittoConfig({
         gateways: [{ gatewayId: 'anju-cloud', secretHash: await hashSecret('s') }],
         cloudUsername: 'anju-cloud',
         cloudPassword: 'x'.repeat(16),
+        maxPayloadBytes: 16384,
       }),
     ).rejects.toThrow(/cloud's broker user/);
   });

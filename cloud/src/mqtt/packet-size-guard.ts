@@ -1,6 +1,17 @@
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 
+/** Room for the topic and headers of a PUBLISH above its payload, in the packet-size check. */
+const PACKET_OVERHEAD_BYTES = 512;
+
+/**
+ * Largest Remaining Length ([MQTT-2.2.3]) accepted for a payload limit: the one number both brokers
+ * enforce (this guard on the embedded one, `max_packet_size` in the Mosquitto config we write).
+ */
+export function maxRemainingLength(maxPayloadBytes: number): number {
+  return maxPayloadBytes + PACKET_OVERHEAD_BYTES;
+}
+
 /**
  * A TCP connection as aedes sees it, with one check in front of the MQTT parser: a packet whose
  * Remaining Length (fixed header, [MQTT-2.2.3]) is above `maxPacketBytes` closes the connection before
