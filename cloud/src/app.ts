@@ -388,6 +388,7 @@ function startBroker(
     sharedGroup: mqtt.sharedGroup ?? 'anju-cloud',
     consumers: mqtt.consumers ?? 4,
     caFile: mqtt.caFile,
+    rateLimit: deps.rateLimit,
     ingest: deps.ingest,
     metrics: deps.metrics,
     log: deps.log,

@@ -32,7 +32,7 @@ export function createCloudMetrics() {
     ),
     mqttRateLimited: registry.counter(
       'anju_mqtt_rate_limited_total',
-      'Gateway messages over their rate: delayed (PUBACK held), refused (no PUBACK; resent later) or dropped (heartbeats)',
+      'Gateway messages over their rate: delayed (PUBACK held), refused (no PUBACK; resent later) or dropped (heartbeats) on the embedded broker; shed (acknowledged, not ingested; never urgent events) behind an external broker',
       ['topic', 'outcome'],
     ),
     httpRateLimited: registry.counter(

@@ -1,25 +1,16 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { Aedes, type AuthErrorCode, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
-import {
-  type Command,
-  eventPriority,
-  MAX_PAYLOAD_BYTES,
-  parseGatewayTopic,
-  topics,
-} from '../../../contracts/src/index.ts';
+import { type Command, MAX_PAYLOAD_BYTES, parseGatewayTopic, topics } from '../../../contracts/src/index.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
 import { ingestGatewayMessage } from './gateway-message.ts';
-import { GatewayRateLimiter, type GatewayRateLimitOptions } from './gateway-rate-limit.ts';
+import { GatewayRateLimiter, type GatewayRateLimitOptions, isUrgentPayload } from './gateway-rate-limit.ts';
 import { decoyHash, verifySecret } from './gateway-secret.ts';
-import { PacketSizeGuard } from './packet-size-guard.ts';
-
-/** Room for the topic and headers of a PUBLISH above its payload, in the packet-size check. */
-export const PACKET_OVERHEAD_BYTES = 512;
+import { maxRemainingLength, PacketSizeGuard } from './packet-size-guard.ts';
 
 export interface CloudBroker {
   readonly host: string;
@@ -84,7 +75,7 @@ export async function startCloudBroker(deps: {
 }): Promise<CloudBroker> {
   const { gateways, ingest, metrics } = deps;
   const log = deps.log.child({ component: 'mqtt' });
-  const maxPacketBytes = (deps.maxPayloadBytes ?? MAX_PAYLOAD_BYTES) + PACKET_OVERHEAD_BYTES;
+  const maxPacketBytes = maxRemainingLength(deps.maxPayloadBytes ?? MAX_PAYLOAD_BYTES);
   const limiter = new GatewayRateLimiter(deps.rateLimit ?? { ratePerS: 50, burst: 200, maxWaitMs: 2000 });
   const sweep = setInterval(() => limiter.sweep(), 60_000);
   sweep.unref();
@@ -293,22 +284,4 @@ export async function startCloudBroker(deps: {
       return closing;
     },
   };
-}
-
-/** Whether an event payload is urgent (contracts' eventPriority); unparseable counts as not urgent. */
-function isUrgentPayload(payload: Buffer): boolean {
-  if (payload.byteLength > MAX_PAYLOAD_BYTES) return false;
-  try {
-    const e = JSON.parse(payload.toString('utf8')) as Record<string, unknown> | null;
-    if (typeof e !== 'object' || e === null) return false;
-    return (
-      eventPriority({
-        kind: e.kind as never,
-        severity: e.severity as never,
-        test: e.test === true,
-      }) === 'urgent'
-    );
-  } catch {
-    return false;
-  }
 }

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { type Command, cloudSubscriptions, parseGatewayTopic, topics } from '../../../contracts/src/index.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import type { CloudBroker } from './cloud-broker.ts';
 import { ingestGatewayMessage } from './gateway-message.ts';
+import { GatewayRateLimiter, type GatewayRateLimitOptions, isUrgentPayload } from './gateway-rate-limit.ts';
 
 export interface ExternalBrokerOptions {
   url: string;
@@ -17,6 +18,8 @@ export interface ExternalBrokerOptions {
   /** Connections (broker sessions) this process consumes on. */
   consumers: number;
   caFile?: string | undefined;
+  /** Per-gateway token bucket (the cloud's `limits:`); default as on the embedded broker. */
+  rateLimit?: GatewayRateLimitOptions | undefined;
 }
 
 /** MQTT 5 "never expires": a dead process's unacknowledged share waits for it (see below). */
@@ -47,9 +50,9 @@ const START_TIMEOUT_MS = 30_000;
  * waits for the PUBACK), which is why a process opens several consumer connections.
  *
  * Gateways' connects and subscriptions are not seen here (the broker does not tell us): `gateways.connected`
- * is not maintained in this mode (`last_seen_at` still follows their heartbeats), a model update waiting for
- * a gateway is not resent when it subscribes, and the embedded broker's per-gateway rate limit is the
- * broker's business (Mosquitto: `max_inflight_messages`, `message_size_limit`).
+ * is not maintained in this mode (`last_seen_at` still follows their heartbeats) and a model update waiting
+ * for a gateway is not resent when it subscribes. Oversize packets are Mosquitto's to refuse
+ * (`max_packet_size`, written by `anju-cloud mosquitto-config`); the per-gateway rate is ours (shedOverRate).
  */
 export async function startExternalBroker(
   opts: ExternalBrokerOptions & {
@@ -73,6 +76,87 @@ export async function startExternalBroker(
   const inflight = new Set<Promise<void>>();
   let closing = false;
 
+  const limiter = new GatewayRateLimiter(opts.rateLimit ?? { ratePerS: 50, burst: 200, maxWaitMs: 2000 });
+  /** Gateways whose shedding has been logged this minute: a flood must not flood the log too. */
+  const shedWarned = new Set<string>();
+  const sweep = setInterval(() => {
+    limiter.sweep();
+    shedWarned.clear();
+  }, 60_000);
+  sweep.unref();
+
+  /**
+   * Whether a gateway's message is over its rate and is to be acknowledged WITHOUT being ingested (counted
+   * as anju_mqtt_rate_limited_total{outcome="shed"}). Why shed rather than pace as the embedded broker does:
+   * the gateway already has its PUBACK from Mosquitto, so holding our acknowledgement slows no gateway —
+   * it only stalls this consumer connection (MQTT.js takes the next message after the PUBACK), i.e. every
+   * gateway's traffic behind the flood in the shared queue. Shedding costs a JSON parse and no database
+   * write, so one flooding gateway's backlog drains fast and the others' alarms come through.
+   * What is never shed: an urgent event (contracts' eventPriority) — it is ingested at any rate (the bucket
+   * goes into bounded debt). Telemetry (info/warning events, test events, heartbeats, daily summaries,
+   * command results) is shed once the gateway is further ahead than `maxWaitMs` worth of tokens, i.e.
+   * what the embedded broker would still have accepted after a wait is ingested at once here; heartbeats
+   * are shed as soon as they would have waited at all, as on the embedded broker (the next one replaces it).
+   */
+  function shedOverRate(gatewayId: string, kind: string, message: Buffer): boolean {
+    const rate = limiter.take(gatewayId, () => kind === 'events' && isUrgentPayload(message));
+    const over = rate.action === 'refuse' || (kind === 'health' && rate.waitMs > 0);
+    if (!over) return false;
+    opts.metrics.mqttRateLimited.inc({ topic: kind, outcome: 'shed' });
+    if (!shedWarned.has(gatewayId)) {
+      shedWarned.add(gatewayId);
+      log.warn(
+        { gatewayId, topic: kind },
+        'gateway over its rate: telemetry shed (urgent events still ingested)',
+      );
+    }
+    return true;
+  }
+
+  /**
+   * One message from the broker; `done` sends the PUBACK (0) or withholds it (an error). QoS 0 messages
+   * (gateways send heartbeats at QoS 0) come here too, with a `done` that has nothing to acknowledge.
+   */
+  function handle(
+    client: MqttClient,
+    session: string,
+    topic: string,
+    message: Buffer,
+    packet: IPublishPacket,
+    done: (err: Error | number) => void,
+  ): void {
+    if (closing) return; // not acknowledged: the broker keeps it for this session's next run
+    if (packet.dup) consumed.inc({ outcome: 'redelivered' });
+    const parsed = parseGatewayTopic(topic);
+    if (!parsed || parsed.kind === 'cmd') {
+      // Only our own subscriptions arrive here; anything else is acknowledged so it is not resent.
+      log.warn(
+        { topic: topic.slice(0, 200), session },
+        'message on an unexpected topic acknowledged and dropped',
+      );
+      done(0);
+      return;
+    }
+    if (shedOverRate(parsed.gatewayId, parsed.kind, message)) {
+      done(0);
+      return;
+    }
+    const work = ingestGatewayMessage(opts, parsed.gatewayId, parsed.kind, message).then((err) => {
+      if (!err) {
+        consumed.inc({ outcome: 'acked' });
+        done(0);
+        return;
+      }
+      consumed.inc({ outcome: 'withheld' });
+      // No PUBACK (a failure reason code would still complete the QoS 1 flow and drop the event):
+      // drop the connection so the broker resends it when this session reconnects.
+      done(err);
+      if (packet.qos > 0) client.stream?.destroy();
+    });
+    inflight.add(work);
+    void work.finally(() => inflight.delete(work));
+  }
+
   function consumer(n: number): { client: MqttClient; ready: Promise<void> } {
     const clientId = `${opts.clientId}-${n}`;
     const options: IClientOptions = {
@@ -86,33 +170,16 @@ export async function startExternalBroker(
       connectTimeout: 10_000,
       resubscribe: false, // subscribed on every connect below
       ...(ca ? { ca } : {}),
-      customHandleAcks(topic, message, packet, done) {
-        if (closing) return; // not acknowledged: the broker keeps it for this session's next run
-        if (packet.dup) consumed.inc({ outcome: 'redelivered' });
-        const parsed = parseGatewayTopic(topic);
-        if (!parsed || parsed.kind === 'cmd') {
-          // Only our own subscriptions arrive here; anything else is acknowledged so it is not resent.
-          log.warn({ topic: topic.slice(0, 200) }, 'message on an unexpected topic acknowledged and dropped');
-          done(0);
-          return;
-        }
-        const work = ingestGatewayMessage(opts, parsed.gatewayId, parsed.kind, message).then((err) => {
-          if (!err) {
-            consumed.inc({ outcome: 'acked' });
-            done(0);
-            return;
-          }
-          consumed.inc({ outcome: 'withheld' });
-          // No PUBACK (a failure reason code would still complete the QoS 1 flow and drop the event):
-          // drop the connection so the broker resends it when this session reconnects.
-          done(err);
-          client.stream?.destroy();
-        });
-        inflight.add(work);
-        void work.finally(() => inflight.delete(work));
-      },
+      // Called by MQTT.js for QoS 1 and 2 only.
+      customHandleAcks: (topic, message, packet, done) =>
+        handle(client, clientId, topic, message, packet, done),
     };
     const client = mqtt.connect(opts.url, options);
+    // QoS 0 (a gateway's heartbeat) only reaches the 'message' event; QoS 1 is emitted there too, after
+    // customHandleAcks, and must not be handled twice.
+    client.on('message', (topic, message, packet) => {
+      if (packet.qos === 0) handle(client, clientId, topic, message, packet, () => {});
+    });
     // MQTT.js emits the failed custom ack as an error; reconnecting is its job.
     client.on('error', (err) => log.warn({ err: err.message, session: clientId }, 'external broker error'));
     client.on('offline', () => log.warn({ session: clientId }, 'external broker link down'));
@@ -178,6 +245,7 @@ export async function startExternalBroker(
     close() {
       closed ??= (async () => {
         closing = true; // messages arriving from now on stay unacknowledged in the broker
+        clearInterval(sweep);
         await Promise.allSettled([...inflight]); // their PUBACKs are written before the links close
         await Promise.allSettled(clients.map((c) => c.endAsync(false)));
       })();

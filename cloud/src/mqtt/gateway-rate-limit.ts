@@ -1,3 +1,5 @@
+import { eventPriority, MAX_PAYLOAD_BYTES } from '../../../contracts/src/index.ts';
+
 /**
  * A token bucket per gateway for what it publishes to the cloud. A gateway forwards one event at a
  * time and waits for its PUBACK, so the fair way to slow it down is to hold the PUBACK: `take` says how
@@ -6,6 +8,8 @@
  * so a real gateway sends the same event again after its backoff and nothing is lost. Urgent events are
  * never refused: they take a token if there is one and go through regardless (the bucket may go into
  * debt, which then slows the telemetry behind them).
+ * Behind an external broker the PUBACK is the broker's and cannot be held: the cloud's consumer sheds
+ * telemetry past `maxWaitMs` instead (external-broker.ts, shedOverRate) — same buckets, same numbers.
  */
 export interface GatewayRateLimitOptions {
   /** Sustained messages per second a gateway may send. */
@@ -58,5 +62,25 @@ export class GatewayRateLimiter {
     const now = this.now();
     for (const [id, b] of this.buckets)
       if (b.tokens + ((now - b.atMs) / 1000) * this.o.ratePerS >= this.o.burst) this.buckets.delete(id);
+  }
+}
+
+/** Whether an event payload is urgent (contracts' eventPriority); unparseable counts as not urgent. */
+export function isUrgentPayload(payload: Uint8Array): boolean {
+  if (payload.byteLength > MAX_PAYLOAD_BYTES) return false;
+  try {
+    const e = JSON.parse(
+      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
+    ) as Record<string, unknown> | null;
+    if (typeof e !== 'object' || e === null) return false;
+    return (
+      eventPriority({
+        kind: e.kind as never,
+        severity: e.severity as never,
+        test: e.test === true,
+      }) === 'urgent'
+    );
+  } catch {
+    return false;
   }
 }
