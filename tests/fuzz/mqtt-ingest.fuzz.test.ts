@@ -8,29 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxRemainingLength } from '../../cloud/src/mqtt/packet-size-guard.ts';
 import { MAX_PAYLOAD_BYTES, topics } from '../../contracts/src/index.ts';
-import {
-  alertEvent,
-  type Home,
-  heartbeat,
-  readMetric,
-  startTestCloud,
-  type TestCloud,
-} from '../cloud/cloud-fixture.ts';
+import { alertEvent, type Home, readMetric, startTestCloud, type TestCloud } from '../cloud/cloud-fixture.ts';
+import { fuzzTopics, rejectReasons, remainingLength, sumMetric, within } from './mqtt-fuzz.ts';
 import { hostilePayloads } from './mutate.ts';
 
 const N = Number(process.env.ANJU_FUZZ_N ?? 700);
-/** Remaining Length of a QoS 1 PUBLISH: topic (2 + length), packet id (2), payload. */
-const remainingLength = (topic: string, payload: Buffer) =>
-  2 + Buffer.byteLength(topic) + 2 + payload.byteLength;
-
-/** Fails fast, naming what did not come, instead of hanging until the test's timeout. */
-const within = <T>(p: Promise<T>, what: string, ms = 10_000): Promise<T> =>
-  Promise.race([
-    p,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms).unref(),
-    ),
-  ]);
 const GOOD_EVERY = 25;
 
 let t: TestCloud;
@@ -45,40 +27,9 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const metrics = async () => (await t.api('GET', '/metrics')).text;
-const sum = (text: string, name: string) =>
-  text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 
 describe('fuzzing MQTT payloads into ingest', () => {
-  const cases = [
-    {
-      topic: 'events' as const,
-      seed: 101,
-      valid: () =>
-        alertEvent(home, { kind: 'vitals', severity: 'warning' }) as unknown as Record<string, unknown>,
-    },
-    {
-      topic: 'health' as const,
-      seed: 202,
-      valid: () => heartbeat(home.gatewayId) as unknown as Record<string, unknown>,
-    },
-    {
-      topic: 'daily' as const,
-      seed: 303,
-      valid: () => ({
-        schema: 1,
-        gatewayId: home.gatewayId,
-        residentId: home.residentId,
-        day: '2026-11-22',
-        dayStart: '2026-11-21T16:00:00.000Z',
-        activeMinutes: 300,
-        steps: 1200,
-        heartRate: { min: 55, max: 110, mean: 72 },
-      }),
-    },
-  ];
+  const cases = fuzzTopics(() => home);
 
   for (const c of cases) {
     it(`${c.topic}: ${N} mutated inputs, each stored or rejected with a counted reason; the good events around them all stored`, async () => {
@@ -123,18 +74,17 @@ describe('fuzzing MQTT payloads into ingest', () => {
       const after = await metrics();
       const delta = (name: string, labels: Record<string, string> = {}) =>
         readMetric(after, name, labels) - readMetric(before, name, labels);
-      const rejected = sum(after, 'anju_ingest_rejected_total') - sum(before, 'anju_ingest_rejected_total');
-      const stored = sum(after, 'anju_events_ingested_total') - sum(before, 'anju_events_ingested_total');
+      const rejected =
+        sumMetric(after, 'anju_ingest_rejected_total') - sumMetric(before, 'anju_ingest_rejected_total');
+      const stored =
+        sumMetric(after, 'anju_events_ingested_total') - sumMetric(before, 'anju_events_ingested_total');
       const accepted =
         c.topic === 'events'
           ? stored - good.length + delta('anju_events_duplicate_total')
           : c.topic === 'health'
             ? delta('anju_heartbeats_total')
             : delta('anju_daily_summaries_total');
-      const reasons = after
-        .split('\n')
-        .filter((l) => l.startsWith('anju_ingest_rejected_total{'))
-        .map((l) => `${/reason="([^"]+)"/.exec(l)?.[1]}=${l.split(' ').pop()}`);
+      const reasons = rejectReasons(after);
       console.log(
         `fuzz mqtt ${c.topic}: sent=${sent} oversize_refused=${oversize} accepted=${accepted} rejected=${rejected} good=${good.length} reasons(cumulative): ${reasons.join(' ')}`,
       );
