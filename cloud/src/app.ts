@@ -126,7 +126,11 @@ export async function startCloud(
   const ownsDb = opts.db === undefined;
   const db =
     opts.db ??
-    (await openDb(config.database, (err) => log.warn({ err: err.message }, 'idle database connection lost')));
+    (await openDb(config.database, (err, reason) => {
+      metrics.dbErrors.inc({ reason });
+      // Each failed statement of an outage says so where it failed; a lost connection is only seen here.
+      if (reason === 'connection_lost') log.warn({ err: err.message }, 'database connection lost');
+    }));
   const cleanup: (() => Promise<void>)[] = [];
   if (ownsDb) cleanup.push(() => db.close());
 

@@ -1,13 +1,14 @@
 import type { CloudConfig } from '../config/index.ts';
 import type { Db } from './db.ts';
 import { openPgliteDb } from './pglite.db.ts';
-import { openPostgresDb } from './postgres.db.ts';
+import { type DbErrorReason, openPostgresDb } from './postgres.db.ts';
 
 /** PostgreSQL when `database.url` is set, else embedded PGlite in `database.dataDir`. */
 export async function openDb(
   config: CloudConfig['database'],
-  onPoolError?: (err: Error) => void,
+  /** Failures of the server (PostgreSQL only: PGlite runs in the process). */
+  onError?: (err: Error, reason: DbErrorReason) => void,
 ): Promise<Db> {
-  if (config.url) return openPostgresDb(config.url, onPoolError ? { onError: onPoolError } : {});
+  if (config.url) return openPostgresDb(config.url, onError ? { onError } : {});
   return openPgliteDb({ dataDir: config.dataDir });
 }

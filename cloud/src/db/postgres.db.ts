@@ -1,11 +1,32 @@
 import pg from 'pg';
 import type { Db, Queryable, QueryResult } from './db.ts';
+import { isDbUnavailable } from './db-errors.ts';
+
+/** What went wrong with the server (label of anju_db_errors_total). */
+export type DbErrorReason =
+  /** A pooled connection died: idle in the pool, or held by a transaction between two statements. */
+  | 'connection_lost'
+  /** A statement or transaction failed because the server was down, restarting or refusing connections. */
+  | 'unavailable';
+
+export interface PostgresDbOptions {
+  max?: number;
+  /** Told of every failure of the server (not of wrong statements); must not throw. */
+  onError?: (err: Error, reason: DbErrorReason) => void;
+}
 
 /** A real PostgreSQL through a `pg` Pool. */
-export function openPostgresDb(url: string, opts: { max?: number; onError?: (err: Error) => void } = {}): Db {
+export function openPostgresDb(url: string, opts: PostgresDbOptions = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const report = (err: unknown, reason: DbErrorReason) =>
+    opts.onError?.(err instanceof Error ? err : new Error(String(err)), reason);
+  /** Rethrows, telling `onError` first when the server was the problem. */
+  const failed = (err: unknown): never => {
+    if (isDbUnavailable(err)) report(err, 'unavailable');
+    throw err;
+  };
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash the process.
-  pool.on('error', (err) => opts.onError?.(err));
+  pool.on('error', (err) => report(err, 'connection_lost'));
   const wrap = (q: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
       const r = await q.query(sql, params as unknown[]);
@@ -15,22 +36,34 @@ export function openPostgresDb(url: string, opts: { max?: number; onError?: (err
       await q.query(sql);
     },
   });
+  const direct = wrap(pool);
   let closed = false;
   return {
     kind: 'postgres',
-    ...wrap(pool),
+    query: <T>(sql: string, params?: readonly unknown[]) => direct.query<T>(sql, params).catch(failed),
+    exec: (sql) => direct.exec(sql).catch(failed),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await pool.connect().catch(failed);
+      // A checked-out client has no 'error' listener (pg-pool removes its own until release): a connection
+      // that dies while we hold it — the server restarting between two statements, or while `fn` awaits
+      // something else — would emit an unhandled 'error' and take the whole process down.
+      let lost: Error | undefined;
+      const onLost = (err: Error) => {
+        lost = err;
+        report(err, 'connection_lost');
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+        if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+        return failed(err);
       } finally {
-        client.release();
+        client.off('error', onLost);
+        client.release(lost); // a lost connection is destroyed, never handed out again
       }
     },
     async close() {

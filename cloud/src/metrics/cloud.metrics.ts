@@ -20,6 +20,11 @@ export function createCloudMetrics() {
       'Messages that could not be committed (database failure); events are not acknowledged',
       ['topic'],
     ),
+    dbErrors: registry.counter(
+      'anju_db_errors_total',
+      'PostgreSQL failures, by reason: unavailable (a statement or transaction failed because the server was down or restarting), connection_lost (a pooled connection died)',
+      ['reason'],
+    ),
     mqttAuthFailures: registry.counter(
       'anju_mqtt_auth_failures_total',
       'Refused MQTT connects, publishes and subscribes, by reason',
