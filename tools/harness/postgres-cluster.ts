@@ -3,9 +3,12 @@
  * loopback port, stopped and started at will (a database restart fault). The machine's shared server
  * (DATABASE_URL, used by every suite in parallel) is never touched.
  *
- * Built for speed, not durability: fsync, synchronous_commit and full_page_writes are OFF and
- * shared_buffers is small. A crash of this cluster (kill -9, immediate stop) still exercises WAL replay,
- * but an OS crash could corrupt it — which does not matter for a throw-away test cluster.
+ * Built for speed, not for surviving the machine: fsync and full_page_writes are OFF and shared_buffers
+ * is small, so an OS crash could corrupt it (no matter for a throw-away cluster). A crash of PostgreSQL
+ * itself (kill -9, immediate stop) loses nothing committed and replays the WAL as in production: the WAL
+ * is still written to the kernel at each commit. synchronous_commit stays ON for that reason — off, a
+ * commit returns before its WAL leaves PostgreSQL's shared memory, and a kill -9 of the postmaster then
+ * really loses acknowledged transactions (a first version of the restart fault test lost a case so).
  *
  * initdb and the postmaster refuse to run as root: as root, every PostgreSQL binary runs as the
  * `postgres` system user (spawned with its uid/gid, as runuser would, but with the postmaster as our
@@ -109,7 +112,6 @@ const SETTINGS = (port: number) => [
   "listen_addresses = '127.0.0.1'",
   "unix_socket_directories = ''", // TCP only: no socket path length or permission issues
   'fsync = off',
-  'synchronous_commit = off',
   'full_page_writes = off',
   'shared_buffers = 16MB',
   'max_connections = 60',
