@@ -39,6 +39,8 @@ export function startTimerPoller(deps: {
   let again = false;
   let stopped = false;
   let lastResume = Date.now();
+  /** Polls failed in a row (a database outage), logged once at warn and once more when it ends. */
+  let failedPolls = 0;
 
   /** Responses started by `respond`, awaited by stop() so none outlives the database. */
   const responding = new Set<Promise<void>>();
@@ -104,7 +106,15 @@ export function startTimerPoller(deps: {
       return;
     }
     running = pollOnce()
-      .catch((err: unknown) => log.warn({ err }, 'timer poll failed; retrying at the next poll'))
+      .then(() => {
+        if (failedPolls > 0) log.info({ failedPolls }, 'timer poll works again');
+        failedPolls = 0;
+      })
+      .catch((err: unknown) => {
+        // A database outage fails every poll until it ends: say so once, not five times a second.
+        if (failedPolls++ === 0) log.warn({ err }, 'timer poll failed; retrying at each poll');
+        else log.debug({ err, failedPolls }, 'timer poll failed again');
+      })
       .finally(() => {
         running = undefined;
         if (again) {
