@@ -38,6 +38,10 @@ export const ERROR_CODES = {
     http: [500],
     description: 'a bug or an outage; details are in the log, never in the answer',
   },
+  CLOUD_DB_UNAVAILABLE: {
+    http: [503],
+    description: 'the database is down or restarting; retry after the seconds in retry-after',
+  },
   // registry
   CLOUD_RESIDENT_NOT_FOUND: { http: [404], description: 'no resident with that id' },
   CLOUD_GATEWAY_NOT_FOUND: { http: [404], description: 'no gateway with that id' },

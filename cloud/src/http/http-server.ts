@@ -11,6 +11,7 @@ import Fastify, {
 import { findUnstorableText } from '../../../contracts/src/index.ts';
 import { AuditEntry } from '../audit/audit.schemas.ts';
 import { CaseDetail, Case as CaseSchema } from '../cases/cases.schemas.ts';
+import { isDbUnavailable } from '../db/index.ts';
 import { isErrorCode, UserError } from '../errors.ts';
 import { Gateway, GatewayCredentials } from '../gateways/gateways.schemas.ts';
 import type { Logger } from '../log/logger.ts';
@@ -22,6 +23,9 @@ import { Worker } from '../workers/workers.schemas.ts';
 import { type AccessControlOptions, installAccessControl, requestId } from './access-control.ts';
 import { ErrorResponse } from './http.schemas.ts';
 import { addCommonErrors, errorCodesMarkdown } from './route-errors.ts';
+
+/** What a 503 CLOUD_DB_UNAVAILABLE asks the client to wait: a restart of PostgreSQL takes seconds. */
+const DB_RETRY_AFTER_S = 5;
 
 export interface HttpServerOptions {
   log: Logger;
@@ -162,6 +166,18 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
             : 'CLOUD_BAD_REQUEST';
       req.log.info({ code, fastifyCode: err.code }, err.message);
       return reply.code(status).send({ statusCode: status, code, message: err.message });
+    }
+    if (isDbUnavailable(err)) {
+      // An outage, not a bug: the client may simply try again (the database restarts in seconds).
+      req.log.warn(
+        { code: 'CLOUD_DB_UNAVAILABLE', err: err.message },
+        'request failed: database unavailable',
+      );
+      return reply.code(503).header('retry-after', String(DB_RETRY_AFTER_S)).send({
+        statusCode: 503,
+        code: 'CLOUD_DB_UNAVAILABLE',
+        message: 'the database is unavailable; retry shortly',
+      });
     }
     req.log.error({ err }, 'request failed');
     return reply.code(500).send({ statusCode: 500, code: 'CLOUD_INTERNAL', message: 'internal error' });

@@ -6,7 +6,7 @@ import { documentedCodes, errorResponse, HTTP_ERROR_CODES, isErrorSchema } from 
  * The error codes every route may answer, added to its OpenAPI entry when it is registered (an onRoute
  * hook), so route files list only their own: CLOUD_VALIDATION_FAILED where there is anything to
  * validate, the body-reading codes where there is a body, the bearer-token codes where the token is
- * asked for, and CLOUD_INTERNAL everywhere.
+ * asked for, and CLOUD_INTERNAL and CLOUD_DB_UNAVAILABLE everywhere.
  */
 export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: boolean }): void {
   const schema = route.schema as
@@ -45,6 +45,7 @@ export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: bool
   }
   add(429, ['CLOUD_RATE_LIMITED']);
   add(500, ['CLOUD_INTERNAL']);
+  add(503, ['CLOUD_DB_UNAVAILABLE']);
 }
 
 /** The table of every code for the API's description (the one list, rendered). */
