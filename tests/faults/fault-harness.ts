@@ -106,7 +106,7 @@ export interface Tally {
 export function tally(
   name: string,
   sent: readonly string[],
-  stored: readonly CloudEvent[],
+  stored: readonly Pick<CloudEvent, 'id'>[],
   extra: { dropped?: readonly string[]; note?: string } = {},
 ): Tally {
   const counts = new Map<string, number>();
