@@ -1,6 +1,6 @@
 // npm run train:fall -- [--data DIR] [--out models/fall] [--seed 7] [--epochs 12]
 //   [--subjects A,B,...] [--validation A,B,...] [--test A,B,...] [--max-per-subject N] [--wrist-weight 3]
-//   [--members 5] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
+//   [--wrist-adl-weight 1] [--members 5] [--impact-features] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
 //
 // Trains the fall model on the falls dataset, split BY SUBJECT three ways: train (weights and
 // standardisation), validation (threshold; every design choice was made on it) and test (replayed once,
@@ -58,6 +58,8 @@ const { values: args } = parseArgs({
     'position-input': { type: 'boolean', default: false },
     'no-card': { type: 'boolean', default: false },
     'wrist-weight': { type: 'string', default: '3' },
+    'wrist-adl-weight': { type: 'string', default: '1' },
+    'impact-features': { type: 'boolean', default: false },
     members: { type: 'string', default: '5' },
   },
 });
@@ -86,6 +88,7 @@ const LAYOUT: FeatureLayout = {
   postSamples: TRIGGER.postSamples,
   binSamples: 10,
   activityFeatures: true,
+  impactFeatures: args['impact-features'],
 };
 const dataDir = resolve(args.data);
 const outDir = resolve(args.out);
@@ -162,11 +165,18 @@ const toMatrix = (idx: readonly number[], set: typeof trainSet) => {
 // runs in well under a millisecond per window.
 const members = Number(args.members);
 const wristWeight = Number(args['wrist-weight']);
+const wristAdlWeight = Number(args['wrist-adl-weight']);
 // Impacts are rarer than other peaks: show each impact window 3 times per epoch. The band is on the wrist
 // and wrist recordings are the minority: show each of them `--wrist-weight` times as often.
+// Wrist ADL windows are the false alarms the band's wearer would feel (clapping, hands up, lying down on a
+// bed): `--wrist-adl-weight` shows each of them that many times more again.
 const epochIndex = usable.flatMap((i) => {
-  const wrist = trainSet.recordings[trainSet.recording[i]!]!.info.position === 'wrist';
-  const times = (trainSet.labels[i] === 1 ? 3 : 1) * (wrist ? wristWeight : 1);
+  const info = trainSet.recordings[trainSet.recording[i]!]!.info;
+  const wrist = info.position === 'wrist';
+  const times =
+    (trainSet.labels[i] === 1 ? 3 : 1) *
+    (wrist ? wristWeight : 1) *
+    (wrist && info.label === 'adl' ? wristAdlWeight : 1);
   return Array.from({ length: times }, () => i);
 });
 const trainMatrix = toMatrix(
@@ -319,6 +329,7 @@ const manifest: FallModelManifest = {
     epochs,
     batchSize,
     wristWeight,
+    wristAdlWeight,
     members,
     hardNegatives: args['hard-negatives'],
     backend,

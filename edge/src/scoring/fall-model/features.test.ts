@@ -51,4 +51,40 @@ describe('fall window features', () => {
     expect(ev.tiltDeg).toBeGreaterThan(80);
     expect(ev.post2SdG).toBeLessThan(0.05);
   });
+
+  describe('with the activity and impact features (model 2.1)', () => {
+    const full = { ...layout, activityFeatures: true, impactFeatures: true };
+    const value = (xyz: Float32Array, name: string) =>
+      extractFeatures(xyz, full)[featureNames(full).indexOf(name)]!;
+    /** Lowered onto a mattress: no free fall, a soft 2 g bump spread over 0.3 s, then lying on the side. */
+    function ontoABed(): Float32Array {
+      const xyz = new Float32Array(201 * 3);
+      for (let i = 0; i < 201; i++) {
+        const lying = i > 110;
+        const g = Math.abs(i - 100) < 8 ? 2 - Math.abs(i - 100) / 8 : 1;
+        xyz[i * 3] = lying ? g : 0.05 * Math.sin(i);
+        xyz[i * 3 + 1] = 0.02;
+        xyz[i * 3 + 2] = lying ? 0.02 : g;
+      }
+      return xyz;
+    }
+
+    it('names every feature once and stays rotation-invariant', () => {
+      expect(featureNames(full)).toHaveLength(featureCount(full));
+      expect(featureNames(full).slice(-3)).toEqual(['descentGs', 'impactWidthS', 'postTurnDeg']);
+      const a = extractFeatures(syntheticFall(), full);
+      const b = extractFeatures(rotate(syntheticFall(), -0.4, 2.2), full);
+      a.forEach((v, i) => {
+        expect(b[i]).toBeCloseTo(v, 3);
+      });
+    });
+
+    it('tells a drop onto a hard floor from being lowered onto a bed', () => {
+      // 15 samples at 0.3 g before the impact: 0.7 g unloaded for 0.3 s.
+      expect(value(syntheticFall(), 'descentGs')).toBeCloseTo(0.21, 2);
+      expect(value(ontoABed(), 'descentGs')).toBe(0);
+      expect(value(syntheticFall(), 'impactWidthS')).toBeCloseTo(0.02, 3);
+      expect(value(ontoABed(), 'impactWidthS')).toBeGreaterThan(0.15);
+    });
+  });
 });

@@ -17,7 +17,16 @@ export interface FeatureLayout {
    * still the last second of the window is.
    */
   activityFeatures?: boolean;
+  /**
+   * Model 2.1: three more features of the impact itself, after the activity ones — how far the arm was
+   * unloaded (|a| below 1 g) in the second before the peak, a proxy of the speed at impact (a fall drops;
+   * lying down onto a bed is lowered); how long the impact lasts around the peak (a floor is hard and short,
+   * a mattress soft and long); and how much the arm turned in the half second after it.
+   */
+  impactFeatures?: boolean;
 }
+
+const IMPACT_NAMES = ['descentGs', 'impactWidthS', 'postTurnDeg'] as const;
 
 const ACTIVITY_NAMES = [
   'postPeaks2g',
@@ -71,6 +80,7 @@ export function featureNames(layout: FeatureLayout): string[] {
   for (const kind of ['binMeanG', 'binMaxG', 'binCosPre', 'binVecSdG'])
     for (let b = 0; b < bins; b++) names.push(`${kind}${b}`);
   if (layout.activityFeatures) names.push(...ACTIVITY_NAMES);
+  if (layout.impactFeatures) names.push(...IMPACT_NAMES);
   return names;
 }
 
@@ -180,6 +190,20 @@ export function extractFeatures(
     const lastSec = Math.max(pre + 1, end - rateHz);
     out[k++] = finite(sd(mag, lastSec, end));
     out[k++] = finite(vecSd(xyz, lastSec, end));
+  }
+  if (layout.impactFeatures) {
+    let unloaded = 0;
+    for (let i = preA; i < pre; i++) unloaded += Math.max(0, 1 - mag[i]!);
+    out[k++] = finite(unloaded / rateHz);
+    // Width at half height of the impact (above 1 g), walking out from the peak within ±0.5 s.
+    const half = 1 + (mag[pre]! - 1) / 2;
+    let from = pre;
+    let to = pre;
+    const reach = Math.round(0.5 * rateHz);
+    while (from > Math.max(0, pre - reach) && mag[from - 1]! >= half) from--;
+    while (to < Math.min(len - 1, pre + reach) && mag[to + 1]! >= half) to++;
+    out[k++] = finite((to - from + 1) / rateHz);
+    out[k++] = finite(angleDeg(meanVec(xyz, at(0.1), at(0.3), gBin), gEarly));
   }
   return out;
 }
