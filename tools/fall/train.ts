@@ -1,6 +1,6 @@
 // npm run train:fall -- [--data DIR] [--out models/fall] [--seed 7] [--epochs 12]
 //   [--subjects A,B,...] [--validation A,B,...] [--test A,B,...] [--max-per-subject N] [--wrist-weight 3]
-//   [--wrist-adl-weight 1] [--members 5] [--impact-features] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
+//   [--wrist-adl-weight 1] [--members 5] [--no-impact-features] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
 //
 // Trains the fall model on the falls dataset, split BY SUBJECT three ways: train (weights and
 // standardisation), validation (threshold; every design choice was made on it) and test (replayed once,
@@ -29,7 +29,7 @@ import { writeModelCard } from './model-card.ts';
 import { rng, type SubjectSplit, shuffle, splitSubjects } from './recordings.ts';
 import { buildWindows, recordingCurve, type ThresholdPoint } from './windows.ts';
 
-export const MODEL_VERSION = '2.0.0';
+export const MODEL_VERSION = '2.1.0';
 /**
  * Subjects whose figures informed model 1.0.0's design and threshold (its validation subjects): never drawn
  * for test, so the test subjects are ones nobody has looked at.
@@ -59,7 +59,7 @@ const { values: args } = parseArgs({
     'no-card': { type: 'boolean', default: false },
     'wrist-weight': { type: 'string', default: '3' },
     'wrist-adl-weight': { type: 'string', default: '1' },
-    'impact-features': { type: 'boolean', default: false },
+    'no-impact-features': { type: 'boolean', default: false },
     members: { type: 'string', default: '5' },
   },
 });
@@ -88,7 +88,7 @@ const LAYOUT: FeatureLayout = {
   postSamples: TRIGGER.postSamples,
   binSamples: 10,
   activityFeatures: true,
-  impactFeatures: args['impact-features'],
+  impactFeatures: !args['no-impact-features'],
 };
 const dataDir = resolve(args.data);
 const outDir = resolve(args.out);

@@ -1,6 +1,6 @@
 // Model bundles made from the shipped one for the model-update tests and demos. Honest about what they
 // are: `withVersion` is the shipped model re-published under a new version string (same weights, same
-// constants, same self-test — so it must pass and decide exactly as 2.0.0 does); `withGarbageWeights`
+// constants, same self-test — so it must pass and decide exactly as the shipped one does); `withGarbageWeights`
 // keeps the files' shape but fills the weights with NaN bits, the way a broken export or a bad disk would.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
