@@ -27,6 +27,9 @@ const SESSION_NEVER_EXPIRES = 0xffff_ffff;
 /** Messages the broker may have in flight to one session; it holds the rest in its queue. */
 const RECEIVE_MAXIMUM = 20;
 const START_TIMEOUT_MS = 30_000;
+/** On close: how long the sessions must be quiet after leaving the group, and the most close() waits. */
+const LEAVE_QUIET_MS = 300;
+const LEAVE_DRAIN_MAX_MS = 5_000;
 
 /**
  * The cloud as a CONSUMER of an external broker (Mosquitto, per-gateway auth and ACL in the broker), so
@@ -45,7 +48,8 @@ const START_TIMEOUT_MS = 30_000;
  *  - this process killed → its sessions keep their unacknowledged (and, in Mosquitto 2.0, further queued)
  *    messages until a process with the same client id reconnects: run each process under a supervisor that
  *    restarts it with the same `clientId`. Redelivered events that had been committed are absorbed by
- *    ingest's idempotency (the gateway-minted event id).
+ *    ingest's idempotency (the gateway-minted event id). Stopped cleanly, it leaves the group first
+ *    (leaveGroup), so nothing more is routed to it.
  * MQTT.js handles one message at a time per connection when acknowledging is deferred (its packet pump
  * waits for the PUBACK), which is why a process opens several consumer connections.
  *
@@ -75,6 +79,10 @@ export async function startExternalBroker(
   );
   const inflight = new Set<Promise<void>>();
   let closing = false;
+  /** Set by close() once the group is left: a reconnect in that window must not join it again. */
+  let leaving = false;
+  /** When the last message arrived, so close() can tell that a session's queue has drained. */
+  let lastMessageAt = 0;
 
   const limiter = new GatewayRateLimiter(opts.rateLimit ?? { ratePerS: 50, burst: 200, maxWaitMs: 2000 });
   /** Gateways whose shedding has been logged this minute: a flood must not flood the log too. */
@@ -126,6 +134,7 @@ export async function startExternalBroker(
     done: (err: Error | number) => void,
   ): void {
     if (closing) return; // not acknowledged: the broker keeps it for this session's next run
+    lastMessageAt = Date.now();
     if (packet.dup) consumed.inc({ outcome: 'redelivered' });
     const parsed = parseGatewayTopic(topic);
     if (!parsed || parsed.kind === 'cmd') {
@@ -185,6 +194,7 @@ export async function startExternalBroker(
     client.on('offline', () => log.warn({ session: clientId }, 'external broker link down'));
     const ready = new Promise<void>((resolve, reject) => {
       client.on('connect', (connack) => {
+        if (leaving) return;
         client.subscribe(filters, { qos: 1 }, (err, granted) => {
           const refused = granted?.filter((g) => g.qos !== 1) ?? [];
           if (err || refused.length > 0) {
@@ -230,6 +240,31 @@ export async function startExternalBroker(
     clearTimeout(timer);
   }
 
+  /**
+   * Mosquitto 2.0.11 keeps routing a share of the group's messages to a session that is offline — killed
+   * or cleanly disconnected alike — until a client with its id returns (tests/distributed/offline-share
+   * measures it). So a process that stops (a scale-down, or the seconds a restart takes) first UNSUBSCRIBEs:
+   * from the UNSUBACK on, the others get everything. What was already queued for its sessions still comes
+   * on these connections and is ingested and acknowledged until they have been quiet for a moment (or
+   * LEAVE_DRAIN_MAX_MS); anything left waits for this client id, as before. A killed process cannot do
+   * this: its share waits for its restart (a supervisor with the same clientId).
+   */
+  async function leaveGroup(): Promise<void> {
+    leaving = true;
+    const deadline = Date.now() + LEAVE_DRAIN_MAX_MS;
+    const bounded = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+    await Promise.allSettled(
+      clients.filter((c) => c.connected).map((c) => bounded(c.unsubscribeAsync(filters))),
+    );
+    while (Date.now() < deadline && Date.now() - lastMessageAt < LEAVE_QUIET_MS)
+      await new Promise((r) => setTimeout(r, 50));
+    log.info(
+      { drainedForMs: LEAVE_DRAIN_MAX_MS - (deadline - Date.now()) },
+      'left the shared subscription group',
+    );
+  }
+
   const url = new URL(opts.url);
   let closed: Promise<void> | undefined;
   return {
@@ -244,6 +279,7 @@ export async function startExternalBroker(
     },
     close() {
       closed ??= (async () => {
+        await leaveGroup();
         closing = true; // messages arriving from now on stay unacknowledged in the broker
         clearInterval(sweep);
         await Promise.allSettled([...inflight]); // their PUBACKs are written before the links close
