@@ -51,6 +51,21 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
     expect(maxScore(ADL)).toBeLessThan(scorer.threshold);
   });
 
+  it('scores every window of a real recording as the saved graph does, merged into one network', async () => {
+    const asSaved = await createFallModelScorer({ backends: ['cpu'], mergeEnsemble: false });
+    expect(asSaved.inference).toBe('layers');
+    const trigger = new ImpactTrigger(scorer.manifest.trigger);
+    let windows = 0;
+    for (const file of [FALL, ADL])
+      for (const s of atBandRate(file))
+        for (const w of trigger.push(s)) {
+          windows++;
+          expect(scorer.scoreWindow(w.xyz)).toBeCloseTo(asSaved.scoreWindow(w.xyz), 5);
+        }
+    expect(windows).toBeGreaterThan(0);
+    asSaved.dispose?.();
+  });
+
   it('detects the fall at most 3 s after the impact, with evidence, through push()', () => {
     const samples = atBandRate(FALL);
     const impact = findImpact(samples);
