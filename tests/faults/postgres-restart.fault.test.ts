@@ -14,6 +14,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_TOKEN, enrolHousehold, ptysFor } from '../../tools/harness/home.ts';
 import { waitFor } from '../../tools/harness/net.ts';
@@ -94,6 +95,13 @@ describe.skipIf(skip !== '')(`fault: PostgreSQL restarts under the cloud ${skip}
     const bus = await localBus(dataDir);
     stops.push(() => bus.endAsync(true));
 
+    // A second home's gateway that goes away while the database is down: its disconnect must still be
+    // recorded once the database is back (a plain MQTT session is enough for that).
+    const bystander = await enrolHousehold(cloud);
+    const api = apiClient(cloud.httpUrl, API_TOKEN);
+    const bystanderConnected = async () =>
+      ((await api.get(`/gateways/${bystander.gatewayId}`)).body as { connected?: boolean }).connected;
+
     const allSent: string[] = [];
     const allStored: StoredEvent[] = [];
     let duplicateCases = 0;
@@ -107,6 +115,12 @@ describe.skipIf(skip !== '')(`fault: PostgreSQL restarts under the cloud ${skip}
         `UPDATE cases SET status = 'false_alarm', closed_at = now(), updated_at = now()
          WHERE status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`,
       );
+      const bystanderLink = await mqtt.connectAsync(cloud.mqttUrl, {
+        username: bystander.gatewayId,
+        password: bystander.secret,
+        reconnectPeriod: 0,
+      });
+      await waitFor(bystanderConnected, 10_000, 'the bystander gateway recorded as connected');
       const raisedBefore = raisedIds(gw).length;
       const roundStart = new Date();
 
@@ -138,12 +152,13 @@ describe.skipIf(skip !== '')(`fault: PostgreSQL restarts under the cloud ${skip}
       const downAt = Date.now();
       down = true;
       await takeDown(db, mode);
+      await bystanderLink.endAsync(true);
       // Readiness says the database is down (and the API stays up to say it).
       const health = await fetch(`${cloud.httpUrl}/health`);
       const healthDown = `${health.status}/db.ok=${((await health.json()) as { db: { ok: boolean } }).db.ok}`;
       // The API answers 503 with a code and retry-after, not a 500: an outage, not a bug.
-      const api = await apiClient(cloud.httpUrl, API_TOKEN).get(`/cases?residentId=${h.residentId}`);
-      const apiDown = `${api.status}/${(api.body as { code?: string }).code}`;
+      const listed = await api.get(`/cases?residentId=${h.residentId}`);
+      const apiDown = `${listed.status}/${(listed.body as { code?: string }).code}`;
       await new Promise((r) =>
         setTimeout(
           r,
@@ -200,8 +215,13 @@ describe.skipIf(skip !== '')(`fault: PostgreSQL restarts under the cloud ${skip}
         [level2.case_id],
       );
       const level2Once = escalations[0]!.n === 1 && fired.outcome === 'escalated';
+      const bystanderGone = await waitFor(
+        async () => (await bystanderConnected()) === false,
+        20_000,
+        'the bystander recorded as disconnected',
+      ).catch(() => false);
       const t = tally(`fault postgres-restart round=${round + 1} mode=${mode}`, sent, stored, {
-        note: `duplicate_cases=${dupCases} health_while_down=${healthDown} api_while_down=${apiDown} raised_during_outage=${raisedDuringOutage} down_ms=${backAt - downAt} level2_due_in_outage=${level2.due_at.getTime() < backAt} level2_fired_after_restart_ms=${fired.fired_at!.getTime() - startAt} level2_escalations=${escalations[0]!.n}`,
+        note: `duplicate_cases=${dupCases} health_while_down=${healthDown} api_while_down=${apiDown} raised_during_outage=${raisedDuringOutage} down_ms=${backAt - downAt} level2_due_in_outage=${level2.due_at.getTime() < backAt} level2_fired_after_restart_ms=${fired.fired_at!.getTime() - startAt} level2_escalations=${escalations[0]!.n} disconnect_in_outage_recorded=${bystanderGone}`,
       });
       expect(t.lost, t.line).toBe(0);
       expect(t.duplicated, t.line).toBe(0);
@@ -213,6 +233,7 @@ describe.skipIf(skip !== '')(`fault: PostgreSQL restarts under the cloud ${skip}
       expect(healthDown, t.line).toBe('503/db.ok=false');
       expect(apiDown, t.line).toBe('503/CLOUD_DB_UNAVAILABLE');
       expect(level2Once, t.line).toBe(true);
+      expect(bystanderGone, t.line).toBe(true);
     }
 
     const metrics = await (await fetch(`${cloud.httpUrl}/metrics`)).text();

@@ -24,6 +24,8 @@ export interface CloudBroker {
 }
 
 const GATEWAY_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** A connection-state write that failed (database down) is tried again after this long. */
+const CONNECTION_STATE_RETRY_MS = 2_000;
 
 type AuthFailureReason =
   | 'no_credentials'
@@ -191,16 +193,39 @@ export async function startCloudBroker(deps: {
     done(verdict);
   }
 
+  /**
+   * Gateways whose connection state a failed write did not record (the database was down): written again,
+   * with the state of that moment, until it sticks — else a gateway that left during a database outage
+   * would stay `connected` until it came back.
+   */
+  const unrecorded = new Set<string>();
+  let retryTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const recordConnected = (gatewayId: string) => {
+    const write = gateways.setConnected(gatewayId, (sessions.get(gatewayId) ?? 0) > 0).then(
+      () => {
+        unrecorded.delete(gatewayId);
+      },
+      (err: unknown) => {
+        if (!unrecorded.has(gatewayId))
+          log.warn({ err, gatewayId }, 'could not record gateway connection state; retrying');
+        unrecorded.add(gatewayId);
+        if (!stopped) retryTimer ??= setTimeout(retryUnrecorded, CONNECTION_STATE_RETRY_MS).unref();
+      },
+    );
+    pendingWrites.add(write);
+    void write.finally(() => pendingWrites.delete(write));
+  };
+  const retryUnrecorded = () => {
+    retryTimer = undefined;
+    for (const gatewayId of unrecorded) recordConnected(gatewayId);
+  };
   const markConnected = (gatewayId: string, delta: 1 | -1) => {
     const n = Math.max(0, (sessions.get(gatewayId) ?? 0) + delta);
     if (n === 0) sessions.delete(gatewayId);
     else sessions.set(gatewayId, n);
     metrics.mqttClients.set(broker.connectedClients);
-    const write = gateways.setConnected(gatewayId, n > 0).catch((err: unknown) => {
-      log.warn({ err, gatewayId }, 'could not record gateway connection state');
-    });
-    pendingWrites.add(write);
-    void write.finally(() => pendingWrites.delete(write));
+    recordConnected(gatewayId);
   };
   broker.on('client', (client) => {
     const gatewayId = gatewayOf.get(client);
@@ -276,6 +301,8 @@ export async function startCloudBroker(deps: {
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
+        stopped = true;
+        clearTimeout(retryTimer);
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         await new Promise<void>((resolve) => broker.close(() => resolve())); // closes every client too
         await serverClosed;
