@@ -215,13 +215,27 @@ describe.skipIf(skip !== '')(`fault: PostgreSQL restarts under the cloud ${skip}
         [level2.case_id],
       );
       const level2Once = escalations[0]!.n === 1 && fired.outcome === 'escalated';
+      // Every text of the round (the guardians' alert at opening, level 2's) sent, none left behind by the
+      // outage in 'pending' or 'sending' — well before the 30 s after which a later run would resume it.
+      const textsSettled = await waitFor(
+        async () => {
+          const open = await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM notifications n JOIN cases c ON c.id = n.case_id
+             WHERE c.resident_id = $1 AND c.opened_at >= $2 AND n.status <> 'sent'`,
+            [h.residentId, roundStart],
+          );
+          return open[0]!.n === 0;
+        },
+        15_000,
+        'every text of the round sent',
+      ).catch(() => false);
       const bystanderGone = await waitFor(
         async () => (await bystanderConnected()) === false,
         20_000,
         'the bystander recorded as disconnected',
       ).catch(() => false);
       const t = tally(`fault postgres-restart round=${round + 1} mode=${mode}`, sent, stored, {
-        note: `duplicate_cases=${dupCases} health_while_down=${healthDown} api_while_down=${apiDown} raised_during_outage=${raisedDuringOutage} down_ms=${backAt - downAt} level2_due_in_outage=${level2.due_at.getTime() < backAt} level2_fired_after_restart_ms=${fired.fired_at!.getTime() - startAt} level2_escalations=${escalations[0]!.n} disconnect_in_outage_recorded=${bystanderGone}`,
+        note: `duplicate_cases=${dupCases} health_while_down=${healthDown} api_while_down=${apiDown} raised_during_outage=${raisedDuringOutage} down_ms=${backAt - downAt} level2_due_in_outage=${level2.due_at.getTime() < backAt} level2_fired_after_restart_ms=${fired.fired_at!.getTime() - startAt} level2_escalations=${escalations[0]!.n} disconnect_in_outage_recorded=${bystanderGone} texts_all_sent=${textsSettled}`,
       });
       expect(t.lost, t.line).toBe(0);
       expect(t.duplicated, t.line).toBe(0);
@@ -234,6 +248,7 @@ describe.skipIf(skip !== '')(`fault: PostgreSQL restarts under the cloud ${skip}
       expect(apiDown, t.line).toBe('503/CLOUD_DB_UNAVAILABLE');
       expect(level2Once, t.line).toBe(true);
       expect(bystanderGone, t.line).toBe(true);
+      expect(textsSettled, t.line).toBe(true);
     }
 
     const metrics = await (await fetch(`${cloud.httpUrl}/metrics`)).text();

@@ -91,7 +91,8 @@ export function createNotificationsRepository(db: Queryable) {
 
     /**
      * Records the outcome of a send and its case timeline entry (`notified` / `notification_failed` with
-     * `timelineDetail`), in one statement: atomic without a transaction, one round trip per text.
+     * `timelineDetail`), in one statement: atomic without a transaction, one round trip per text. Only
+     * a claimed ('sending') row: run again after a commit whose answer was lost, it records nothing twice.
      */
     async finish(
       id: string,
@@ -101,7 +102,8 @@ export function createNotificationsRepository(db: Queryable) {
     ): Promise<void> {
       await db.query(
         `WITH n AS (
-           UPDATE notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1 RETURNING case_id
+           UPDATE notifications SET status = $2, error = $3, updated_at = now()
+           WHERE id = $1 AND status = 'sending' RETURNING case_id
          )
          INSERT INTO case_timeline (case_id, type, detail)
          SELECT case_id, $4, $5::jsonb FROM n`,
