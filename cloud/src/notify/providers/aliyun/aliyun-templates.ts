@@ -50,10 +50,13 @@ const SOURCE: Readonly<Record<MessageType, Readonly<Record<Language, string>>>> 
 };
 
 /** The texts as registered: each `{var}` of SOURCE written as Aliyun's `${var}`. */
+const ALIYUN_PLACEHOLDER = '$$' + '{$1}'; // replacement pattern: a literal "$" then "{name}"
 export const ALIYUN_TEMPLATE_TEXT = Object.fromEntries(
   Object.entries(SOURCE).map(([type, texts]) => [
     type,
-    Object.fromEntries(Object.entries(texts).map(([l, t]) => [l, t.replace(/\{([a-zA-Z]+)\}/g, '$$${$1}')])),
+    Object.fromEntries(
+      Object.entries(texts).map(([l, t]) => [l, t.replace(/\{([a-zA-Z]+)\}/g, ALIYUN_PLACEHOLDER)]),
+    ),
   ]),
 ) as Readonly<Record<MessageType, Readonly<Record<Language, string>>>>;
 
