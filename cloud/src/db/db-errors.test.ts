@@ -13,6 +13,7 @@ describe('isDbUnavailable', () => {
     expect(isDbUnavailable(withCode('connection failure', '08006'))).toBe(true);
     expect(isDbUnavailable(withCode('sorry, too many clients already', '53300'))).toBe(true);
     expect(isDbUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDbUnavailable(new Error('timeout expired'))).toBe(true); // pg's connect timeout
     // Node reports a refused dual-stack connect as an AggregateError of both attempts.
     const both = new AggregateError([withCode('x', 'ECONNREFUSED'), withCode('y', 'ECONNREFUSED')], '');
     expect(isDbUnavailable(both)).toBe(true);

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type PostgresCluster,
@@ -43,6 +45,27 @@ describe.skipIf(skip !== '')(`PostgreSQL back-end when the server goes away ${sk
       [1, 2, 3].map(() => db.transaction((q) => q.query<{ n: number }>('SELECT count(*)::int AS n FROM t'))),
     );
     expect(counts.map((c) => c.rows[0]!.n)).toEqual([0, 0, 0]);
+  });
+
+  it('a server that accepts but never answers fails the statement after the connect timeout, as unavailable', async () => {
+    // A listener that takes the connection and says nothing (a half-dead host).
+    const silent = createServer(() => {});
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    const seen: DbErrorReason[] = [];
+    const stuck = openPostgresDb(`postgres://postgres@127.0.0.1:${port}/postgres`, {
+      connectTimeoutMs: 300,
+      onError: (_err, reason) => seen.push(reason),
+    });
+    try {
+      await expect(stuck.query('SELECT 1')).rejects.toThrow(/timeout/i);
+      await expect(stuck.transaction((q) => q.query('SELECT 1'))).rejects.toThrow(/timeout/i);
+      expect(seen).toEqual(['unavailable', 'unavailable']);
+    } finally {
+      await stuck.close();
+      silent.close();
+    }
   });
 
   it('statements fail while the server is down, are reported as unavailable, and work again after it starts', async () => {

@@ -9,15 +9,41 @@ export type DbErrorReason =
   /** A statement or transaction failed because the server was down, restarting or refusing connections. */
   | 'unavailable';
 
+/**
+ * A new connection that has not been set up in this time fails (as unavailable). Without it a server that
+ * swallows packets (a half-dead host, a network partition) holds the caller until TCP gives up, minutes:
+ * an event's PUBACK, a poll, an API request would all hang instead of failing and being retried.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 export interface PostgresDbOptions {
   max?: number;
+  /** Default CONNECT_TIMEOUT_MS. */
+  connectTimeoutMs?: number;
   /** Told of every failure of the server (not of wrong statements); must not throw. */
   onError?: (err: Error, reason: DbErrorReason) => void;
 }
 
 /** A real PostgreSQL through a `pg` Pool. */
 export function openPostgresDb(url: string, opts: PostgresDbOptions = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const connectTimeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  // The timeout goes on each client, not on the pool: the pool's option would also fail callers that
+  // merely wait for a free connection when all are busy (a load peak), and those should wait.
+  class TimedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({
+        ...(typeof config === 'string' ? { connectionString: config } : config),
+        connectionTimeoutMillis: connectTimeoutMs,
+      });
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    Client: TimedClient,
+    // TCP keepalive: an idle pooled connection to a host that vanished is found dead, not reused blindly.
+    keepAlive: true,
+  });
   const report = (err: unknown, reason: DbErrorReason) =>
     opts.onError?.(err instanceof Error ? err : new Error(String(err)), reason);
   /** Rethrows, telling `onError` first when the server was the problem. */
