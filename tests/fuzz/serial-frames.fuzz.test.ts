@@ -5,14 +5,8 @@
  * of random size so frames straddle the driver's reads. Every good frame must come out, in order; every
  * damaged one is counted by reason; the driver stays up. Seeded: a failure replays.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalBus } from '../../edge/src/bus/local-broker.ts';
 import type { AccelReading } from '../../edge/src/bus/readings.ts';
-import { systemClock } from '../../edge/src/clock.ts';
 import {
   CRC_BYTES,
   crc16ccitt,
@@ -22,10 +16,8 @@ import {
   SYNC0,
   SYNC1,
 } from '../../edge/src/drivers/wristband/codec.ts';
-import { createWristbandDriver } from '../../edge/src/drivers/wristband/wristband.driver.ts';
-import { silentLogger } from '../../edge/src/log/logger.ts';
 import { waitFor } from '../../tools/harness/net.ts';
-import { startPtyPair } from '../../tools/harness/socat.ts';
+import { type Cleanups, openSerial, startBandLine, writeSerial } from '../edge/band-line.fixture.ts';
 import { mulberry32, type Rand } from './mutate.ts';
 
 const SEED = 0x5e41a1;
@@ -34,7 +26,7 @@ const HOSTILE = 3000;
 /** Good frames carry tMs from here on; a damaged frame that still decodes can never be taken for one. */
 const GOOD_T0 = 3_000_000_000;
 
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: Cleanups = [];
 afterAll(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -94,13 +86,7 @@ function hostile(r: Rand, i: number): Buffer {
 
 describe('wristband serial line under hostile bytes (real pty)', () => {
   it(`delivers all ${GOOD} good frames in order among ${HOSTILE} damaged ones, counting each by reason`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'band-fuzz-'));
-    const rx = join(dir, 'rx');
-    const tx = join(dir, 'tx');
-    const pair = await startPtyPair(rx, tx);
-    cleanups.push(() => pair.stop());
-    const bus = await LocalBus.start({ host: '127.0.0.1', port: 0, log: silentLogger });
-    cleanups.push(() => bus.close());
+    const { tx, bus, driver } = await startBandLine(cleanups);
     const good: number[] = [];
     let otherReadings = 0;
     bus.subscribe('home/band1/accel', (_t, p) => {
@@ -108,13 +94,6 @@ describe('wristband serial line under hostile bytes (real pty)', () => {
       if (r.tMs >= GOOD_T0) good.push(r.tMs);
       else otherReadings++;
     });
-    const driver = createWristbandDriver(
-      { device: 'band1', path: rx, baudRate: 115200, reopenMinMs: 50, reopenMaxMs: 200 },
-      { bus, log: silentLogger, clock: systemClock },
-    );
-    await driver.start();
-    cleanups.push(() => driver.stop());
-    await waitFor(() => driver.health().state === 'up', 5000, 'driver up');
 
     // The stream: hostile inputs with a good frame after every few, then padding that flushes any
     // header still waiting for its claimed length.
@@ -134,13 +113,10 @@ describe('wristband serial line under hostile bytes (real pty)', () => {
     parts.push(Buffer.alloc(HEADER_BYTES + MAX_PAYLOAD + CRC_BYTES));
     const stream = Buffer.concat(parts);
 
-    const port = new SerialPort({ path: tx, baudRate: 115200, autoOpen: false });
-    await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
-    cleanups.push(() => new Promise<void>((res) => port.close(() => res())));
+    const port = await openSerial(tx, cleanups);
     for (let at = 0; at < stream.length; ) {
       const n = 1 + Math.floor(r() * 700);
-      const chunk = stream.subarray(at, at + n);
-      await new Promise<void>((res, rej) => port.write(chunk, (e) => (e ? rej(e) : res())));
+      await writeSerial(port, stream.subarray(at, at + n));
       at += n;
     }
     await new Promise<void>((res) => port.drain(() => res()));
