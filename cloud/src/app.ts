@@ -386,7 +386,6 @@ function startBroker(
   // loadConfig has checked that external mode has its url, password and clientId.
   return startExternalBroker({
     url: mqtt.url!,
-    username: mqtt.username ?? 'anju-cloud',
     password: mqtt.password!,
     clientId: mqtt.clientId!,
     sharedGroup: mqtt.sharedGroup ?? 'anju-cloud',

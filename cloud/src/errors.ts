@@ -110,7 +110,7 @@ export const ERROR_CODES = {
   CLOUD_TOKEN_BAD_SUBJECT: { http: [], description: 'anju-cloud token: the subject does not fit the role' },
   CLOUD_MOSQUITTO_USER_CLASH: {
     http: [],
-    description: "a gateway id is the cloud's own broker user name (mosquitto config export)",
+    description: "a gateway id is a cloud consumer's broker user name, <clientId>-<n> (mosquitto-config)",
   },
   CLOUD_NOTIFIER_UNKNOWN: { http: [], description: 'a notification names a channel nobody registered' },
   CLOUD_SMS_RETRYABLE: { http: [], description: 'the SMS provider refused for now (throttled, unavailable)' },

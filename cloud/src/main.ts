@@ -2,13 +2,25 @@ import { Command, InvalidArgumentError } from 'commander';
 import { startCloud } from './app.ts';
 import { type MintOptions, mintToken } from './auth/index.ts';
 import type { CloudConfig } from './config/index.ts';
-import { ConfigError, type DeepPartial, loadConfig, readConfigFile, resolveLimits } from './config/index.ts';
+import {
+  CLIENT_ID_PATTERN,
+  ConfigError,
+  type DeepPartial,
+  loadConfig,
+  readConfigFile,
+  resolveLimits,
+} from './config/index.ts';
 import { migrate, openDb } from './db/index.ts';
 import { UserError } from './errors.ts';
 import { createGatewaysRepository } from './gateways/index.ts';
 import { createLogger } from './log/logger.ts';
 import { modelsCommand } from './models/models.command.ts';
-import { renderMosquittoConfig, writeMosquittoConfig } from './mqtt/mosquitto-config.ts';
+import { consumerUserNames } from './mqtt/consumer-users.ts';
+import {
+  BIND_CLIENT_IDS_TO_USERS,
+  renderMosquittoConfig,
+  writeMosquittoConfig,
+} from './mqtt/mosquitto-config.ts';
 
 interface CommonOptions {
   config?: string;
@@ -77,6 +89,17 @@ async function runMigrations(opts: CommonOptions): Promise<void> {
 
 interface MosquittoConfigOptions extends CommonOptions {
   out: string;
+  cloudClientIds?: string[];
+}
+
+/** `--cloud-client-ids cloud-1,cloud-2`: every cloud process's mqtt.clientId, each once. */
+function clientIdList(value: string): string[] {
+  const ids = value.split(',').map((s) => s.trim());
+  const bad = ids.filter((id) => !new RegExp(CLIENT_ID_PATTERN).test(id));
+  if (bad.length > 0)
+    throw new InvalidArgumentError(`not a client id: ${bad.map((b) => `"${b}"`).join(', ')}`);
+  if (new Set(ids).size !== ids.length) throw new InvalidArgumentError('a client id is listed twice');
+  return ids;
 }
 
 /** Writes Mosquitto's password file and ACL from the gateways table (external-broker mode). */
@@ -87,20 +110,28 @@ async function mosquittoConfig(opts: MosquittoConfigOptions): Promise<void> {
       "mqtt.password: needed for the cloud's own entry in the password file (env ANJU_MQTT_PASSWORD)",
     ]);
   }
+  const clientIds = opts.cloudClientIds ?? (config.mqtt.clientId ? [config.mqtt.clientId] : []);
+  if (clientIds.length === 0) {
+    throw new ConfigError([
+      "mqtt.clientId: needed for the cloud consumers' broker users (env ANJU_MQTT_CLIENT_ID), or list every process's with --cloud-client-ids",
+    ]);
+  }
+  const consumerUsers = consumerUserNames(clientIds, config.mqtt.consumers ?? 4);
   const db = await openDb(config.database);
   try {
     await migrate(db);
     const gateways = await createGatewaysRepository(db).secretHashes();
     const files = await renderMosquittoConfig({
       gateways,
-      cloudUsername: config.mqtt.username ?? 'anju-cloud',
+      consumerUsers,
       cloudPassword: config.mqtt.password,
       maxPayloadBytes: resolveLimits(config.limits).mqttMaxPayloadBytes,
     });
     const written = await writeMosquittoConfig(opts.out, files);
     process.stdout.write(
-      `mosquitto-config: ${gateways.length - files.skipped.length} gateways and the cloud user in ${written.passwordFile}\n` +
-        `mosquitto-config: ACL in ${written.aclFile}, limits in ${written.limitsFile}; include_dir ${opts.out} from mosquitto.conf, then kill -HUP the broker\n`,
+      `mosquitto-config: ${gateways.length - files.skipped.length} gateways and ${consumerUsers.length} cloud consumer users (${consumerUsers[0]} … ${consumerUsers.at(-1)}) in ${written.passwordFile}\n` +
+        `mosquitto-config: ACL in ${written.aclFile}, limits in ${written.limitsFile}; include_dir ${opts.out} from mosquitto.conf, then kill -HUP the broker\n` +
+        `mosquitto-config: mosquitto.conf must have "${BIND_CLIENT_IDS_TO_USERS}" under every listener (read at start only)\n`,
     );
     if (files.skipped.length > 0) {
       process.stderr.write(
@@ -166,10 +197,17 @@ export function buildCli(): Command {
         '--out <dir>',
         'directory for passwords, acl, anju-auth.conf and anju-limits.conf (created if missing)',
       )
+      .option(
+        '--cloud-client-ids <ids>',
+        "every cloud process's mqtt.clientId, comma-separated (default: this config's mqtt.clientId)",
+        clientIdList,
+      )
       .addHelpText(
         'after',
         `
-The cloud's own user is mqtt.username (default anju-cloud) with mqtt.password (env ANJU_MQTT_PASSWORD).
+Each cloud process's consumer sessions <clientId>-0 … <clientId>-<mqtt.consumers - 1> (default 4) are
+broker users with mqtt.password (env ANJU_MQTT_PASSWORD); a gateway id equal to one of them is refused.
+mosquitto.conf needs "${BIND_CLIENT_IDS_TO_USERS}" under every listener (client id = user name).
 Mosquitto re-reads the files on SIGHUP: run this after registering gateways, then kill -HUP the broker.
 Exit codes: 0 written, 1 failure (database, files), 2 invalid configuration.
 Example:

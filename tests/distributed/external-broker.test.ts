@@ -126,13 +126,11 @@ describe.skipIf(skip !== '')(`distributed mode: two cloud processes behind Mosqu
         .publishAsync(topics.events(theirs.gatewayId), JSON.stringify(forged), { qos: 1 }),
     ).rejects.toThrow(/not authori[sz]ed/i);
     // Mosquitto 2.0 grants a wildcard subscription and applies the read ACL to each message delivered.
-    const snoop = await fleet.connect(mine, {
-      clientId: `${mine.gatewayId}-snoop`,
-      clean: true,
-      reconnectPeriod: 0,
-    });
+    // (On its own link: a second connection of the same user would take the first one's client id.)
+    const snoop = links.get(mine.gatewayId)!;
     const seen: string[] = [];
-    snoop.on('message', (topic) => seen.push(topic));
+    const record = (topic: string) => seen.push(topic);
+    snoop.on('message', record);
     await snoop.subscribeAsync(['gw/+/events', 'gw/+/cmd'], { qos: 1 });
     const real = alertEvent(theirs, { kind: 'sos' });
     await links
@@ -152,7 +150,8 @@ describe.skipIf(skip !== '')(`distributed mode: two cloud processes behind Mosqu
     expect(seen).toEqual([]);
     const stored = await fleet.db.query('SELECT 1 FROM events WHERE id = $1', [forged.id]);
     expect(stored.rowCount).toBe(0);
-    await snoop.endAsync(true);
+    await snoop.unsubscribeAsync(['gw/+/events', 'gw/+/cmd']);
+    snoop.off('message', record);
     await closeCases(fleet.db, residentIds());
   }, 30_000);
 

@@ -28,7 +28,7 @@ export interface Fleet {
   db: pg.Client;
   broker: TestMosquitto;
   clouds: Map<string, CloudProc>;
-  /** Starts (or restarts, same client id) cloud process `name`. */
+  /** Starts (or restarts, same client id) cloud process `name` ('a' or 'b': the broker knows their users). */
   startCloud(name: string): Promise<CloudProc>;
   api(): ReturnType<typeof apiClient>;
   /** Registers homes through the API, regenerates Mosquitto's files and reloads it. */
@@ -38,12 +38,30 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
+/** The cloud processes a fleet may start; each is a broker user per consumer session (`cloud-a-0` …). */
+const CLOUD_NAMES = ['a', 'b'] as const;
+const cloudClientId = (name: string) => `cloud-${name}`;
+
 /** Runs `anju-cloud mosquitto-config --out <dir>` against the database, as an operator would. */
-async function writeMosquittoFiles(dbUrl: string, out: string, configFile: string): Promise<void> {
-  const args = ['bin/anju-cloud.js', 'mosquitto-config', '--out', out, '--config', configFile];
+async function writeMosquittoFiles(
+  dbUrl: string,
+  out: string,
+  configFile: string,
+  consumers: number,
+): Promise<void> {
+  const args = [
+    ...['bin/anju-cloud.js', 'mosquitto-config', '--out', out, '--config', configFile],
+    ...['--cloud-client-ids', CLOUD_NAMES.map(cloudClientId).join(',')],
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl, ANJU_MQTT_PASSWORD: CLOUD_PASSWORD, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      ANJU_MQTT_PASSWORD: CLOUD_PASSWORD,
+      ANJU_MQTT_CONSUMERS: String(consumers),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = new Proc('mosquitto-config', child);
@@ -56,6 +74,7 @@ export async function startFleet(
   /** `limits`: the cloud config's `limits:`, for the clouds and for Mosquitto's files alike. */
   o: { consumers?: number; limits?: LimitsConfig } = {},
 ): Promise<Fleet> {
+  const consumers = o.consumers ?? 2;
   const dir = mkdtempSync(join(tmpdir(), 'anju-fleet-'));
   const name = `anju_fleet_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -81,7 +100,7 @@ export async function startFleet(
   let broker: TestMosquitto;
   const db = new pg.Client({ connectionString: dbUrl });
   try {
-    await writeMosquittoFiles(dbUrl, authDir, configFile); // migrates; only the cloud user so far
+    await writeMosquittoFiles(dbUrl, authDir, configFile, consumers); // migrates; only the cloud's users so far
     broker = await startMosquitto({ authConfFile: join(authDir, 'anju-auth.conf') });
     await db.connect();
   } catch (err) {
@@ -96,6 +115,8 @@ export async function startFleet(
     broker,
     clouds,
     async startCloud(cloudName) {
+      if (!(CLOUD_NAMES as readonly string[]).includes(cloudName))
+        throw new Error(`cloud ${cloudName}: the broker only has users for ${CLOUD_NAMES.join(', ')}`);
       const proc = await startCloudProcess({
         dataDir: join(dir, cloudName),
         databaseUrl: dbUrl,
@@ -106,9 +127,9 @@ export async function startFleet(
           ANJU_MQTT_MODE: 'external',
           ANJU_MQTT_URL: broker.url,
           ANJU_MQTT_PASSWORD: CLOUD_PASSWORD,
-          ANJU_MQTT_CLIENT_ID: `cloud-${cloudName}`,
+          ANJU_MQTT_CLIENT_ID: cloudClientId(cloudName),
           ANJU_MQTT_SHARED_GROUP: 'anju-test',
-          ANJU_MQTT_CONSUMERS: String(o.consumers ?? 2),
+          ANJU_MQTT_CONSUMERS: String(consumers),
         },
       });
       clouds.set(cloudName, proc);
@@ -135,7 +156,7 @@ export async function startFleet(
         if (gw.status !== 201) throw new Error(`register gateway: ${gw.status} ${JSON.stringify(gw.body)}`);
         homes.push({ residentId: r.body.id, gatewayId: gw.body.gatewayId, secret: gw.body.secret });
       }
-      await writeMosquittoFiles(dbUrl, authDir, configFile);
+      await writeMosquittoFiles(dbUrl, authDir, configFile, consumers);
       broker.reload();
       await new Promise((r) => setTimeout(r, 300)); // SIGHUP is handled asynchronously by the broker
       return homes;

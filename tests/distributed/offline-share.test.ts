@@ -41,7 +41,8 @@ describe.skipIf(noBroker !== '')(
       if (broker) return broker;
       dir = mkdtempSync(join(tmpdir(), 'anju-share-'));
       writeFileSync(join(dir, 'anon.conf'), 'allow_anonymous true\n');
-      broker = await startMosquitto({ authConfFile: join(dir, 'anon.conf') });
+      // Anonymous members have no user name to bind their client ids to.
+      broker = await startMosquitto({ authConfFile: join(dir, 'anon.conf'), bindClientIds: false });
       return broker;
     }
 

@@ -34,6 +34,8 @@ describe.skipIf(skip !== '')(
     let fleet: Fleet;
     let fuzzer: FleetHome;
     let neighbour: FleetHome;
+    /** Sends the oversize inputs: a second link of the fuzzer would take its client id (the user's). */
+    let oversizer: FleetHome;
     let neighbourLink: MqttClient;
 
     beforeAll(async () => {
@@ -42,7 +44,7 @@ describe.skipIf(skip !== '')(
         limits: { gatewayMessagesPerS: 100_000, gatewayBurst: 100_000 },
       });
       await fleet.startCloud('a');
-      [fuzzer, neighbour] = (await fleet.enrol(2, 'gw-fz')) as [FleetHome, FleetHome];
+      [fuzzer, neighbour, oversizer] = (await fleet.enrol(3, 'gw-fz')) as [FleetHome, FleetHome, FleetHome];
       neighbourLink = await fleet.connect(neighbour);
     }, 120_000);
 
@@ -77,12 +79,13 @@ describe.skipIf(skip !== '')(
         for (const payload of hostilePayloads(c.seed, N, c.valid)) {
           if (remainingLength(topic, payload, true) > maxRemainingLength(MAX_PAYLOAD_BYTES)) {
             // Past max_packet_size: Mosquitto says DISCONNECT 0x95 and closes, before the body is read.
+            // Sent by another gateway on its own topic of the same length, so the packet is as large.
             oversize++;
-            const other = await fleet.connect(fuzzer, { clientId: `fuzz-big-${oversize}`, clean: true });
+            const other = await fleet.connect(oversizer, { clean: true, reconnectPeriod: 0 });
             const reason = new Promise<number | undefined>((r) =>
               other.once('disconnect', (p) => r(p.reasonCode)),
             );
-            other.publish(topic, payload, { qos: 1 }, () => {});
+            other.publish(topics[c.topic](oversizer.gatewayId), payload, { qos: 1 }, () => {});
             expect(
               await within(reason, `DISCONNECT after an oversize ${payload.byteLength}-byte payload`),
             ).toBe(PACKET_TOO_LARGE);

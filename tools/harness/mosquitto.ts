@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { BIND_CLIENT_IDS_TO_USERS } from '../../cloud/src/mqtt/mosquitto-config.ts';
 import { freePort, waitFor } from './net.ts';
 
 export const hasMosquitto = (() => {
@@ -41,7 +42,11 @@ export interface TestMosquitto {
  * `anju-cloud mosquitto-config`), included as is. The settings below are the ones the cloud's delivery
  * guarantee needs from any Mosquitto it runs behind (see the README's "Many homes" section).
  */
-export async function startMosquitto(o: { authConfFile: string }): Promise<TestMosquitto> {
+export async function startMosquitto(o: {
+  authConfFile: string;
+  /** false: client ids NOT bound to users (for a test of anonymous clients, which have no user name). */
+  bindClientIds?: boolean;
+}): Promise<TestMosquitto> {
   const dir = await mkdtemp(join(tmpdir(), 'anju-mosquitto-'));
   const port = await freePort();
   const confFile = join(dir, 'mosquitto.conf');
@@ -49,6 +54,8 @@ export async function startMosquitto(o: { authConfFile: string }): Promise<TestM
     confFile,
     [
       `listener ${port} 127.0.0.1`,
+      // Every client id is its user name: no gateway can take a cloud session or another gateway's.
+      ...(o.bindClientIds === false ? [] : [BIND_CLIENT_IDS_TO_USERS]),
       // Started as root, Mosquitto would drop to the `mosquitto` user, which cannot read our 0600 files.
       `user ${userInfo().username}`,
       'persistence true',
@@ -56,10 +63,11 @@ export async function startMosquitto(o: { authConfFile: string }): Promise<TestM
       // A QoS 1 message beyond max_queued_messages is DROPPED for that session: room for a long backlog.
       // (Not 0 = "unlimited": Mosquitto 2.0.17 and 2.0.22 fixed bugs in exactly that setting.)
       'max_queued_messages 10000000',
-      'log_dest stdout',
+      'log_dest stderr', // unbuffered: stdout to a pipe reaches us in 4 KiB blocks, late
       'log_type error',
       'log_type warning',
       'log_type notice',
+      'log_type information', // connects ("New client connected … as <id>") and takeovers ("already connected")
       'log_timestamp_format %H:%M:%S',
       `include_dir ${join(o.authConfFile, '..')}`,
       '',

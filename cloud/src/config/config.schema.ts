@@ -23,6 +23,9 @@ export const DeadlinesSchema = Type.Object(
 );
 export type Deadlines = Static<typeof DeadlinesSchema>;
 
+/** A cloud process's client id in external mode (also the stem of its consumers' broker user names). */
+export const CLIENT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$';
+
 /** external mode: how this process reaches the shared broker (required there, ignored when embedded). */
 const ExternalMqttFields = {
   url: Type.Optional(
@@ -31,24 +34,18 @@ const ExternalMqttFields = {
       description: 'external: broker URL, mqtt:// or mqtts:// (env ANJU_MQTT_URL)',
     }),
   ),
-  username: Type.Optional(
-    Type.String({
-      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
-      description:
-        "external: the cloud's broker user; must not be a gateway id (env ANJU_MQTT_USERNAME; default anju-cloud)",
-    }),
-  ),
   password: Type.Optional(
     Type.String({
       minLength: 16,
-      description: "external: the cloud user's password (env ANJU_MQTT_PASSWORD)",
+      description:
+        "external: the cloud's broker password: each consumer session logs in as its own broker user <clientId>-<n> with it (env ANJU_MQTT_PASSWORD)",
     }),
   ),
   clientId: Type.Optional(
     Type.String({
-      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$',
+      pattern: CLIENT_ID_PATTERN,
       description:
-        "external: this process's fixed client id, the same across restarts and different for every process; its broker sessions are <clientId>-0 … so a restarted process picks up the messages its predecessor had not acknowledged (env ANJU_MQTT_CLIENT_ID)",
+        "external: this process's fixed client id, the same across restarts and different for every process; its broker sessions are <clientId>-0 … so a restarted process picks up the messages its predecessor had not acknowledged; each is also the session's broker user, written by mosquitto-config (env ANJU_MQTT_CLIENT_ID)",
     }),
   ),
   sharedGroup: Type.Optional(
@@ -300,7 +297,6 @@ export const envOverrides = {
   ANJU_MQTT_PORT: { key: 'mqtt.port', type: 'integer' },
   ANJU_MQTT_MODE: { key: 'mqtt.mode', type: 'string' },
   ANJU_MQTT_URL: { key: 'mqtt.url', type: 'string' },
-  ANJU_MQTT_USERNAME: { key: 'mqtt.username', type: 'string' },
   ANJU_MQTT_PASSWORD: { key: 'mqtt.password', type: 'string' },
   ANJU_MQTT_CLIENT_ID: { key: 'mqtt.clientId', type: 'string' },
   ANJU_MQTT_SHARED_GROUP: { key: 'mqtt.sharedGroup', type: 'string' },

@@ -5,5 +5,11 @@ export {
   loadConfig,
   readConfigFile,
 } from './config.loader.ts';
-export { type CloudConfig, CloudConfigSchema, defaultConfig, envOverrides } from './config.schema.ts';
+export {
+  CLIENT_ID_PATTERN,
+  type CloudConfig,
+  CloudConfigSchema,
+  defaultConfig,
+  envOverrides,
+} from './config.schema.ts';
 export { type LimitsConfig, resolveLimits } from './limits.config.ts';

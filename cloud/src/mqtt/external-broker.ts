@@ -5,14 +5,15 @@ import type { IngestService } from '../ingest/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import type { CloudBroker } from './cloud-broker.ts';
+import { consumerUserName } from './consumer-users.ts';
 import { ingestGatewayMessage } from './gateway-message.ts';
 import { GatewayRateLimiter, type GatewayRateLimitOptions, isUrgentPayload } from './gateway-rate-limit.ts';
 
 export interface ExternalBrokerOptions {
   url: string;
-  username: string;
+  /** The cloud's broker password; every consumer session logs in with it as its own user. */
   password: string;
-  /** Fixed per process and across its restarts; sessions are `<clientId>-<n>`. */
+  /** Fixed per process and across its restarts; sessions are `<clientId>-<n>`, each its own broker user. */
   clientId: string;
   sharedGroup: string;
   /** Connections (broker sessions) this process consumes on. */
@@ -167,13 +168,14 @@ export async function startExternalBroker(
   }
 
   function consumer(n: number): { client: MqttClient; ready: Promise<void> } {
-    const clientId = `${opts.clientId}-${n}`;
+    // The broker binds client ids to user names (use_username_as_clientid), so each session is its own user.
+    const clientId = consumerUserName(opts.clientId, n);
     const options: IClientOptions = {
       protocolVersion: 5,
       clientId,
       clean: false,
       properties: { sessionExpiryInterval: SESSION_NEVER_EXPIRES, receiveMaximum: RECEIVE_MAXIMUM },
-      username: opts.username,
+      username: clientId,
       password: opts.password,
       reconnectPeriod: 1_000,
       connectTimeout: 10_000,

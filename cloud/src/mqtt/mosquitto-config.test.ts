@@ -1,27 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import { consumerUserNames } from './consumer-users.ts';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
 import { hashSecret, verifySecret } from './gateway-secret.ts';
 import { renderMosquittoConfig } from './mosquitto-config.ts';
 import { maxRemainingLength } from './packet-size-guard.ts';
 
 describe('Mosquitto files from the gateways table', () => {
-  it('lists each gateway with its stored hash, the cloud user last, and leaves out legacy scrypt hashes', async () => {
+  it('lists each gateway with its stored hash, then one user per cloud consumer session, and leaves out legacy scrypt hashes', async () => {
     const h1 = await hashSecret('secret-one');
     const files = await renderMosquittoConfig({
       gateways: [
         { gatewayId: 'gw-1', secretHash: h1 },
         { gatewayId: 'gw-old', secretHash: 'scrypt$16384$8$1$AAAA$BBBB' },
       ],
-      cloudUsername: 'anju-cloud',
+      consumerUsers: consumerUserNames(['cloud-1', 'cloud-2'], 2),
       cloudPassword: 'cloud-password-0123456789',
       maxPayloadBytes: 16384,
     });
     const lines = files.passwords.trimEnd().split('\n');
     expect(lines[0]).toBe(`gw-1:${h1}`);
-    expect(lines).toHaveLength(2);
-    const [user, hash] = lines[1]!.split(/:(.*)/s);
-    expect(user).toBe('anju-cloud');
-    expect(await verifySecret('cloud-password-0123456789', hash!)).toBe(true);
+    const consumers = lines.slice(1).map((l) => l.split(/:(.*)/s));
+    expect(consumers.map(([user]) => user)).toEqual(['cloud-1-0', 'cloud-1-1', 'cloud-2-0', 'cloud-2-1']);
+    for (const [, hash] of consumers)
+      expect(await verifySecret('cloud-password-0123456789', hash!)).toBe(true);
     expect(files.passwords).not.toContain('cloud-password');
     expect(files.skipped).toEqual(['gw-old']);
   });
@@ -29,7 +30,7 @@ describe('Mosquitto files from the gateways table', () => {
   it('writes the same rules as the embedded broker as patterns on the user name', async () => {
     const { acl } = await renderMosquittoConfig({
       gateways: [],
-      cloudUsername: 'anju-cloud',
+      consumerUsers: consumerUserNames(['cloud-1'], 2),
       cloudPassword: 'x'.repeat(16),
       maxPayloadBytes: 16384,
     });
@@ -47,15 +48,16 @@ describe('Mosquitto files from the gateways table', () => {
       const t = topic!.replace('%u', 'gw-7');
       expect(access === 'write' ? mayPublish('gw-7', t) : maySubscribe('gw-7', t), t).toBe(true);
     }
-    expect(acl).toContain(
-      'user anju-cloud\ntopic read gw/+/events\ntopic read gw/+/health\ntopic read gw/+/daily\ntopic read gw/+/cmd_result\ntopic write gw/+/cmd',
-    );
+    const consumerRules =
+      'topic read gw/+/events\ntopic read gw/+/health\ntopic read gw/+/daily\ntopic read gw/+/cmd_result\ntopic write gw/+/cmd';
+    expect(acl).toContain(`user cloud-1-0\n${consumerRules}\nuser cloud-1-1\n${consumerRules}\n`);
+    expect(acl.match(/^user /gm)).toHaveLength(2);
   });
 
   it("bounds packets at the embedded broker's limit (Mosquitto refuses at Remaining Length + 1 > max_packet_size)", async () => {
     const { limits } = await renderMosquittoConfig({
       gateways: [],
-      cloudUsername: 'anju-cloud',
+      consumerUsers: ['cloud-1-0'],
       cloudPassword: 'x'.repeat(16),
       maxPayloadBytes: 4096,
     });
@@ -63,14 +65,17 @@ describe('Mosquitto files from the gateways table', () => {
     expect(settings).toEqual([`max_packet_size ${maxRemainingLength(4096) + 1}`]);
   });
 
-  it("refuses a gateway whose id is the cloud's broker user", async () => {
+  it("refuses a gateway whose id is a cloud consumer's broker user", async () => {
     await expect(
       renderMosquittoConfig({
-        gateways: [{ gatewayId: 'anju-cloud', secretHash: await hashSecret('s') }],
-        cloudUsername: 'anju-cloud',
+        gateways: [
+          { gatewayId: 'gw-1', secretHash: await hashSecret('s') },
+          { gatewayId: 'cloud-1-3', secretHash: await hashSecret('s') },
+        ],
+        consumerUsers: consumerUserNames(['cloud-1'], 4),
         cloudPassword: 'x'.repeat(16),
         maxPayloadBytes: 16384,
       }),
-    ).rejects.toThrow(/cloud's broker user/);
+    ).rejects.toThrow(/gateway id cloud-1-3 is a cloud consumer's broker user/);
   });
 });
