@@ -211,7 +211,8 @@ mosquitto.conf needs "${BIND_CLIENT_IDS_TO_USERS}" under every listener (client 
 Mosquitto re-reads the files on SIGHUP: run this after registering gateways, then kill -HUP the broker.
 Exit codes: 0 written, 1 failure (database, files), 2 invalid configuration.
 Example:
-  DATABASE_URL=postgres://… ANJU_MQTT_PASSWORD=… anju-cloud mosquitto-config --out /etc/mosquitto/anju`,
+  DATABASE_URL=postgres://… ANJU_MQTT_PASSWORD=… anju-cloud mosquitto-config --out /etc/mosquitto/anju \\
+    --cloud-client-ids cloud-1,cloud-2`,
       ),
   ).action((opts: MosquittoConfigOptions) => mosquittoConfig(opts));
   program
