@@ -2,11 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AedesPublishPacket } from 'aedes';
+import { Aedes, type AedesOptions, type AedesPublishPacket } from 'aedes';
 
-/** A throwaway aedes broker on loopback that records what it receives (a real MQTT server, no Docker). */
-export async function startRecordingBroker(port = 0, tlsOptions?: { key: Buffer; cert: Buffer }) {
-  const broker = await Aedes.createBroker();
+/**
+ * A throwaway aedes broker on loopback that records what it receives (a real MQTT server, no Docker).
+ * `hooks` are aedes options (e.g. an `authorizePublish` that holds or withholds PUBACKs).
+ */
+export async function startRecordingBroker(
+  port = 0,
+  tlsOptions?: { key: Buffer; cert: Buffer },
+  hooks: AedesOptions = {},
+) {
+  const broker = await Aedes.createBroker(hooks);
   const received: AedesPublishPacket[] = [];
   broker.on('publish', (packet, client) => {
     if (client) received.push(packet);

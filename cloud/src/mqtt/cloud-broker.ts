@@ -85,6 +85,8 @@ export async function startCloudBroker(deps: {
   const gatewayOf = new WeakMap<Client, string>();
   /** Per-connection queue: handles one PUBLISH at a time so PUBACKs keep arrival order [MQTT-4.6.0-2]. */
   const queues = new WeakMap<Client, Promise<void>>();
+  /** Connections on which a PUBLISH failed: aedes is closing them, and nothing later on them may commit. */
+  const failedConnections = new WeakSet<Client>();
   /** Open connections per gateway, so a reconnect that overlaps the old session keeps `connected` right. */
   const sessions = new Map<string, number>();
   /** Connection-state writes in flight, awaited by close() so none outlives the database. */
@@ -138,6 +140,7 @@ export async function startCloudBroker(deps: {
       const gatewayId = client ? gatewayOf.get(client) : undefined;
       if (!client || !gatewayId || !mayPublish(gatewayId, packet.topic)) {
         refuse('publish_denied', { gatewayId, topic: packet.topic.slice(0, 200) }, 'mqtt publish refused');
+        if (client) failedConnections.add(client);
         return done(new Error(`publish to ${packet.topic} not allowed`));
       }
       // The Last Will (published by aedes when the connection drops) is not a contract message; the
@@ -145,7 +148,15 @@ export async function startCloudBroker(deps: {
       if (packet === (client as unknown as { will?: unknown }).will) return done(null);
       const prev = queues.get(client) ?? Promise.resolve();
       const next = prev
-        .then(() => handleInbound(gatewayId, packet, done))
+        .then(() => {
+          // A gateway pipelines its events; once one fails (no PUBACK, the connection closes), those
+          // behind it must fail too, or they would be committed ahead of it when it is resent.
+          if (failedConnections.has(client)) return done(new Error('an earlier publish on this link failed'));
+          return handleInbound(gatewayId, packet, (err) => {
+            if (err) failedConnections.add(client);
+            done(err);
+          });
+        })
         // Only a throw from aedes' own callback lands here; keep the queue (and the process) going.
         .catch((err: unknown) => log.error({ err, gatewayId }, 'publish handling failed unexpectedly'));
       queues.set(client, next);

@@ -47,6 +47,10 @@ export interface AgentStatus {
     connected: boolean;
     delivered: number;
     failures: number;
+    /** Events the broker acknowledged without passing on (MQTT 5 PUBACK 0x10 or ≥ 0x80), kept and resent. */
+    notDelivered?: number | undefined;
+    /** Protocol level of the link: 4 (MQTT 3.1.1) or 5. */
+    mqttVersion?: 4 | 5 | undefined;
     lastDeliveredAt?: string | undefined;
   };
   lastHeartbeatSentAt?: string | undefined;

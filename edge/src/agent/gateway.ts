@@ -70,6 +70,8 @@ export async function startGateway(
     caFile: config.cloud.caFile,
     reconnectMinMs: config.cloud.reconnectMinMs,
     reconnectMaxMs: config.cloud.reconnectMaxMs,
+    mqttVersion: config.cloud.mqttVersion,
+    inFlightWindow: config.cloud.inFlightWindow,
     store: outbox,
     clock,
     log: log.child({ component: 'forwarder' }),
@@ -231,7 +233,7 @@ export async function startGateway(
     publish: (s) => bus.publish(agentTopics.status, s, { retain: true }),
     build: () => {
       const hb = heartbeat(statusSampler);
-      const { connected, delivered, failures, lastDeliveredAt } = forwarder.stats;
+      const { connected, delivered, failures, notDelivered, mqttVersion, lastDeliveredAt } = forwarder.stats;
       return {
         gatewayId: config.gatewayId,
         agentVersion: AGENT_VERSION,
@@ -243,7 +245,7 @@ export async function startGateway(
         outboxDepth: hb.outboxDepth,
         outboxDropped: hb.outboxDropped,
         outboxUnwritable: hb.outboxUnwritable,
-        cloud: { connected, delivered, failures, lastDeliveredAt },
+        cloud: { connected, delivered, failures, notDelivered, mqttVersion, lastDeliveredAt },
         lastHeartbeatSentAt,
         diskUsedPct: hb.diskUsedPct,
         cpuPct: hb.cpuPct,

@@ -32,7 +32,9 @@ export function formatStatus(s: AgentStatus, nowMs = Date.now()): string {
     ['outbox', `${s.outbox.depth} waiting${s.outbox.growing ? ' (GROWING)' : ''}${outboxPressure(s.outbox)}`],
     [
       'cloud link',
-      `${s.cloud.connected ? 'CONNECTED' : 'DOWN'}, ${s.cloud.delivered} delivered, last ${ago(s.cloud.lastDeliveredAt, nowMs)}`,
+      `${s.cloud.connected ? 'CONNECTED' : 'DOWN'}${s.cloud.mqttVersion ? ` (MQTT ${s.cloud.mqttVersion === 5 ? '5' : '3.1.1'})` : ''}, ${s.cloud.delivered} delivered, last ${ago(s.cloud.lastDeliveredAt, nowMs)}${
+        s.cloud.notDelivered ? `, ${s.cloud.notDelivered} not taken by the broker (resent)` : ''
+      }`,
     ],
     ['last heartbeat', ago(s.lastHeartbeatSentAt, nowMs)],
     ['disk used', s.diskUsedPct === undefined ? 'unknown' : `${s.diskUsedPct} %`],

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { DEFAULT_IN_FLIGHT_WINDOW } from '../forwarder/delivery-window.ts';
 import { NODERED_ENV_OVERRIDES, NodeRedConfigSchema } from '../nodered/nodered.config.ts';
 import { DEFAULT_OUTBOX_LIMITS } from '../outbox/outbox-limits.ts';
 
@@ -40,6 +41,18 @@ export const GatewayConfigSchema = Type.Object(
       reconnectMinMs: Type.Integer({ minimum: 10, default: 500 }),
       reconnectMaxMs: Type.Integer({ minimum: 100, default: 30_000 }),
       heartbeatIntervalS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+      mqttVersion: Type.Union([Type.Literal('auto'), Type.Literal(4), Type.Literal(5)], {
+        default: 'auto',
+        description:
+          'MQTT protocol level: 5 (its PUBACK says when no cloud consumer took an event), 4 (3.1.1), or ' +
+          'auto: 5, falling back to 3.1.1 for the run when the broker refuses 5 (the embedded cloud broker)',
+      }),
+      inFlightWindow: Type.Integer({
+        minimum: 1,
+        maximum: 1024,
+        default: DEFAULT_IN_FLIGHT_WINDOW,
+        description: 'events on the wire at once while the outbox drains (1 = one at a time)',
+      }),
     }),
     /**
      * Bound of the durable outbox (a gateway offline for days must not fill its disk). Past it, or when
@@ -123,6 +136,8 @@ export const ENV_OVERRIDES: Record<string, string> = {
   ANJU_LOCAL_BROKER_PORT: 'localBroker.port',
   ANJU_CLOUD_URL: 'cloud.url',
   ANJU_CLOUD_SECRET: 'cloud.secret',
+  ANJU_CLOUD_MQTT_VERSION: 'cloud.mqttVersion',
+  ANJU_CLOUD_IN_FLIGHT_WINDOW: 'cloud.inFlightWindow',
   ANJU_OUTBOX_MAX_ENTRIES: 'outbox.maxEntries',
   ANJU_OUTBOX_MAX_BYTES: 'outbox.maxBytes',
   ANJU_WRISTBAND_PATH: 'wristband.path',

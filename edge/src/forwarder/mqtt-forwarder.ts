@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Command, CommandResult, Heartbeat, ResidentDaily } from '../../../contracts/src/index.ts';
-import { parseCommand, topics } from '../../../contracts/src/index.ts';
+import { eventPriority, parseCommand, topics } from '../../../contracts/src/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { OutboxStore, StoredEvent } from '../outbox/store.ts';
+import { DEFAULT_IN_FLIGHT_WINDOW, type DeliveryOutcome, DeliveryWindow } from './delivery-window.ts';
+import {
+  type MqttProtocolVersion,
+  type MqttVersionSetting,
+  ProtocolVersionChoice,
+} from './protocol-version.ts';
+import { isNotDelivered, publishQos1 } from './puback-reason.ts';
 
 export interface ForwarderOptions {
   url: string;
@@ -13,6 +20,10 @@ export interface ForwarderOptions {
   caFile?: string | undefined;
   reconnectMinMs: number;
   reconnectMaxMs: number;
+  /** MQTT protocol level: auto (5, or 3.1.1 when the broker refuses 5), 4 or 5. Default auto. */
+  mqttVersion?: MqttVersionSetting;
+  /** Events in flight at once (QoS 1 publishes awaiting their PUBACK). Default 16. */
+  inFlightWindow?: number;
   /** A publish whose PUBACK has not come by then tears the link down and is retried. */
   publishTimeoutMs?: number;
   store: OutboxStore;
@@ -32,20 +43,42 @@ export interface ForwarderStats {
   badCommands: number;
   /** Daily summaries dropped (oldest first) while the link was down for more than a week of them. */
   dailyDropped: number;
+  /**
+   * Events the broker acknowledged WITHOUT passing on (MQTT 5 PUBACK 0x10 "no matching subscribers", or
+   * a refusal ≥ 0x80): kept in the outbox and sent again after a backoff.
+   */
+  notDelivered: number;
+  /** Protocol level of the current or last link: 4 (MQTT 3.1.1) or 5. */
+  mqttVersion?: MqttProtocolVersion;
   lastDeliveredAt?: string;
 }
 
 /**
- * Drains the outbox to the cloud over MQTT (QoS 1), strictly in order, one at a time: an entry is
- * deleted only after the broker's PUBACK, so a crash at any point means "sent again", never "lost";
- * the cloud makes the repeat harmless (the event id is the idempotency key).
+ * Drains the outbox to the cloud over MQTT (QoS 1) in order, with up to `inFlightWindow` events on the
+ * wire (DeliveryWindow): an entry is deleted only after its own PUBACK, outcomes applied in send order,
+ * so a crash at any point means "sent again", never "lost"; the cloud makes the repeat harmless (the
+ * event id is the idempotency key). A lost link or a PUBACK that does not come resends every event
+ * that was in flight.
+ *
+ * On MQTT 5 a PUBACK may say the broker did not pass the event on (0x10 when no cloud consumer was
+ * subscribed — Mosquitto after a restart, before the cloud re-subscribes); such an event stays in the
+ * outbox, is counted (`notDelivered`) and sent again after a backoff. MQTT 3.1.1 cannot say so.
  */
 export class MqttForwarder {
   private client: MqttClient | undefined;
   private stopped = true;
-  private draining = false;
   private backoffMs: number;
   private retryTimer: unknown;
+  private readonly window = new DeliveryWindow();
+  private readonly protocol: ProtocolVersionChoice;
+  /** The broker's Receive Maximum (MQTT 5 CONNACK) bounds the window further. */
+  private windowLimit: number;
+  /** Bumped when a link is given up: answers that arrive for an older link are ignored. */
+  private linkGeneration = 0;
+  private applying = false;
+  /** While set, nothing new is sent: the broker just said it had nobody to deliver to. */
+  private notDeliveredHold: unknown;
+  private notDeliveredBackoffMs: number;
   private unsubscribeAppend: (() => void) | undefined;
   /** Daily summaries waiting for a link (a week at most; older ones are the least useful). */
   private readonly pendingDaily: ResidentDaily[] = [];
@@ -58,15 +91,20 @@ export class MqttForwarder {
     failures: 0,
     badCommands: 0,
     dailyDropped: 0,
+    notDelivered: 0,
   };
 
   constructor(private readonly o: ForwarderOptions) {
     this.backoffMs = o.reconnectMinMs;
+    this.notDeliveredBackoffMs = o.reconnectMinMs;
+    this.protocol = new ProtocolVersionChoice(o.mqttVersion ?? 'auto');
+    this.windowLimit = this.configuredWindow();
   }
 
   start(): void {
     this.stopped = false;
-    this.unsubscribeAppend = this.o.store.onAppend(() => void this.drain());
+    this.unsubscribeAppend = this.o.store.onAppend(() => this.pump());
+    this.o.store.guardInFlight?.((seq) => this.window.has(seq));
     this.connect();
   }
 
@@ -74,6 +112,9 @@ export class MqttForwarder {
     this.stopped = true;
     this.unsubscribeAppend?.();
     this.o.clock.clearTimeout(this.retryTimer);
+    this.o.clock.clearTimeout(this.notDeliveredHold);
+    this.notDeliveredHold = undefined;
+    this.giveUpInFlight();
     const c = this.client;
     this.client = undefined;
     this.stats.connected = false;
@@ -109,10 +150,16 @@ export class MqttForwarder {
     const client = this.client;
     while (client?.connected && this.pendingResults.length > 0) {
       const result = this.pendingResults.shift()!;
-      client.publish(topics.commandResult(this.o.gatewayId), JSON.stringify(result), { qos: 1 }, (err) => {
-        if (err)
-          this.o.log.warn({ err: err.message, commandId: result.commandId }, 'command result not sent');
-      });
+      publishQos1(client, topics.commandResult(this.o.gatewayId), JSON.stringify(result)).then(
+        (reasonCode) => {
+          if (!isNotDelivered(reasonCode)) return;
+          this.o.log.warn({ reasonCode, commandId: result.commandId }, 'command result not delivered; kept');
+          this.pendingResults.unshift(result); // sent again when the hold ends
+          this.holdAfterNotDelivered();
+        },
+        (err: Error) =>
+          this.o.log.warn({ err: err.message, commandId: result.commandId }, 'command result not sent'),
+      );
     }
   }
 
@@ -120,15 +167,27 @@ export class MqttForwarder {
     const client = this.client;
     while (client?.connected && this.pendingDaily.length > 0) {
       const summary = this.pendingDaily.shift()!;
-      client.publish(topics.daily(this.o.gatewayId), JSON.stringify(summary), { qos: 1 }, (err) => {
-        if (err) this.o.log.warn({ err: err.message, day: summary.day }, 'daily summary not sent');
-      });
+      publishQos1(client, topics.daily(this.o.gatewayId), JSON.stringify(summary)).then(
+        (reasonCode) => {
+          if (!isNotDelivered(reasonCode)) return;
+          this.o.log.warn({ reasonCode, day: summary.day }, 'daily summary not delivered; kept');
+          this.pendingDaily.unshift(summary);
+          this.holdAfterNotDelivered();
+        },
+        (err: Error) => this.o.log.warn({ err: err.message, day: summary.day }, 'daily summary not sent'),
+      );
     }
+  }
+
+  private configuredWindow(): number {
+    return Math.max(1, this.o.inFlightWindow ?? DEFAULT_IN_FLIGHT_WINDOW);
   }
 
   private connect(): void {
     if (this.stopped) return;
+    const version = this.protocol.next();
     const opts: IClientOptions = {
+      protocolVersion: version,
       clientId: `gw-${this.o.gatewayId}`,
       username: this.o.gatewayId,
       password: this.o.secret,
@@ -140,21 +199,43 @@ export class MqttForwarder {
     };
     const client = mqtt.connect(this.o.url, opts);
     this.client = client;
-    client.on('connect', () => {
+    let retryAtOnce = false;
+    client.on('connect', (connack) => {
       this.stats.connected = true;
       this.stats.connects++;
+      this.stats.mqttVersion = version;
       this.backoffMs = this.o.reconnectMinMs;
-      this.o.log.info({ url: this.o.url, pending: this.o.store.size() }, 'connected to cloud');
+      const receiveMaximum = connack.properties?.receiveMaximum;
+      this.windowLimit = Math.min(this.configuredWindow(), receiveMaximum ?? Number.POSITIVE_INFINITY);
+      const { first } = this.protocol.connected(version);
+      const protocol = version === 5 ? 'MQTT 5' : 'MQTT 3.1.1';
+      if (first)
+        this.o.log.info(
+          { protocol, setting: this.protocol.setting, window: this.windowLimit },
+          'cloud link protocol chosen',
+        );
+      this.o.log.info(
+        { url: this.o.url, pending: this.o.store.size(), protocol, window: this.windowLimit },
+        'connected to cloud',
+      );
       client.subscribe(topics.command(this.o.gatewayId), { qos: 1 }, (err) => {
         if (err) this.o.log.warn({ err: err.message }, 'command subscription refused');
       });
       this.o.onConnect?.();
       this.flushDaily();
       this.flushResults();
-      void this.drain();
+      this.pump();
     });
     client.on('message', (_topic, payload) => this.handleCommand(payload));
     client.on('error', (err) => {
+      if (this.protocol.refused(version, err)) {
+        retryAtOnce = true;
+        this.o.log.info(
+          { err: err.message },
+          'broker refused MQTT 5: using MQTT 3.1.1 for the rest of this run',
+        );
+        return;
+      }
       this.o.log.warn({ err: err.message }, 'cloud link error');
     });
     client.on('close', () => {
@@ -162,8 +243,10 @@ export class MqttForwarder {
       if (this.stats.connected) this.o.log.warn('cloud link closed');
       this.stats.connected = false;
       this.client = undefined;
+      this.giveUpInFlight();
       client.end(true);
-      this.scheduleReconnect();
+      if (retryAtOnce && !this.stopped) this.connect();
+      else this.scheduleReconnect();
     });
   }
 
@@ -173,6 +256,12 @@ export class MqttForwarder {
     const jitter = 0.8 + Math.random() * 0.4; // many gateways must not reconnect in lockstep
     this.retryTimer = this.o.clock.setTimeout(() => this.connect(), Math.round(this.backoffMs * jitter));
     this.backoffMs = Math.min(this.o.reconnectMaxMs, this.backoffMs * 2);
+  }
+
+  /** Everything in flight goes back to waiting: it is all still in the outbox and is all sent again. */
+  private giveUpInFlight(): void {
+    this.linkGeneration++;
+    this.window.reset();
   }
 
   private handleCommand(payload: Buffer): void {
@@ -185,49 +274,103 @@ export class MqttForwarder {
     this.o.onCommand?.(parsed.value);
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (;;) {
-        const client = this.client;
-        const next = this.o.store.peek(1)[0];
-        if (!client?.connected || !next || this.stopped) return;
-        const started = this.o.clock.now();
-        try {
-          await this.publishWithTimeout(client, next);
-        } catch (err) {
-          this.stats.failures++;
-          this.o.log.warn(
-            { err: (err as Error).message, eventId: next.event.id },
-            'delivery failed; will retry',
-          );
-          client.end(true); // 'close' schedules the reconnect
-          return;
-        }
-        await this.o.store.ack(next.seq);
-        this.stats.delivered++;
-        this.stats.lastDeliveredAt = new Date(this.o.clock.now()).toISOString();
-        const ms = this.o.clock.now() - started;
-        this.o.log.info({ eventId: next.event.id, kind: next.event.kind, ms }, 'event delivered (PUBACK)');
-        this.o.onDelivered?.(next, ms);
-      }
-    } finally {
-      this.draining = false;
-    }
+  /** Fills the window from the outbox's head. */
+  private pump(): void {
+    const client = this.client;
+    if (!client?.connected || this.stopped || this.notDeliveredHold !== undefined) return;
+    const room = this.windowLimit - this.window.size;
+    if (room <= 0) return;
+    const head = this.o.store.peek(this.window.size + room);
+    const urgent = (e: StoredEvent) => eventPriority(e.event) === 'urgent';
+    for (const entry of this.window.admit(head, this.windowLimit, urgent, this.o.clock.now()))
+      this.send(client, entry);
   }
 
-  private publishWithTimeout(client: MqttClient, entry: StoredEvent): Promise<unknown> {
+  private send(client: MqttClient, entry: StoredEvent): void {
+    const generation = this.linkGeneration;
     const timeoutMs = this.o.publishTimeoutMs ?? 15_000;
-    let timer: unknown;
-    return Promise.race([
-      client.publishAsync(topics.events(this.o.gatewayId), JSON.stringify(entry.event), { qos: 1 }),
-      new Promise((_, reject) => {
-        timer = this.o.clock.setTimeout(
-          () => reject(new Error(`no PUBACK within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }),
-    ]).finally(() => this.o.clock.clearTimeout(timer));
+    const timer = this.o.clock.setTimeout(
+      () => this.linkFailed(client, generation, entry, `no PUBACK within ${timeoutMs} ms`),
+      timeoutMs,
+    );
+    publishQos1(client, topics.events(this.o.gatewayId), JSON.stringify(entry.event)).then(
+      (reasonCode) => {
+        this.o.clock.clearTimeout(timer);
+        if (generation !== this.linkGeneration) return;
+        const outcome: DeliveryOutcome = isNotDelivered(reasonCode)
+          ? { delivered: false, reasonCode }
+          : { delivered: true };
+        if (this.window.settle(entry.seq, outcome)) void this.applyOutcomes();
+      },
+      (err: Error) => {
+        this.o.clock.clearTimeout(timer);
+        this.linkFailed(client, generation, entry, err.message);
+      },
+    );
+  }
+
+  /** No answer for an event: drop the link; 'close' resends everything that was in flight. */
+  private linkFailed(client: MqttClient, generation: number, entry: StoredEvent, why: string): void {
+    if (generation !== this.linkGeneration) return; // that link is already given up
+    this.stats.failures++;
+    this.o.log.warn(
+      { err: why, eventId: entry.event.id, inFlight: this.window.size },
+      'delivery failed; will retry',
+    );
+    this.giveUpInFlight();
+    client.end(true);
+  }
+
+  /** Applies PUBACK outcomes from the oldest event in flight on, in send order. */
+  private async applyOutcomes(): Promise<void> {
+    if (this.applying) return;
+    this.applying = true;
+    try {
+      for (let slot = this.window.settledFront(); slot; slot = this.window.settledFront()) {
+        const { entry, outcome } = slot;
+        if (outcome.delivered) {
+          await this.o.store.ack(entry.seq);
+          this.window.release(entry.seq);
+          this.notDeliveredBackoffMs = this.o.reconnectMinMs;
+          this.stats.delivered++;
+          this.stats.lastDeliveredAt = new Date(this.o.clock.now()).toISOString();
+          const ms = this.o.clock.now() - slot.sentAtMs;
+          this.o.log.info(
+            { eventId: entry.event.id, kind: entry.event.kind, ms },
+            'event delivered (PUBACK)',
+          );
+          this.o.onDelivered?.(entry, ms);
+        } else {
+          this.window.release(entry.seq); // stays in the outbox
+          this.stats.notDelivered++;
+          this.o.log.warn(
+            {
+              eventId: entry.event.id,
+              kind: entry.event.kind,
+              reasonCode: outcome.reasonCode,
+              notDelivered: this.stats.notDelivered,
+            },
+            'event not delivered (PUBACK reason); kept in the outbox, will resend',
+          );
+          this.holdAfterNotDelivered();
+        }
+      }
+    } finally {
+      this.applying = false;
+    }
+    this.pump();
+  }
+
+  /** Sends nothing new for a backoff: the broker has no consumer now, and a hot loop would not make one. */
+  private holdAfterNotDelivered(): void {
+    if (this.notDeliveredHold !== undefined) return;
+    const waitMs = this.notDeliveredBackoffMs;
+    this.notDeliveredBackoffMs = Math.min(this.o.reconnectMaxMs, this.notDeliveredBackoffMs * 2);
+    this.notDeliveredHold = this.o.clock.setTimeout(() => {
+      this.notDeliveredHold = undefined;
+      this.flushDaily();
+      this.flushResults();
+      this.pump();
+    }, waitMs);
   }
 }

@@ -58,6 +58,7 @@ export class FileOutbox implements OutboxStore {
   private readonly fs: OutboxFs;
   private nextSeq = 1;
   private totalBytes = 0;
+  private inFlight: (seq: number) => boolean = () => false;
   readonly corrupt: string[] = [];
   /** Telemetry-class events let go since start, by reason. */
   readonly dropped: Record<DropReason, number> = { bound: 0, diskFull: 0 };
@@ -154,6 +155,10 @@ export class FileOutbox implements OutboxStore {
     return () => this.listeners.delete(listener);
   }
 
+  guardInFlight(isInFlight: (seq: number) => boolean): void {
+    this.inFlight = isInFlight;
+  }
+
   private push(stored: StoredEvent, bytes: number, urgent = eventPriority(stored.event) === 'urgent'): void {
     this.entries.push({ ...stored, bytes, urgent });
     this.totalBytes += bytes;
@@ -180,11 +185,11 @@ export class FileOutbox implements OutboxStore {
   }
 
   /**
-   * Drops the oldest telemetry entry, never the head (it may be on the wire right now, and dropping it
-   * would count as lost an event the cloud is about to store). False when there is none to drop.
+   * Drops the oldest telemetry entry, never the head nor one the forwarder has in flight (dropping it
+   * would count as dropped an event the cloud is about to store). False when there is none to drop.
    */
   private dropOldestTelemetry(reason: DropReason): boolean {
-    const i = this.entries.findIndex((e, idx) => idx > 0 && !e.urgent);
+    const i = this.entries.findIndex((e, idx) => idx > 0 && !e.urgent && !this.inFlight(e.seq));
     if (i < 0) return false;
     const entry = this.remove(i);
     this.count(reason, entry.event);

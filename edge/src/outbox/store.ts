@@ -17,4 +17,9 @@ export interface OutboxStore {
   size(): number;
   /** Wakes a waiter when something is appended. */
   onAppend(listener: () => void): () => void;
+  /**
+   * The forwarder names the entries it has on the wire: the store must not drop those to make room
+   * (the cloud may be storing one right now, and it would then count as both dropped and delivered).
+   */
+  guardInFlight?(isInFlight: (seq: number) => boolean): void;
 }
