@@ -1,13 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AedesOptions } from 'aedes';
+import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AlertEvent, newEventId } from '../../contracts/src/index.ts';
 import { systemClock } from '../../edge/src/clock.ts';
 import { type ForwarderOptions, MqttForwarder } from '../../edge/src/forwarder/mqtt-forwarder.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
 import { FileOutbox } from '../../edge/src/outbox/file-outbox.store.ts';
+import { hasMosquitto, startMosquitto } from '../../tools/harness/mosquitto.ts';
 import { freePort, selfSignedCert, startRecordingBroker, waitFor } from '../../tools/harness/net.ts';
 import { mulberry32 } from '../../tools/random.ts';
 
@@ -201,3 +203,98 @@ describe('MQTT forwarder in-flight window (real aedes broker)', () => {
     expect(f.stats.connects).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('MQTT forwarder protocol level (cloud.mqttVersion)', () => {
+  const newOutbox = () => new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-proto-')), silentLogger);
+
+  it('auto falls back to MQTT 3.1.1 on aedes (3.1.1 only) and stays there; 4 connects; 5 never does', async () => {
+    const broker = await startRecordingBroker(0);
+    cleanups.push(() => broker.close());
+    const auto = { outbox: newOutbox() };
+    const pinned4 = { outbox: newOutbox() };
+    const pinned5 = { outbox: newOutbox() };
+    const fAuto = forwarderFor(broker.port, auto.outbox);
+    const f4 = forwarderFor(broker.port, pinned4.outbox, undefined, { mqttVersion: 4 });
+    const f5 = forwarderFor(broker.port, pinned5.outbox, undefined, { mqttVersion: 5 });
+    for (const o of [auto, pinned4, pinned5]) await o.outbox.append(event(1));
+    await waitFor(
+      () => auto.outbox.size() === 0 && pinned4.outbox.size() === 0,
+      10_000,
+      'delivered on 3.1.1',
+    );
+    expect(fAuto.stats.mqttVersion).toBe(4);
+    expect(f4.stats.mqttVersion).toBe(4);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(f5.stats.connects).toBe(0);
+    expect(pinned5.outbox.size()).toBe(1);
+    // The fallback is remembered: a reconnect goes straight to 3.1.1.
+    const connects = fAuto.stats.connects;
+    await broker.close();
+    const again = await startRecordingBroker(broker.port);
+    cleanups.push(() => again.close());
+    await auto.outbox.append(event(2));
+    await waitFor(() => auto.outbox.size() === 0, 10_000, 'delivered after the reconnect');
+    expect(fAuto.stats.connects).toBe(connects + 1);
+    expect(fAuto.stats.mqttVersion).toBe(4);
+  });
+});
+
+describe.skipIf(!hasMosquitto)(
+  `MQTT forwarder on Mosquitto (MQTT 5)${hasMosquitto ? '' : ' — skipped: mosquitto is not installed'}`,
+  () => {
+    async function anonymousMosquitto() {
+      const dir = mkdtempSync(join(tmpdir(), 'fwd-mosq-auth-'));
+      writeFileSync(join(dir, 'anon.conf'), 'allow_anonymous true\n');
+      const m = await startMosquitto({ authConfFile: join(dir, 'anon.conf') });
+      cleanups.push(() => m.close());
+      return m;
+    }
+
+    it('auto speaks MQTT 5 there, 4 speaks 3.1.1', async () => {
+      const m = await anonymousMosquitto();
+      const fAuto = forwarderFor(
+        m.port,
+        new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-')), silentLogger),
+        undefined,
+        {
+          gatewayId: 'gw-auto',
+        },
+      );
+      const f4 = forwarderFor(
+        m.port,
+        new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-')), silentLogger),
+        undefined,
+        {
+          mqttVersion: 4,
+          gatewayId: 'gw-v4',
+        },
+      );
+      // Distinct ids: one client id each, or Mosquitto would hand the session back and forth.
+      await waitFor(() => fAuto.stats.connected && f4.stats.connected, 10_000, 'both connected');
+      expect(fAuto.stats.mqttVersion).toBe(5);
+      expect(f4.stats.mqttVersion).toBe(4);
+    });
+
+    it('keeps and resends events the broker had no subscriber for (PUBACK 0x10), in order once one subscribes', async () => {
+      const m = await anonymousMosquitto();
+      const outbox = new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-')), silentLogger);
+      const f = forwarderFor(m.port, outbox, undefined, { inFlightWindow: 4 });
+      await waitFor(() => f.stats.connected, 10_000, 'connected');
+      for (let i = 0; i < 10; i++) await outbox.append(event(i, true));
+      await waitFor(() => f.stats.notDelivered >= 2, 10_000, 'refusals counted');
+      expect(outbox.size()).toBe(10);
+      expect(f.stats.delivered).toBe(0);
+      const consumer = await mqtt.connectAsync(m.url, { protocolVersion: 5, reconnectPeriod: 0 });
+      cleanups.push(() => consumer.endAsync(true));
+      const got: number[] = [];
+      consumer.on('message', (_t, payload) => got.push(nOf(payload)));
+      await consumer.subscribeAsync('gw/+/events', { qos: 1 });
+      await waitFor(() => outbox.size() === 0, 15_000, 'drained once a consumer is there');
+      await waitFor(() => got.length >= 10, 5000, 'consumer got them');
+      expect(got).toEqual([...Array(10).keys()]);
+      console.log(
+        `0x10: ${f.stats.notDelivered} PUBACKs "no matching subscribers" kept and resent; 10/10 delivered in order`,
+      );
+    });
+  },
+);
