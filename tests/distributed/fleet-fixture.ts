@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import type { LimitsConfig } from '../../cloud/src/config/index.ts';
+import { isNotDelivered, publishQos1 } from '../../edge/src/forwarder/puback-reason.ts';
 import { startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
 import { apiClient, type CloudProc, Proc, ROOT, startCloudProcess } from '../../tools/harness/processes.ts';
 
@@ -186,41 +187,18 @@ export async function startFleet(
   return fleet;
 }
 
-const NO_MATCHING_SUBSCRIBERS = 0x10;
-const tracked = new WeakMap<MqttClient, Set<string>>();
-
 /**
- * Publishes an event at QoS 1 the way a gateway's forwarder must on an external broker: an MQTT 5 PUBACK
- * with reason 0x10 (no matching subscribers) means the broker accepted the event and DROPPED it, because
- * no cloud consumer was subscribed at that moment (Mosquitto 2.0.11 does not restore shared subscriptions
- * from its persistence file after a restart, so this happens until the cloud re-subscribes). The event
- * stays "in the outbox" and is sent again after `retryMs`. Resolves with the number of such refusals.
- * (MQTT.js treats 0x10 as success, so the PUBACK is read from the packet stream.)
+ * Publishes an event at QoS 1 the way the gateway's forwarder does on an external broker (the same
+ * PUBACK reading, edge/src/forwarder/puback-reason.ts): an MQTT 5 PUBACK with reason 0x10 (no matching
+ * subscribers) means the broker accepted the event and DROPPED it, because no cloud consumer was
+ * subscribed at that moment (Mosquitto 2.0.11 does not restore shared subscriptions from its persistence
+ * file after a restart, so this happens until the cloud re-subscribes). The event is sent again after
+ * `retryMs`. Resolves with the number of such refusals.
  */
 export async function publishEvent(link: MqttClient, topic: string, ev: { id: string }, retryMs = 200) {
-  let dropped = tracked.get(link);
-  if (!dropped) {
-    const set = new Set<string>();
-    const sentIds = new Map<number, string>();
-    link.on('packetsend', (p) => {
-      if (p.cmd === 'publish' && p.messageId !== undefined) {
-        const m = /"id":"([^"]+)"/.exec(String(p.payload));
-        if (m) sentIds.set(p.messageId, m[1]!);
-      }
-    });
-    link.on('packetreceive', (p) => {
-      if (p.cmd !== 'puback' || p.messageId === undefined) return;
-      const id = sentIds.get(p.messageId);
-      sentIds.delete(p.messageId);
-      if (id && p.reasonCode === NO_MATCHING_SUBSCRIBERS) set.add(id);
-    });
-    tracked.set(link, set);
-    dropped = set;
-  }
   const payload = JSON.stringify(ev);
   for (let refusals = 0; ; refusals++) {
-    await link.publishAsync(topic, payload, { qos: 1 });
-    if (!dropped.delete(ev.id)) return refusals;
+    if (!isNotDelivered(await publishQos1(link, topic, payload))) return refusals;
     await new Promise((r) => setTimeout(r, retryMs));
   }
 }
