@@ -5,8 +5,15 @@ import { type AddressInfo, createConnection, createServer, type Socket } from 'n
  * A small TCP proxy for fault tests: it forwards both ways until told to `blackholeDownstream()`, after
  * which whatever the server sends (PUBACKs, say) is swallowed while the client's bytes still go through;
  * `cut()` makes the server unreachable (open connections dropped, new ones refused) until `restore()`.
+ * `rttMs` delays every chunk by half of it each way, in order: a home's broadband between gateway and cloud.
  */
-export async function startTcpProxy(target: { host: string; port: number }) {
+export async function startTcpProxy(target: { host: string; port: number }, o: { rttMs?: number } = {}) {
+  const oneWayMs = (o.rttMs ?? 0) / 2;
+  const relay = (to: Socket, d: Buffer) => {
+    if (oneWayMs <= 0) to.write(d);
+    // Timers of equal delay fire in the order they were set, so the byte stream keeps its order.
+    else setTimeout(() => to.destroyed || to.write(d), oneWayMs);
+  };
   let blackhole = false;
   let down = false;
   const sockets = new Set<Socket>();
@@ -17,9 +24,9 @@ export async function startTcpProxy(target: { host: string; port: number }) {
     }
     const upstream = createConnection(target);
     sockets.add(client).add(upstream);
-    client.on('data', (d) => upstream.write(d));
+    client.on('data', (d) => relay(upstream, d));
     upstream.on('data', (d) => {
-      if (!blackhole) client.write(d);
+      if (!blackhole) relay(client, d);
     });
     const end = () => {
       client.destroy();
@@ -27,8 +34,10 @@ export async function startTcpProxy(target: { host: string; port: number }) {
       sockets.delete(client);
       sockets.delete(upstream);
     };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
+    // With a delay, the bytes already on their way must arrive before the close does.
+    const endLater = () => (oneWayMs > 0 ? setTimeout(end, oneWayMs + 1) : end());
+    client.on('close', endLater).on('error', endLater);
+    upstream.on('close', endLater).on('error', endLater);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -238,9 +238,27 @@ export class MqttForwarder {
       }
       this.o.log.warn({ err: err.message }, 'cloud link error');
     });
+    // A connection that came up and closed with no CONNACK at all says something about the level;
+    // one that never came up (broker down, refused) says nothing.
+    let reached = false;
+    let answered = false;
+    const up = () => {
+      reached = true;
+    };
+    client.stream?.once('connect', up).once('secureConnect', up);
+    client.on('packetreceive', (p) => {
+      if (p.cmd === 'connack') answered = true;
+    });
     client.on('close', () => {
       if (this.client !== client) return;
       if (this.stats.connected) this.o.log.warn('cloud link closed');
+      else if (reached && !answered && !retryAtOnce) {
+        this.protocol.unanswered(version);
+        this.o.log.warn(
+          { protocol: version === 5 ? 'MQTT 5' : 'MQTT 3.1.1', next: this.protocol.next() },
+          'cloud link closed before the broker answered the connect',
+        );
+      }
       this.stats.connected = false;
       this.client = undefined;
       this.giveUpInFlight();

@@ -15,11 +15,17 @@ export const isProtocolRefusal = (err: unknown): boolean =>
 
 /**
  * Picks the protocol level for each connect. In auto mode MQTT 5 is tried first (its PUBACK says when
- * an event reached no consumer); a broker that refuses the level makes it 3.1.1 for the rest of the
- * process — a broker is not swapped under a running gateway often enough to probe again.
+ * an event reached no consumer). A broker that refuses the level (CONNACK 0x01/0x84) makes it 3.1.1 for
+ * the rest of the process, and one that accepts 5 keeps 5: a broker is not swapped under a running
+ * gateway often enough to probe again. Some brokers (and proxies) instead close a connection at a level
+ * they do not speak without a readable CONNACK: then the next attempt uses the other level, so auto mode
+ * cannot stay stuck on one the broker never answers; a link that came up on 3.1.1 that way tries 5
+ * again on its next connect (the silence may have been an overloaded broker, not the level).
  */
 export class ProtocolVersionChoice {
-  private fellBack = false;
+  private refusedFive = false;
+  private acceptedFive = false;
+  private probing: MqttProtocolVersion = 5;
   private settled: MqttProtocolVersion | undefined;
 
   constructor(readonly setting: MqttVersionSetting) {}
@@ -27,25 +33,29 @@ export class ProtocolVersionChoice {
   /** The level to connect with next. */
   next(): MqttProtocolVersion {
     if (this.setting !== 'auto') return this.setting;
-    return this.fellBack ? 4 : 5;
+    if (this.refusedFive) return 4;
+    if (this.acceptedFive) return 5;
+    return this.probing;
   }
 
-  /** After a CONNACK 0: the level in use, and whether it is the first time it is known. */
-  connected(version: MqttProtocolVersion): { version: MqttProtocolVersion; first: boolean } {
+  /** After a CONNACK 0: whether this is the first link (for one log line saying which level). */
+  connected(version: MqttProtocolVersion): { first: boolean } {
     const first = this.settled === undefined;
     this.settled = version;
-    return { version, first };
+    if (version === 5) this.acceptedFive = true;
+    else this.probing = 5;
+    return { first };
+  }
+
+  /** The TCP (or TLS) connection came up and closed again before any CONNACK. */
+  unanswered(version: MqttProtocolVersion): void {
+    this.probing = version === 5 ? 4 : 5;
   }
 
   /** A failed connect: true when auto mode falls back to 3.1.1 because of it (connect again at once). */
   refused(version: MqttProtocolVersion, err: unknown): boolean {
     if (this.setting !== 'auto' || version !== 5 || !isProtocolRefusal(err)) return false;
-    this.fellBack = true;
+    this.refusedFive = true;
     return true;
-  }
-
-  /** The level last connected with, if any. */
-  get inUse(): MqttProtocolVersion | undefined {
-    return this.settled;
   }
 }
