@@ -73,6 +73,13 @@ export class MqttForwarder {
   private readonly protocol: ProtocolVersionChoice;
   /** The broker's Receive Maximum (MQTT 5 CONNACK) bounds the window further. */
   private windowLimit: number;
+  /**
+   * The window in use: back to 1 after a lost link, a missing PUBACK or a refusal, doubled by each
+   * PUBACK up to `windowLimit` (a slow start). A broker that refuses by closing the link (the cloud's
+   * rate limit) may take earlier PUBACKs of the same read down with it; one event at a time after
+   * such a failure makes sure each attempt gets at least one event through, as before the window.
+   */
+  private windowNow: number;
   /** Bumped when a link is given up: answers that arrive for an older link are ignored. */
   private linkGeneration = 0;
   private applying = false;
@@ -99,6 +106,7 @@ export class MqttForwarder {
     this.notDeliveredBackoffMs = o.reconnectMinMs;
     this.protocol = new ProtocolVersionChoice(o.mqttVersion ?? 'auto');
     this.windowLimit = this.configuredWindow();
+    this.windowNow = this.windowLimit;
   }
 
   start(): void {
@@ -204,7 +212,9 @@ export class MqttForwarder {
       this.stats.connected = true;
       this.stats.connects++;
       this.stats.mqttVersion = version;
-      this.backoffMs = this.o.reconnectMinMs;
+      // The reconnect backoff is reset by a delivery, not by a CONNACK: a broker that accepts the link
+      // and drops it at once (a refusal) must not be redialled in a hot loop.
+      if (this.o.store.size() === 0) this.backoffMs = this.o.reconnectMinMs;
       const receiveMaximum = connack.properties?.receiveMaximum;
       this.windowLimit = Math.min(this.configuredWindow(), receiveMaximum ?? Number.POSITIVE_INFINITY);
       const { first } = this.protocol.connected(version);
@@ -279,7 +289,7 @@ export class MqttForwarder {
   /** Everything in flight goes back to waiting: it is all still in the outbox and is all sent again. */
   private giveUpInFlight(): void {
     this.linkGeneration++;
-    this.window.reset();
+    if (this.window.reset() > 0) this.windowNow = 1;
   }
 
   private handleCommand(payload: Buffer): void {
@@ -296,12 +306,12 @@ export class MqttForwarder {
   private pump(): void {
     const client = this.client;
     if (!client?.connected || this.stopped || this.notDeliveredHold !== undefined) return;
-    const room = this.windowLimit - this.window.size;
+    const limit = Math.min(this.windowLimit, this.windowNow);
+    const room = limit - this.window.size;
     if (room <= 0) return;
     const head = this.o.store.peek(this.window.size + room);
     const urgent = (e: StoredEvent) => eventPriority(e.event) === 'urgent';
-    for (const entry of this.window.admit(head, this.windowLimit, urgent, this.o.clock.now()))
-      this.send(client, entry);
+    for (const entry of this.window.admit(head, limit, urgent, this.o.clock.now())) this.send(client, entry);
   }
 
   private send(client: MqttClient, entry: StoredEvent): void {
@@ -350,6 +360,8 @@ export class MqttForwarder {
           await this.o.store.ack(entry.seq);
           this.window.release(entry.seq);
           this.notDeliveredBackoffMs = this.o.reconnectMinMs;
+          this.backoffMs = this.o.reconnectMinMs;
+          this.windowNow = Math.min(this.windowLimit, this.windowNow * 2);
           this.stats.delivered++;
           this.stats.lastDeliveredAt = new Date(this.o.clock.now()).toISOString();
           const ms = this.o.clock.now() - slot.sentAtMs;
@@ -360,6 +372,7 @@ export class MqttForwarder {
           this.o.onDelivered?.(entry, ms);
         } else {
           this.window.release(entry.seq); // stays in the outbox
+          this.windowNow = 1;
           this.stats.notDelivered++;
           this.o.log.warn(
             {
