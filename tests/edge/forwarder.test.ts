@@ -245,7 +245,7 @@ describe.skipIf(!hasMosquitto)(
     async function anonymousMosquitto() {
       const dir = mkdtempSync(join(tmpdir(), 'fwd-mosq-auth-'));
       writeFileSync(join(dir, 'anon.conf'), 'allow_anonymous true\n');
-      const m = await startMosquitto({ authConfFile: join(dir, 'anon.conf') });
+      const m = await startMosquitto({ authConfFile: join(dir, 'anon.conf'), bindClientIds: false });
       cleanups.push(() => m.close());
       return m;
     }
