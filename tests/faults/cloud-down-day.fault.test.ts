@@ -106,6 +106,10 @@ describe('fault: the cloud is down for a day', () => {
     const sent = raisedIds(gw);
     const dropped = droppedIds(gw);
     const kept = sent.filter((id) => !dropped.includes(id));
+    // The last file goes before its 'delivered' line reaches us through the agent's stdout.
+    await waitFor(() => deliveredIds(gw).length >= kept.length, 10_000, 'the last delivered line').catch(
+      () => {},
+    );
     // In order: what the gateway delivered (PUBACK by PUBACK) is what it kept, in the order it raised it.
     expect(deliveredIds(gw)).toEqual(kept);
     const ledger = await waitFor(
