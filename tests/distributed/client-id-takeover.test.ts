@@ -11,16 +11,11 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { topics } from '../../contracts/src/index.ts';
-import { hasMosquitto } from '../../tools/harness/mosquitto.ts';
 import { alertEvent, waitFor } from '../cloud/cloud-fixture.ts';
-import { type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
+import { FLEET_DB_URL, FLEET_SKIP, type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const skip = !adminUrl
-  ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)'
-  : !hasMosquitto
-    ? 'skipped: mosquitto is not installed'
-    : '';
+const adminUrl = FLEET_DB_URL;
+const skip = FLEET_SKIP;
 const EVENTS = 20;
 /** The cloud process "a" consumes on one session (fleet-fixture: ANJU_MQTT_CLIENT_ID=cloud-a). */
 const CONSUMER = 'cloud-a-0';

@@ -7,23 +7,20 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertEvent, type EventKind, topics } from '../../contracts/src/index.ts';
-import { hasMosquitto } from '../../tools/harness/mosquitto.ts';
 import { alertEvent, heartbeat, readMetric, waitFor } from '../cloud/cloud-fixture.ts';
 import {
   closeCases,
   deliveryCounts,
+  FLEET_DB_URL,
+  FLEET_SKIP,
   type Fleet,
   type FleetHome,
   publishEvent,
   startFleet,
 } from './fleet-fixture.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const skip = !adminUrl
-  ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)'
-  : !hasMosquitto
-    ? 'skipped: mosquitto is not installed'
-    : '';
+const adminUrl = FLEET_DB_URL;
+const skip = FLEET_SKIP;
 const HOMES = 12;
 const KINDS: readonly EventKind[] = ['fall', 'sos', 'inactivity', 'vitals'];
 const KILL_ROUNDS = 3;

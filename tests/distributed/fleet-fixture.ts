@@ -12,8 +12,17 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import type { LimitsConfig } from '../../cloud/src/config/index.ts';
 import { isNotDelivered, publishQos1 } from '../../edge/src/forwarder/puback-reason.ts';
-import { startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
+import { hasMosquitto, startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
 import { apiClient, type CloudProc, Proc, ROOT, startCloudProcess } from '../../tools/harness/processes.ts';
+
+/** The PostgreSQL server a fleet creates its database on. */
+export const FLEET_DB_URL = process.env.DATABASE_URL;
+/** Why a fleet test cannot run here ('' when it can): for `describe.skipIf` and the suite's title. */
+export const FLEET_SKIP = !FLEET_DB_URL
+  ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)'
+  : !hasMosquitto
+    ? 'skipped: mosquitto is not installed'
+    : '';
 
 export const TOKEN = 'distributed-token-0123456789';
 export const CLOUD_PASSWORD = 'cloud-broker-password-0123456789';

@@ -14,16 +14,19 @@ import { systemClock } from '../../edge/src/clock.ts';
 import { MqttForwarder } from '../../edge/src/forwarder/mqtt-forwarder.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
 import { FileOutbox } from '../../edge/src/outbox/file-outbox.store.ts';
-import { hasMosquitto } from '../../tools/harness/mosquitto.ts';
 import { alertEvent, waitFor } from '../cloud/cloud-fixture.ts';
-import { closeCases, deliveryCounts, type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
+import {
+  closeCases,
+  deliveryCounts,
+  FLEET_DB_URL,
+  FLEET_SKIP,
+  type Fleet,
+  type FleetHome,
+  startFleet,
+} from './fleet-fixture.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const skip = !adminUrl
-  ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)'
-  : !hasMosquitto
-    ? 'skipped: mosquitto is not installed'
-    : '';
+const adminUrl = FLEET_DB_URL;
+const skip = FLEET_SKIP;
 const GATEWAYS = 4;
 const ROUNDS = Number(process.env.ANJU_FAULT_ROUNDS ?? 3);
 /** Per gateway and round: telemetry with an alarm every sixth event. */

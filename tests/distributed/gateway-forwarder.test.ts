@@ -14,18 +14,13 @@ import { systemClock } from '../../edge/src/clock.ts';
 import { MqttForwarder } from '../../edge/src/forwarder/mqtt-forwarder.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
 import { FileOutbox } from '../../edge/src/outbox/file-outbox.store.ts';
-import { hasMosquitto } from '../../tools/harness/mosquitto.ts';
 import { waitFor } from '../../tools/harness/net.ts';
 import { withVersion } from '../../tools/models/bundle-variants.ts';
 import { alertEvent } from '../cloud/cloud-fixture.ts';
-import { type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
+import { FLEET_DB_URL, FLEET_SKIP, type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const skip = !adminUrl
-  ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)'
-  : !hasMosquitto
-    ? 'skipped: mosquitto is not installed'
-    : '';
+const adminUrl = FLEET_DB_URL;
+const skip = FLEET_SKIP;
 
 describe.skipIf(skip !== '')(`distributed mode: the real gateway forwarder ${skip}`, () => {
   let fleet: Fleet;

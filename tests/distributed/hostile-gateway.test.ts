@@ -8,16 +8,11 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertEvent, type EventKind, topics } from '../../contracts/src/index.ts';
-import { hasMosquitto } from '../../tools/harness/mosquitto.ts';
 import { alertEvent, heartbeat, readMetric, waitFor } from '../cloud/cloud-fixture.ts';
-import { type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
+import { FLEET_DB_URL, FLEET_SKIP, type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const skip = !adminUrl
-  ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)'
-  : !hasMosquitto
-    ? 'skipped: mosquitto is not installed'
-    : '';
+const adminUrl = FLEET_DB_URL;
+const skip = FLEET_SKIP;
 
 const MAX_PAYLOAD = 4096;
 const RATE = { gatewayMessagesPerS: 20, gatewayBurst: 40, gatewayMaxWaitMs: 1000 };

@@ -16,11 +16,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type AlertEvent, topics } from '../../contracts/src/index.ts';
 import { hasMosquitto, startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
 import { alertEvent, waitFor } from '../cloud/cloud-fixture.ts';
-import { closeCases, deliveryCounts, startFleet } from './fleet-fixture.ts';
+import { closeCases, deliveryCounts, FLEET_DB_URL, FLEET_SKIP, startFleet } from './fleet-fixture.ts';
 
-const adminUrl = process.env.DATABASE_URL;
+const adminUrl = FLEET_DB_URL;
 const noBroker = hasMosquitto ? '' : 'skipped: mosquitto is not installed';
-const noFleet = !adminUrl ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)' : noBroker;
+const noFleet = FLEET_SKIP;
 const NEVER = 0xffff_ffff;
 const MESSAGES = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

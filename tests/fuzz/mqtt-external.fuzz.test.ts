@@ -12,18 +12,19 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxRemainingLength } from '../../cloud/src/mqtt/packet-size-guard.ts';
 import { MAX_PAYLOAD_BYTES, topics } from '../../contracts/src/index.ts';
-import { hasMosquitto } from '../../tools/harness/mosquitto.ts';
 import { alertEvent, readMetric, waitFor } from '../cloud/cloud-fixture.ts';
-import { type Fleet, type FleetHome, startFleet } from '../distributed/fleet-fixture.ts';
+import {
+  FLEET_DB_URL,
+  FLEET_SKIP,
+  type Fleet,
+  type FleetHome,
+  startFleet,
+} from '../distributed/fleet-fixture.ts';
 import { fuzzTopics, rejectReasons, remainingLength, sumMetric, within } from './mqtt-fuzz.ts';
 import { hostilePayloads } from './mutate.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const skip = !adminUrl
-  ? 'skipped: DATABASE_URL is unset (needs a PostgreSQL server)'
-  : !hasMosquitto
-    ? 'skipped: mosquitto is not installed'
-    : '';
+const adminUrl = FLEET_DB_URL;
+const skip = FLEET_SKIP;
 const N = Number(process.env.ANJU_FUZZ_EXT_N ?? 300);
 const GOOD_EVERY = 25;
 const PACKET_TOO_LARGE = 0x95;
