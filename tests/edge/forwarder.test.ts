@@ -204,6 +204,30 @@ describe('MQTT forwarder in-flight window (real aedes broker)', () => {
   });
 });
 
+describe('MQTT forwarder telemetry pace (cloud.telemetryPerS, real aedes broker)', () => {
+  it('sends telemetry no faster than its pace after the burst, and an urgent event at once', async () => {
+    const broker = await startRecordingBroker(0);
+    cleanups.push(() => broker.close());
+    const outbox = new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-pace-')), silentLogger);
+    // 10 telemetry (the burst), an alarm, 6 more telemetry at 4/s.
+    for (let i = 0; i < 17; i++) await outbox.append(event(i, i !== 10));
+    const t0 = Date.now();
+    const at = new Map<number, number>();
+    forwarderFor(broker.port, outbox, undefined, {
+      inFlightWindow: 16,
+      telemetryPace: { perS: 4, burst: 10 },
+      onDelivered: (e) => at.set(e.event.evidence.n as number, Date.now() - t0),
+    });
+    await waitFor(() => outbox.size() === 0, 20_000, 'outbox drained');
+    console.log(`pace 4/s burst 10: delivered at ms ${JSON.stringify([...at.values()])}`);
+    expect([...at.keys()]).toEqual([...Array(17).keys()]);
+    // The alarm did not wait for a telemetry token (one is 250 ms away when the burst is spent).
+    expect(at.get(10)! - at.get(9)!).toBeLessThan(200);
+    // Six paced events after the burst: at least five intervals of 250 ms.
+    expect(at.get(16)! - at.get(10)!).toBeGreaterThanOrEqual(5 * 250 - 50);
+  });
+});
+
 describe('MQTT forwarder protocol level (cloud.mqttVersion)', () => {
   const newOutbox = () => new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-proto-')), silentLogger);
 

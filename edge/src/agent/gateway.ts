@@ -72,6 +72,9 @@ export async function startGateway(
     reconnectMaxMs: config.cloud.reconnectMaxMs,
     mqttVersion: config.cloud.mqttVersion,
     inFlightWindow: config.cloud.inFlightWindow,
+    ...(config.cloud.telemetryPerS > 0
+      ? { telemetryPace: { perS: config.cloud.telemetryPerS, burst: config.cloud.telemetryBurst } }
+      : {}),
     store: outbox,
     clock,
     log: log.child({ component: 'forwarder' }),

@@ -53,6 +53,21 @@ export const GatewayConfigSchema = Type.Object(
         default: DEFAULT_IN_FLIGHT_WINDOW,
         description: 'events on the wire at once while the outbox drains (1 = one at a time)',
       }),
+      // Below the cloud's default per-gateway limit (limits.gatewayMessagesPerS 50, gatewayBurst 200):
+      // behind an external broker the cloud can only shed what comes faster (telemetry-pacer.ts).
+      telemetryPerS: Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        default: 40,
+        description:
+          'telemetry-class events per second at most while the outbox drains (0 = unpaced); urgent events are never paced',
+      }),
+      telemetryBurst: Type.Integer({
+        minimum: 1,
+        maximum: 10_000,
+        default: 100,
+        description: 'telemetry-class events that may go at once before the pace applies',
+      }),
     }),
     /**
      * Bound of the durable outbox (a gateway offline for days must not fill its disk). Past it, or when
@@ -138,6 +153,7 @@ export const ENV_OVERRIDES: Record<string, string> = {
   ANJU_CLOUD_SECRET: 'cloud.secret',
   ANJU_CLOUD_MQTT_VERSION: 'cloud.mqttVersion',
   ANJU_CLOUD_IN_FLIGHT_WINDOW: 'cloud.inFlightWindow',
+  ANJU_CLOUD_TELEMETRY_PER_S: 'cloud.telemetryPerS',
   ANJU_OUTBOX_MAX_ENTRIES: 'outbox.maxEntries',
   ANJU_OUTBOX_MAX_BYTES: 'outbox.maxBytes',
   ANJU_WRISTBAND_PATH: 'wristband.path',

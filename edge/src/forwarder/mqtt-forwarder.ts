@@ -12,6 +12,7 @@ import {
   ProtocolVersionChoice,
 } from './protocol-version.ts';
 import { isNotDelivered, publishQos1 } from './puback-reason.ts';
+import { TelemetryPacer } from './telemetry-pacer.ts';
 
 export interface ForwarderOptions {
   url: string;
@@ -24,6 +25,8 @@ export interface ForwarderOptions {
   mqttVersion?: MqttVersionSetting;
   /** Events in flight at once (QoS 1 publishes awaiting their PUBACK). Default 16. */
   inFlightWindow?: number;
+  /** Telemetry-class events per second (sustained, burst) at most; urgent events are never paced. */
+  telemetryPace?: { perS: number; burst: number };
   /** A publish whose PUBACK has not come by then tears the link down and is retried. */
   publishTimeoutMs?: number;
   store: OutboxStore;
@@ -70,6 +73,9 @@ export class MqttForwarder {
   private backoffMs: number;
   private retryTimer: unknown;
   private readonly window = new DeliveryWindow();
+  private readonly pacer: TelemetryPacer | undefined;
+  /** Set while telemetry waits for the pacer. */
+  private paceTimer: unknown;
   private readonly protocol: ProtocolVersionChoice;
   /** The broker's Receive Maximum (MQTT 5 CONNACK) bounds the window further. */
   private windowLimit: number;
@@ -107,6 +113,7 @@ export class MqttForwarder {
     this.protocol = new ProtocolVersionChoice(o.mqttVersion ?? 'auto');
     this.windowLimit = this.configuredWindow();
     this.windowNow = this.windowLimit;
+    this.pacer = o.telemetryPace && new TelemetryPacer(o.telemetryPace.perS, o.telemetryPace.burst);
   }
 
   start(): void {
@@ -122,6 +129,8 @@ export class MqttForwarder {
     this.o.clock.clearTimeout(this.retryTimer);
     this.o.clock.clearTimeout(this.notDeliveredHold);
     this.notDeliveredHold = undefined;
+    this.o.clock.clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
     this.giveUpInFlight();
     const c = this.client;
     this.client = undefined;
@@ -306,12 +315,26 @@ export class MqttForwarder {
   private pump(): void {
     const client = this.client;
     if (!client?.connected || this.stopped || this.notDeliveredHold !== undefined) return;
-    const limit = Math.min(this.windowLimit, this.windowNow);
+    let limit = Math.min(this.windowLimit, this.windowNow);
     const room = limit - this.window.size;
     if (room <= 0) return;
     const head = this.o.store.peek(this.window.size + room);
     const urgent = (e: StoredEvent) => eventPriority(e.event) === 'urgent';
-    for (const entry of this.window.admit(head, limit, urgent, this.o.clock.now())) this.send(client, entry);
+    const now = this.o.clock.now();
+    const next = head.find((e) => !this.window.has(e.seq));
+    // Telemetry waits for the pacer; an urgent event at the head goes at once (it travels alone).
+    const pacer = next !== undefined && !urgent(next) ? this.pacer : undefined;
+    if (pacer) {
+      const tokens = pacer.available(now);
+      if (tokens < 1) {
+        this.pumpLater(pacer.msUntilNext(now));
+        return;
+      }
+      limit = Math.min(limit, this.window.size + tokens);
+    }
+    const admitted = this.window.admit(head, limit, urgent, now);
+    pacer?.take(admitted.filter((e) => !urgent(e)).length, now);
+    for (const entry of admitted) this.send(client, entry);
   }
 
   private send(client: MqttClient, entry: StoredEvent): void {
@@ -390,6 +413,14 @@ export class MqttForwarder {
       this.applying = false;
     }
     this.pump();
+  }
+
+  private pumpLater(ms: number): void {
+    if (this.paceTimer !== undefined) return;
+    this.paceTimer = this.o.clock.setTimeout(() => {
+      this.paceTimer = undefined;
+      this.pump();
+    }, ms);
   }
 
   /** Sends nothing new for a backoff: the broker has no consumer now, and a hot loop would not make one. */
