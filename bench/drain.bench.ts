@@ -1,11 +1,3 @@
-// How fast a gateway drains a backlog (issue #7): N events wait in the real agent's outbox (written with
-// its FileOutbox, as after a day offline), then `anju-gw run` starts against an `anju-cloud serve` that is
-// up (embedded aedes broker; PGlite, or PostgreSQL with --db postgres) and we time from its
-// 'connected to cloud' to its last 'event delivered (PUBACK)' line — each PUBACK sent only after the
-// cloud's commit. Once per in-flight window (cloud.inFlightWindow) and round-trip time (a TCP proxy that
-// delays each chunk: a home's broadband), same run, same cloud, a new home each.
-// The agent is pinned to core 0 and the cloud to core 1 (taskset) when available.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +10,9 @@ import { API_TOKEN, databases, enrolHousehold, type Household, ptysFor } from '.
 import { waitFor } from '../tools/harness/net.ts';
 import {
   type CloudProc,
+  hasTaskset,
   type Proc,
+  pinnedTo,
   startCloudProcess,
   startGatewayProcess,
 } from '../tools/harness/processes.ts';
@@ -50,15 +44,6 @@ const WINDOWS = args.windows.split(',').map(Number);
 const RTTS = args['rtt-ms'].split(',').map(Number);
 const db = databases.find((d) => d.name.toLowerCase().startsWith(args.db.toLowerCase()));
 if (!db) throw new Error(`--db ${args.db}: not available (postgres needs DATABASE_URL)`);
-const hasTaskset = (() => {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const pin = (core: number) => (hasTaskset ? { wrap: ['taskset', '-c', String(core)] } : {});
 
 /** The backlog, written through the agent's own outbox code into the directory it will reopen. */
 async function fillOutbox(h: Household): Promise<void> {
@@ -117,7 +102,7 @@ async function drainOnce(cloud: CloudProc, window: number, rttMs: number) {
       nodeRed: { enabled: false },
       home: { enabled: false },
     },
-    ...pin(0),
+    ...pinnedTo(0),
   });
   try {
     await waitFor(() => gw.count('event delivered (PUBACK)') >= N, 300_000, `${N} delivered`).catch((err) => {
@@ -158,7 +143,7 @@ const cloud = await startCloudProcess({
   databaseUrl: fresh.url,
   apiToken: API_TOKEN,
   configFile,
-  ...pin(1),
+  ...pinnedTo(1),
 });
 console.log(
   `database: ${db.name}; gateway ${hasTaskset ? 'pinned to core 0, cloud to core 1' : 'not pinned (no taskset)'}`,

@@ -1,26 +1,14 @@
-// The gateway's footprint on one core (as on a Pi): RSS and CPU share of the agent process at idle and
-// while a run of recorded wrist activity is played into its wristband port in real time, without and with
-// Node-RED. The agent is pinned to core 0 (taskset); the replay tool runs on core 1.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFallsIndex } from '../edge/src/datasets/falls.ts';
 import { freePort } from '../tools/harness/net.ts';
-import { FALLS_DIR, replay, startGatewayProcess } from '../tools/harness/processes.ts';
+import { FALLS_DIR, hasTaskset, pinnedTo, replay, startGatewayProcess } from '../tools/harness/processes.ts';
 import { startPtyPair } from '../tools/harness/socat.ts';
 
 const IDLE_S = Number(process.env.IDLE_S ?? 20);
 const REPLAY_S = Number(process.env.REPLAY_S ?? 30);
 const TICK = 100; // USER_HZ on Linux
-const hasTaskset = (() => {
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const cpuTicks = (pid: number) => {
   // /proc/<pid>/stat: fields 14 and 15 are utime and stime, after the ")" that ends the command name
@@ -55,7 +43,7 @@ async function measure(nodeRed: boolean) {
     cloudUrl: `mqtt://127.0.0.1:${await freePort()}`, // no cloud: the link retries with backoff, as when offline
     wristbandPath: rx,
     extraConfig: { nodeRed: { enabled: nodeRed } },
-    ...(hasTaskset ? { wrap: ['taskset', '-c', '0'] } : {}),
+    ...pinnedTo(0),
   });
   const pid = gw.child.pid!;
   try {

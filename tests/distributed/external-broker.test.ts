@@ -10,12 +10,12 @@ import { type AlertEvent, type EventKind, topics } from '../../contracts/src/ind
 import { alertEvent, heartbeat, readMetric, waitFor } from '../cloud/cloud-fixture.ts';
 import {
   closeCases,
-  deliveryCounts,
   FLEET_DB_URL,
   FLEET_SKIP,
   type Fleet,
   type FleetHome,
   publishEvent,
+  settledCounts,
   startFleet,
 } from './fleet-fixture.ts';
 
@@ -88,14 +88,7 @@ describe.skipIf(skip !== '')(`distributed mode: two cloud processes behind Mosqu
         });
     }
     const ids = await publishRound(0);
-    const counts = await waitFor(
-      async () => {
-        const c = await deliveryCounts(fleet.db, ids, residentIds(), since);
-        return c.delivered === ids.length ? c : undefined;
-      },
-      30_000,
-      'every event stored with its case',
-    );
+    const counts = await settledCounts(fleet.db, ids, residentIds(), since, 30_000);
     const share = {
       a: (await consumed('a', 'acked')) - acked0.a,
       b: (await consumed('b', 'acked')) - acked0.b,
@@ -166,14 +159,7 @@ describe.skipIf(skip !== '')(`distributed mode: two cloud processes behind Mosqu
         if (sent === 2 * third) restarted = fleet.startCloud(victim);
       });
       await restarted;
-      const counts = await waitFor(
-        async () => {
-          const c = await deliveryCounts(fleet.db, ids, residentIds(), since);
-          return c.delivered === ids.length ? c : undefined;
-        },
-        30_000,
-        `round ${round}: every event stored`,
-      ).catch(async () => deliveryCounts(fleet.db, ids, residentIds(), since));
+      const counts = await settledCounts(fleet.db, ids, residentIds(), since, 30_000);
       const redelivered = await consumed(victim, 'redelivered');
       console.log(
         `kill -9 round ${round} (cloud ${victim}): sent=${counts.sent} delivered=${counts.delivered} ` +
@@ -208,14 +194,7 @@ describe.skipIf(skip !== '')(`distributed mode: two cloud processes behind Mosqu
           setTimeout(() => void fleet.broker.start(), 700);
         }
       });
-      const counts = await waitFor(
-        async () => {
-          const c = await deliveryCounts(fleet.db, ids, residentIds(), since);
-          return c.delivered === ids.length ? c : undefined;
-        },
-        30_000,
-        `round ${round}: every event stored`,
-      ).catch(async () => deliveryCounts(fleet.db, ids, residentIds(), since));
+      const counts = await settledCounts(fleet.db, ids, residentIds(), since, 30_000);
       console.log(
         `broker restart round ${round}: sent=${counts.sent} delivered=${counts.delivered} ` +
           `resent_after_no_subscribers=${refused} lost=${counts.lost} duplicate_cases=${counts.duplicateCases}`,

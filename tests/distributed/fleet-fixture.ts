@@ -248,6 +248,25 @@ export async function deliveryCounts(
   };
 }
 
+/**
+ * The counts once every event is stored with its case, or as they stand after `timeoutMs` — so a test
+ * asserting on them fails with the numbers (sent, delivered, lost) rather than a timeout.
+ */
+export async function settledCounts(
+  db: pg.Client,
+  eventIds: readonly string[],
+  residentIds: readonly string[],
+  since: Date,
+  timeoutMs = 30_000,
+): Promise<DeliveryCounts> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await deliveryCounts(db, eventIds, residentIds, since);
+    if (c.delivered === eventIds.length || Date.now() > deadline) return c;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Finishes every open case of these residents, so the next run's events each open a fresh one. */
 export async function closeCases(db: pg.Client, residentIds: readonly string[]): Promise<void> {
   await db.query(

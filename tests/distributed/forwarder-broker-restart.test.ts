@@ -17,11 +17,11 @@ import { FileOutbox } from '../../edge/src/outbox/file-outbox.store.ts';
 import { alertEvent, waitFor } from '../cloud/cloud-fixture.ts';
 import {
   closeCases,
-  deliveryCounts,
   FLEET_DB_URL,
   FLEET_SKIP,
   type Fleet,
   type FleetHome,
+  settledCounts,
   startFleet,
 } from './fleet-fixture.ts';
 
@@ -101,14 +101,7 @@ describe.skipIf(skip !== '')(`the gateway forwarder through a Mosquitto restart 
         60_000,
         `round ${round}: outboxes drained`,
       );
-      const counts = await waitFor(
-        async () => {
-          const c = await deliveryCounts(fleet.db, ids, residentIds(), since);
-          return c.delivered === ids.length ? c : undefined;
-        },
-        30_000,
-        `round ${round}: every event stored`,
-      ).catch(async () => deliveryCounts(fleet.db, ids, residentIds(), since));
+      const counts = await settledCounts(fleet.db, ids, residentIds(), since, 30_000);
       const refused = gateways.reduce((n, g) => n + g.forwarder.stats.notDelivered, 0) - refusedBefore;
       console.log(
         `forwarder broker-restart round ${round}: sent=${counts.sent} delivered=${counts.delivered} lost=${counts.lost} ` +

@@ -15,8 +15,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AlertEvent, topics } from '../../contracts/src/index.ts';
 import { hasMosquitto, startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
-import { alertEvent, waitFor } from '../cloud/cloud-fixture.ts';
-import { closeCases, deliveryCounts, FLEET_DB_URL, FLEET_SKIP, startFleet } from './fleet-fixture.ts';
+import { alertEvent } from '../cloud/cloud-fixture.ts';
+import { closeCases, FLEET_DB_URL, FLEET_SKIP, settledCounts, startFleet } from './fleet-fixture.ts';
 
 const adminUrl = FLEET_DB_URL;
 const noBroker = hasMosquitto ? '' : 'skipped: mosquitto is not installed';
@@ -136,14 +136,7 @@ describe.skipIf(noFleet !== '')(
           );
         }
         const residents = homes.map((h) => h.residentId);
-        const counts = await waitFor(
-          async () => {
-            const c = await deliveryCounts(fleet.db, ids, residents, since);
-            return c.delivered === ids.length ? c : undefined;
-          },
-          20_000,
-          'every event stored by the remaining process',
-        ).catch(() => deliveryCounts(fleet.db, ids, residents, since));
+        const counts = await settledCounts(fleet.db, ids, residents, since, 20_000);
         console.log(`one of two processes stopped (SIGTERM): ${JSON.stringify(counts)}`);
         expect(counts).toEqual({ sent: ids.length, delivered: ids.length, lost: 0, duplicateCases: 0 });
         await closeCases(fleet.db, residents);

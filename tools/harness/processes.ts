@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -187,6 +187,20 @@ export interface GatewayProcOptions {
   /** Runs the agent under this prefix, e.g. `['taskset', '-c', '0']` to pin it to one core. */
   wrap?: string[];
 }
+
+/** Whether `taskset` is here to pin a process to one core (benches measure edge work on one core). */
+export const hasTaskset = (() => {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** `wrap` for startGatewayProcess/startCloudProcess that pins to `core`, or nothing without taskset. */
+export const pinnedTo = (core: number): { wrap?: string[] } =>
+  hasTaskset ? { wrap: ['taskset', '-c', String(core)] } : {};
 
 /** Writes the gateway's config file and starts `anju-gw run`; resolves when it says 'gateway ready'. */
 export async function startGatewayProcess(o: GatewayProcOptions): Promise<Proc> {
