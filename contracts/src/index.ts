@@ -1,3 +1,4 @@
+export * from './enrolment.ts';
 export * from './events.ts';
 export * from './ids.ts';
 export * from './model-update.ts';

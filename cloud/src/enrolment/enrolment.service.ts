@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EnrolmentResponse } from '../../../contracts/src/index.ts';
 import type { Db } from '../db/index.ts';
 import { createGatewaysRepository } from '../gateways/gateways.repository.ts';
 import type { Logger } from '../log/logger.ts';
@@ -22,14 +23,7 @@ export interface EnrolRequest {
 }
 
 /** What a newly enrolled gateway needs to connect: shown once, like POST /gateways' secret. */
-export interface EnrolResult {
-  gatewayId: string;
-  residentId: string;
-  stationId: string;
-  secret: string;
-  mqttUrl: string;
-  enrolledAt: string;
-}
+export type EnrolResult = EnrolmentResponse;
 
 type Outcome = { ok: true; result: Omit<EnrolResult, 'mqttUrl'> } | { ok: false; error: EnrolmentError };
 

@@ -1,15 +1,9 @@
+import type { EnrolmentResponse } from '../../../contracts/src/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { CliExit } from './local-agent.ts';
 
-/** What the cloud's POST /enrol returns (cloud/src/enrolment/enrolment.schemas.ts). */
-export interface Enrolment {
-  gatewayId: string;
-  residentId: string;
-  stationId: string;
-  secret: string;
-  mqttUrl: string;
-  enrolledAt: string;
-}
+/** What the cloud's POST /enrol returns. */
+export type Enrolment = EnrolmentResponse;
 
 /** A refusal the installer can act on: a missing resident is asked for and retried, the others end init. */
 export class ResidentRequired extends Error {}
