@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { generateSecret, hashSecret } from '../cloud/src/mqtt/gateway-secret.ts';
 import type { EventKind } from '../contracts/src/index.ts';
+import { closeCases } from '../tools/harness/close-cases.ts';
 import { startTwilioFake } from '../tools/harness/fake-sms/twilio.fake.ts';
 import { type CloudProc, ROOT, startCloudProcess } from '../tools/harness/processes.ts';
 import type { LoaderGateway, LoaderReply, LoaderRequest, SentEvent } from './fleet-loader.ts';
@@ -279,7 +280,7 @@ try {
   async function phase(rate: number, seconds: number) {
     const total = Math.max(1, Math.round(rate * seconds));
     if (slotCursor + total > totalSlots) {
-      await closeCases();
+      await closeCases(db, residentIds);
       slotCursor = 0;
     }
     if (total > totalSlots)
@@ -365,19 +366,6 @@ try {
     };
   }
 
-  async function closeCases() {
-    await db.query(
-      `UPDATE timers SET cancelled_at = now() WHERE fired_at IS NULL AND cancelled_at IS NULL
-         AND case_id IN (SELECT id FROM cases WHERE resident_id = ANY($1::text[]))`,
-      [residentIds],
-    );
-    await db.query(
-      `UPDATE cases SET status = 'false_alarm', closed_at = now(), updated_at = now()
-       WHERE resident_id = ANY($1::text[]) AND status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`,
-      [residentIds],
-    );
-  }
-
   const status = async () => {
     const s = await Promise.all(loaders.map((l) => ask(l, { type: 'status' }, 'status')));
     return {
@@ -410,7 +398,7 @@ try {
       if (!kept) break;
       ceiling = r.eventsPerS;
       if (fast) ceilingWithinP99 = r.eventsPerS; // a slow first step (cold caches) does not void later ones
-      await closeCases();
+      await closeCases(db, residentIds);
       slotCursor = 0;
       await sleep(2_000);
     }

@@ -267,16 +267,4 @@ export async function settledCounts(
   }
 }
 
-/** Finishes every open case of these residents, so the next run's events each open a fresh one. */
-export async function closeCases(db: pg.Client, residentIds: readonly string[]): Promise<void> {
-  await db.query(
-    `UPDATE timers SET cancelled_at = now() WHERE fired_at IS NULL AND cancelled_at IS NULL
-       AND case_id IN (SELECT id FROM cases WHERE resident_id = ANY($1::text[]))`,
-    [residentIds],
-  );
-  await db.query(
-    `UPDATE cases SET status = 'false_alarm', closed_at = now(), updated_at = now()
-     WHERE resident_id = ANY($1::text[]) AND status NOT IN ('resolved', 'closed', 'cancelled', 'false_alarm')`,
-    [residentIds],
-  );
-}
+export { closeCases } from '../../tools/harness/close-cases.ts';
