@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ModelUpdateCommand } from './model-update.ts';
+import { VitalsLimitsCommand } from './supervision.ts';
 
 /** Major version of the wire envelope. Only additive changes within a major version. */
 export const EVENT_SCHEMA_VERSION = 1;
@@ -118,6 +119,13 @@ export const Heartbeat = Type.Object(
         },
       ),
     ),
+    heartbeatIntervalS: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description: 'how often this gateway sends a heartbeat: the cloud calls it silent after a missed one',
+      }),
+    ),
     outboxUnwritable: Type.Optional(
       Type.Integer({ minimum: 0, description: 'urgent events held in memory: the disk refused them' }),
     ),
@@ -177,6 +185,7 @@ export const Command = Type.Union(
       { additionalProperties: false },
     ),
     ModelUpdateCommand,
+    VitalsLimitsCommand,
   ],
   { $id: 'Command' },
 );

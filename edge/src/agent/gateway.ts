@@ -83,6 +83,11 @@ export async function startGateway(
         void modelUpdater.handle(cmd);
         return;
       }
+      if (cmd.type === 'vitals_limits') {
+        // Issue 16: the vitals scorer takes these; until it exists they are only logged.
+        log.info({ command: cmd.type, residentId: cmd.residentId, limits: cmd.limits }, 'command from cloud');
+        return;
+      }
       log.info({ command: cmd.type, eventId: cmd.eventId }, 'command from cloud');
       tests.command(cmd);
     },
