@@ -1,11 +1,16 @@
-// npm run eval:inactivity -- --data DIR [--seed 8] [--per-day 3] [--horizon-h 24] [--warmup-days 7]
-//   [--year] [--year-days 365] [--quantile 0.99] [--margin 1.5] [--min-threshold-min 60] [--quiet]
+// npm run eval:inactivity -- --data DIR [--fixed] [--seed 8] [--per-day 3] [--horizon-h 24] [--warmup-days 7]
+//   [--year] [--year-days 365] [--quantile 0.99] [--margin 1] [--min-threshold-min 45] [--quiet]
 //
 // Replays every home of a folder of smart-home logs (format: ../shared/datasets/home/README.md) through the
 // real inactivity scorer and safety rules on a simulated clock, learning online. Reports false alarms on
-// the real logs (all of them; those during labelled Leaving/Sleeping are broken out, not excluded) and,
-// on collapses injected into the same logs, the detection rate and delay. Ends with the inactivity-eval
-// line. --year also loops each home's log to a year and prints replay seconds and RSS.
+// the real logs (all of them, split by cause: out, asleep, warm-up, other) and, on collapses injected into
+// the same logs, the detection rate and the median and p90 delay.
+//
+// Default protocol (≥ 2 homes): leave-one-home-out — each home is scored with the parameters chosen on the
+// other homes (tools/inactivity/loho.ts); the final inactivity-eval line pools the held-out figures only.
+// --fixed scores every home with the shipped defaults (plus any --quantile/--margin/--min-threshold-min):
+// on homes the defaults were not chosen on, that is the figure of a gateway installed there.
+// --year also loops each home's log to a year and prints replay seconds and RSS.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { utcAsLocal } from '../../edge/src/scoring/inactivity/index.ts';
@@ -15,11 +20,13 @@ import {
   EVAL_DEFAULTS,
   evalLine,
   evaluateHome,
+  type FalseAlarm,
   type HomeResult,
   median,
   quantile,
   summarise,
 } from './evaluate.ts';
+import { leaveOneHomeOut } from './loho.ts';
 import { yearReplay } from './year-replay.ts';
 
 const { values: args } = parseArgs({
@@ -35,6 +42,7 @@ const { values: args } = parseArgs({
     margin: { type: 'string' },
     'min-threshold-min': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    fixed: { type: 'boolean', default: false },
   },
 });
 
@@ -58,18 +66,17 @@ const opts = {
 };
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : 'n/a');
-const results: HomeResult[] = [];
-for (const home of homes) {
-  const log = readHome(dir, home);
-  const r = evaluateHome(log, opts);
-  results.push(r);
+const per30 = (n: number, days: number) => ((n / Math.max(days, 1e-9)) * 30).toFixed(2);
+const byCause = (fa: FalseAlarm[], days: number) =>
+  (['out', 'asleep', 'warmup', 'other'] as const)
+    .map((c) => `${c}=${per30(fa.filter((f) => f.cause === c).length, days)}`)
+    .join(' ');
+
+function printHome(r: HomeResult, note: string): void {
   const fa = r.falseAlarms;
   console.log(
-    `home=${r.home} days=${r.days.toFixed(1)} events=${r.events} labelled=${r.labelled} ` +
-      `false_alarms=${fa.length} (per_30_days=${((fa.length / Math.max(r.days, 1e-9)) * 30).toFixed(2)}; ` +
-      `during_labelled_leaving=${fa.filter((f) => f.label === 'Leaving').length} ` +
-      `during_labelled_sleeping=${fa.filter((f) => f.label === 'Sleeping').length} ` +
-      `in_warmup=${fa.filter((f) => f.warmup).length}) ` +
+    `home=${r.home}${note} days=${r.days.toFixed(1)} events=${r.events} labelled=${r.labelled} ` +
+      `false_alarms=${fa.length} per_30_days=${per30(fa.length, r.days)} (${byCause(fa, r.days)}) ` +
       `collapses=${r.injected} detected=${r.detected} (warmup ${r.warmupInjected[1]}/${r.warmupInjected[0]}) ` +
       `delay_min median=${fmt(median(r.delaysMin))} p90=${fmt(quantile(r.delaysMin, 0.9))} ` +
       `max=${fmt(Math.max(...r.delaysMin))} night_exit=${r.nightExits} meter_safety=${r.meterSafety}` +
@@ -79,8 +86,31 @@ for (const home of homes) {
     for (const f of fa)
       console.log(
         `  false alarm ${new Date(f.atMs).toISOString().slice(0, 16)} (${hhmm(f.atMs, utcAsLocal)}) ` +
-          `state=${f.state} label=${f.label || '-'}${f.warmup ? ' warmup' : ''}: ${f.explanation}`,
+          `cause=${f.cause} state=${f.state} label=${f.label || '-'} reason=${f.reason}: ${f.explanation}`,
       );
+}
+
+const logs = homes.map((h) => readHome(dir, h));
+const results: HomeResult[] = [];
+if (args.fixed || logs.length < 2) {
+  console.log(
+    `protocol=fixed (shipped defaults${Object.keys(scorer).length ? ` + ${JSON.stringify(scorer)}` : ''})`,
+  );
+  for (const log of logs) {
+    const r = evaluateHome(log, opts);
+    results.push(r);
+    printHome(r, '');
+  }
+} else {
+  console.log(`protocol=leave-one-home-out homes=${logs.length}`);
+  for (const f of leaveOneHomeOut(logs, opts)) {
+    results.push(f.result);
+    console.log(
+      `fold held_out=${f.heldOut} chosen [${f.chosen.name}] on ${f.tunedOn.join('+')}: fa_per_30_days=${f.tuning.faPer30.toFixed(2)} detected=${f.tuning.detectedRate.toFixed(3)} ` +
+        `median=${fmt(f.tuning.medianDelayMin)} p90=${fmt(f.tuning.p90DelayMin)}`,
+    );
+    printHome(f.result, ' (held out)');
+  }
 }
 
 if (args.year)
@@ -94,7 +124,11 @@ if (args.year)
 
 const s = summarise(results);
 console.log(
-  `totals: false_alarms=${s.falseAlarms} (during labelled leaving ${s.faAway}) collapses=${s.injected} ` +
-    `detected=${s.detected} delay_min median=${fmt(s.medianDelayMin)} p90=${fmt(s.p90DelayMin)}`,
+  `totals: false_alarms=${s.falseAlarms} per_30_days by cause: ${(
+    ['out', 'asleep', 'warmup', 'other'] as const
+  )
+    .map((c) => `${c}=${s.faPer30ByCause[c].toFixed(2)}`)
+    .join(' ')} collapses=${s.injected} detected=${s.detected} ` +
+    `delay_min median=${fmt(s.medianDelayMin)} p90=${fmt(s.p90DelayMin)}`,
 );
 console.log(evalLine(s));

@@ -22,7 +22,7 @@ describe.skipIf(!have)('inactivity evaluation on the smart-home logs', () => {
     const s = summarise(results);
     const line = evalLine(s);
     expect(line).toMatch(
-      /^inactivity-eval homes=\d+ days=[\d.]+ false_alarms_per_30_days=\d+\.\d\d detected=[01]\.\d{3} median_delay_min=\d+$/,
+      /^inactivity-eval homes=\d+ days=[\d.]+ false_alarms_per_30_days=\d+\.\d\d detected=[01]\.\d{3} median_delay_min=\d+ p90_delay_min=\d+$/,
     );
     // Not a tuned figure: any scorer worth shipping finds most silences that last a day.
     expect(s.detectedRate).toBeGreaterThan(0.8);

@@ -1,7 +1,9 @@
 import type { InactivityScorerOptions } from '../../edge/src/scoring/inactivity/index.ts';
+import { PERSON_ROLES } from '../../edge/src/scoring/inactivity/index.ts';
 import { pickCollapseTimes } from './collapse.injector.ts';
 import type { Activity, HomeLog } from './dataset.reader.ts';
 import { replayHome } from './replay.ts';
+import { mapSensor } from './sensor.mapper.ts';
 
 const DAY = 86_400_000;
 
@@ -18,8 +20,14 @@ export interface EvalOptions {
 
 export const EVAL_DEFAULTS: EvalOptions = { seed: 8, collapsesPerDay: 3, horizonMs: DAY, warmupDays: 7 };
 
+/** Why the person was fine: out (labelled Leaving, or came back through the entrance), asleep, the home's warm-up days, other. */
+export type FalseAlarmCause = 'out' | 'asleep' | 'warmup' | 'other';
+export const CAUSES: readonly FalseAlarmCause[] = ['out', 'asleep', 'warmup', 'other'];
+
 export interface FalseAlarm {
   atMs: number;
+  cause: FalseAlarmCause;
+  reason: string;
   silentMin: number;
   state: string;
   /** The label covering the alert, if any (Leaving → the person was out but the scorer did not know). */
@@ -49,6 +57,30 @@ function labelAt(activities: Activity[], t: number): string {
   return '';
 }
 
+/**
+ * The cause of a false alarm. With labels: Leaving → out, Sleeping → asleep. Without (or unlabelled at
+ * that moment): out if the next sign of life is the entrance door (the person came back in), asleep if a
+ * bed mat is pressed. Else warm-up if in the warm-up days, else other.
+ */
+function causeOf(log: HomeLog, t: number, warmup: boolean): FalseAlarmCause {
+  const label = labelAt(log.activities, t);
+  if (label === 'Leaving') return 'out';
+  if (label === 'Sleeping') return 'asleep';
+  if (!label) {
+    const next = log.events.find(
+      (e) => e.tMs > t && PERSON_ROLES.has(mapSensor(e.sensor)?.device.role as never),
+    );
+    if (next && mapSensor(next.sensor)?.device.role === 'front_door') return 'out';
+    let bed = false;
+    for (const e of log.events) {
+      if (e.tMs > t) break;
+      if (mapSensor(e.sensor)?.device.role === 'bed') bed = e.on;
+    }
+    if (bed) return 'asleep';
+  }
+  return warmup ? 'warmup' : 'other';
+}
+
 export function evaluateHome(log: HomeLog, o: EvalOptions = EVAL_DEFAULTS): HomeResult {
   const first = log.events[0]?.tMs ?? 0;
   const last = log.events.at(-1)?.tMs ?? first;
@@ -69,6 +101,8 @@ export function evaluateHome(log: HomeLog, o: EvalOptions = EVAL_DEFAULTS): Home
     .filter((d) => d.evidence.escalation === 1)
     .map((d) => ({
       atMs: d.decidedAtMs,
+      cause: causeOf(log, d.decidedAtMs, d.decidedAtMs < warmupEnd),
+      reason: String(d.evidence.reason ?? ''),
       silentMin: Number(d.evidence.silentMin),
       state: String(d.evidence.state),
       label: labelAt(log.activities, d.decidedAtMs),
@@ -121,6 +155,8 @@ export interface Summary {
   falseAlarms: number;
   faPer30: number;
   faAway: number;
+  /** False alarms per 30 home-days by cause. */
+  faPer30ByCause: Record<FalseAlarmCause, number>;
   injected: number;
   detected: number;
   detectedRate: number;
@@ -140,6 +176,14 @@ export function summarise(results: HomeResult[]): Summary {
     falseAlarms,
     faPer30: days > 0 ? (falseAlarms / days) * 30 : 0,
     faAway: results.reduce((s, r) => s + r.falseAlarms.filter((f) => f.label === 'Leaving').length, 0),
+    faPer30ByCause: Object.fromEntries(
+      CAUSES.map((c) => [
+        c,
+        days > 0
+          ? (results.reduce((s, r) => s + r.falseAlarms.filter((f) => f.cause === c).length, 0) / days) * 30
+          : 0,
+      ]),
+    ) as Record<FalseAlarmCause, number>,
     injected,
     detected,
     detectedRate: injected > 0 ? detected / injected : 0,
@@ -152,6 +196,7 @@ export function evalLine(s: Summary): string {
   return (
     `inactivity-eval homes=${s.homes} days=${s.days.toFixed(1)} ` +
     `false_alarms_per_30_days=${s.faPer30.toFixed(2)} detected=${s.detectedRate.toFixed(3)} ` +
-    `median_delay_min=${Number.isFinite(s.medianDelayMin) ? s.medianDelayMin.toFixed(0) : 'n/a'}`
+    `median_delay_min=${Number.isFinite(s.medianDelayMin) ? s.medianDelayMin.toFixed(0) : 'n/a'} ` +
+    `p90_delay_min=${Number.isFinite(s.p90DelayMin) ? s.p90DelayMin.toFixed(0) : 'n/a'}`
   );
 }

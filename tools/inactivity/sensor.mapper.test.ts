@@ -5,6 +5,13 @@ describe('mapSensor', () => {
   it.each([
     ['Entrance_Maindoor_Magnetic', 'front_door', 'contact'],
     ['Kitchen_Fridge_Magnetic', 'cupboard', 'contact'],
+    ['Entrance_Frontdoor_Magnetic', 'front_door', 'contact'],
+    ['Hall_Door_Magnetic', 'front_door', 'contact'],
+    ['Kitchen_Backdoor_Magnetic', 'front_door', 'contact'],
+    // A hall door named after the room it leads to is an interior door (van Kasteren's hall).
+    ['Hall_BathroomDoor_Magnetic', 'door', 'contact'],
+    ['Hall_ToiletDoor_Magnetic', 'door', 'contact'],
+    ['Entrance_Shoecabinet_Magnetic', 'cupboard', 'contact'],
     ['Bedroom_Door_PIR', 'motion', 'motion'],
     ['Bathroom_Toilet_Flush', 'toilet_flush', 'presence'],
     ['Bedroom_Bed_Pressure', 'bed', 'presence'],

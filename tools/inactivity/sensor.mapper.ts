@@ -27,6 +27,27 @@ function electricRole(item: string): string {
   return 'periodic_appliance';
 }
 
+/** Rooms a door can lead to from a hall: a hall door named after one of them is an interior door. */
+const INNER_ROOM =
+  /bath|toilet|wc|bed|kitchen|living|lounge|dining|study|office|cellar|basement|closet|store|pantry|laundry|garage/;
+
+/**
+ * The entrance door: a door item in an entrance-like place (entrance, entry, porch, foyer, vestibule), a
+ * front/main/entrance/outer/back/garden/street door anywhere, or a plain door of a hall or corridor (a hall
+ * door named after another room — `Hall_BathroomDoor` — is an interior door).
+ */
+export function isEntrance(place: string, item: string): boolean {
+  if (
+    /(main|front|entrance|entry|outer|outside|exterior|street|back|garden|patio|house|apartment|flat).?door/.test(
+      item,
+    )
+  )
+    return true;
+  if (/^(entrance|entry|porch|foyer|vestibule|outside|front)/.test(place)) return /door|gate/.test(item);
+  if (/^(hall|corridor|landing)/.test(place)) return /^(door|gate)$/.test(item) && !INNER_ROOM.test(item);
+  return false;
+}
+
 export function mapSensor(sensor: string): MappedSensor | undefined {
   const parts = sensor.split('_');
   if (parts.length < 2) return undefined;
@@ -43,7 +64,7 @@ export function mapSensor(sensor: string): MappedSensor | undefined {
       };
     case 'magnetic':
     case 'contact': {
-      const front = /entrance|entry|hall/.test(place) || /main.?door|front.?door|entrance|entry/.test(item);
+      const front = isEntrance(place, item);
       const role = front ? 'front_door' : /door/.test(item) ? 'door' : 'cupboard';
       return {
         device: { ...base, role },

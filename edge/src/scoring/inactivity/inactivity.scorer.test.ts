@@ -45,7 +45,7 @@ describe('InactivityScorer', () => {
     expect(d.occurredAtMs).toBe(MON + 10 * H);
     expect(d.evidence.lastActivityAt).toBe('10:00');
     expect(d.evidence.state).toBe('home');
-    expect(String(d.evidence.explanation)).toMatch(/^no activity since 10:00 .*end within/);
+    expect(String(d.evidence.explanation)).toMatch(/^no activity since 10:00 .*alert after/);
     expect(String(d.evidence.explanation).length).toBeLessThanOrEqual(200);
     expect(Object.keys(d.evidence).length).toBeLessThanOrEqual(24);
     expect(d.score.value).toBeGreaterThanOrEqual(0);
@@ -128,5 +128,103 @@ describe('InactivityScorer', () => {
       expect(Math.abs(d.decidedAtMs - (after[i]?.decidedAtMs ?? 0))).toBeLessThan(1000);
       expect(d.occurredAtMs).toBe(lastMotion);
     });
+  });
+
+  it('does not end an outing on a hall PIR seeing the person go, and learns how long outings last', () => {
+    const { clock, out, feed, scorer } = setup();
+    for (let d = 0; d < 3; d++) {
+      const base = MON + d * 24 * H;
+      feed(obs(base + 9 * H, 'motion', true, 'kitchen'));
+      feed(obs(base + 9 * H + 5 * MIN, 'front_door', true));
+      feed(obs(base + 9 * H + 6 * MIN, 'front_door', false));
+      // The hall PIR fires as the person walks out: within the grace, not a sign of someone home.
+      feed({ ...obs(base + 9 * H + 7 * MIN, 'motion', true, 'hall_pir'), room: 'hall' });
+      clock.advanceTo(base + 12 * H);
+      expect(scorer.state()).toBe('away');
+      feed(obs(base + 12 * H, 'front_door', true));
+      feed(obs(base + 12 * H + 1 * MIN, 'motion', true, 'kitchen'));
+      expect(scorer.state()).toBe('home');
+      for (let t = base + 12 * H + 20 * MIN; t < base + 22 * H; t += 20 * MIN)
+        feed(obs(t, 'motion', true, 'kitchen'));
+    }
+    expect(out.filter((d) => d.decidedAtMs % (24 * H) < 12 * H && d.decidedAtMs % (24 * H) > 9 * H)).toEqual(
+      [],
+    );
+    const usual = scorer.usualOutingMin(MON + 9 * H + 5 * MIN);
+    expect(usual).not.toBeNull();
+    expect(usual).toBeGreaterThan(150);
+    expect(usual).toBeLessThan(220);
+  });
+
+  it('alerts sooner, and says why, when the bathroom was entered and never left', () => {
+    const { clock, out, feed, scorer } = setup(
+      new InactivityScorer({ localOffset: utcAsLocal, warmupDays: 0 }),
+    );
+    const bath = (t: number) => feed({ ...obs(t, 'motion', true, 'bath_pir'), room: 'bathroom' });
+    const living = (t: number) => feed({ ...obs(t, 'motion', true, 'living_pir'), room: 'living' });
+    for (let d = 0; d < 21; d++) {
+      const base = MON + d * 24 * H;
+      // In the bathroom for 8 min, then the living room (its PIR sees the person every 25-70 min).
+      for (let t = base + 8 * H, i = 0; t < base + 21 * H; i++) {
+        bath(t);
+        living(t + 8 * MIN);
+        t += 8 * MIN + (25 + ((i * 17) % 45)) * MIN;
+        living(t - 1 * MIN);
+      }
+    }
+    const day = MON + 21 * 24 * H;
+    living(day + 10 * H);
+    const afterLiving = scorer.threshold(day + 10 * H);
+    bath(day + 10 * H + 20 * MIN);
+    const afterBath = scorer.threshold(day + 10 * H + 20 * MIN);
+    expect(afterBath.reason).toBe('bathroom_not_left');
+    expect(afterBath.min).toBeLessThan(afterLiving.min);
+    clock.advanceTo(day + 10 * H + 20 * MIN + afterBath.min * MIN + MIN);
+    const d = out.at(-1) as Detection;
+    expect(d.evidence.reason).toBe('bathroom_not_left');
+    expect(d.evidence.context).toBe('motion@bathroom');
+    expect(String(d.evidence.explanation)).toMatch(/bathroom entered and never left/);
+  });
+
+  it('is conservative while the home is learning, and says so (day k of n)', () => {
+    const { clock, out, feed, scorer } = setup(
+      new InactivityScorer({ localOffset: utcAsLocal, warmupQuantile: 0.995 }),
+    );
+    expect(scorer.learningStatus(MON).learning).toBe(true);
+    feed(obs(MON + 10 * H, 'motion'));
+    expect(scorer.learningStatus(MON + 10 * H)).toEqual({ learning: true, day: 1, days: 7 });
+    expect(scorer.threshold(MON + 10 * H).reason).toBe('learning');
+    clock.advanceTo(MON + 20 * H);
+    expect(out[0]?.evidence.learningDay).toBe(1);
+    expect(out[0]?.evidence.learningDays).toBe(7);
+    for (let d = 1; d < 9; d++) ordinaryDay(feed, d);
+    expect(scorer.learningStatus(MON + 8 * 24 * H + 12 * H).learning).toBe(false);
+    expect(scorer.threshold(MON + 8 * 24 * H + 21 * H).reason).not.toBe('learning');
+  });
+
+  it('restores a saved state of issue 8 (v1): its routine is kept and it is not a new home', () => {
+    const a = setup();
+    for (let d = 0; d < 10; d++) ordinaryDay(a.feed, d);
+    const v2 = a.scorer.toJSON();
+    const v1 = { ...v2, v: 1 as const };
+    for (const k of [
+      'contexts',
+      'outings',
+      'lastContext',
+      'awaySinceMs',
+      'lastDoorMs',
+      'doorLeaving',
+      'firstDayIndex',
+    ])
+      delete (v1 as Record<string, unknown>)[k];
+    const restored = InactivityScorer.fromJSON(JSON.parse(JSON.stringify(v1)) as InactivityScorerState, {
+      localOffset: utcAsLocal,
+    });
+    expect(restored.learningStatus(MON + 10 * 24 * H).learning).toBe(false);
+    expect(() =>
+      InactivityScorer.fromJSON({ ...v2, v: 3 } as unknown as InactivityScorerState, {
+        localOffset: utcAsLocal,
+      }),
+    ).toThrow(/v3/);
   });
 });

@@ -1,25 +1,71 @@
 import type { ModelInfo, Severity } from '../../../../contracts/src/index.ts';
 import type { Detection } from '../scorer.ts';
+import { ContextModel, type ContextModelState, contextKey } from './context.model.ts';
 import { durationText, hhmm, type LocalOffset, localParts, systemLocalOffset } from './local-time.ts';
 import { type ActivityObservation, type DeviceRole, HELD_CAP_MS } from './observation.ts';
-import { RoutineModel, type RoutineModelOptions, type RoutineModelState } from './routine.model.ts';
+import {
+  histogramQuantileMin,
+  RoutineModel,
+  type RoutineModelOptions,
+  type RoutineModelState,
+} from './routine.model.ts';
 
-export const INACTIVITY_MODEL: ModelInfo = { name: 'inactivity-routine', version: '1.0.0' };
+export const INACTIVITY_MODEL: ModelInfo = { name: 'inactivity-routine', version: '2.0.0' };
 
 export interface InactivityScorerOptions extends RoutineModelOptions {
-  /** The share of this home's silences (from the same hour) that a silence must outlast (default 0.99). */
+  /** The share of this home's silences (from the same hour and context) a silence must outlast (default 0.99). */
   quantile?: number;
-  /** …times this margin (default 1; chosen on the UCI homes: 0.9 already gives 3.4 false alarms / 30 days). */
+  /** …times this margin (default 1). */
   margin?: number;
-  /** The alert never fires sooner than this after the last sign of life (default 60 min). */
+  /** The alert never fires sooner than this after the last sign of life (default 30 min). */
   minThresholdMin?: number;
   /** …and always by this long (default 720 min), however quiet the hour usually is. */
   maxThresholdMin?: number;
+  /**
+   * Weight (pseudo-silences) of the hour's distribution when mixed with the context's own (default 8):
+   * small → the context decides as soon as it has a few silences; large → the hour decides.
+   */
+  contextWeight?: number;
+  /**
+   * After the entrance door of a person who was home, interior changes within this many minutes (walking
+   * out past a hall PIR, a mat settling) do not end the outing (default 3).
+   */
+  leaveGraceMin?: number;
+  /** Days from the first sign of life during which the home is "learning" (default 7). */
+  warmupDays?: number;
+  /**
+   * While learning, the threshold is at least this quantile of the default routine (what most homes do),
+   * (default 0.98): a new home raises nothing the prior cannot defend.
+   */
+  warmupQuantile?: number;
   /** Local time of the home (default: the system zone). */
   localOffset?: LocalOffset;
 }
 
 export type HomeState = 'home' | 'away' | 'asleep';
+
+/** Why the threshold of a silence is what it is (evidence `reason`). */
+export type ThresholdReason =
+  | 'usual_for_hour'
+  | 'usual_after_context'
+  | 'bathroom_not_left'
+  | 'night_bed_exit'
+  | 'learning';
+
+export interface ThresholdInfo {
+  min: number;
+  reason: ThresholdReason;
+  /** The hour's own quantile (min), before the context and the clamps. */
+  hourMin: number;
+  context: string | null;
+}
+
+/** The home is still learning its routine: the desk sees "day k of n". */
+export interface LearningStatus {
+  learning: boolean;
+  day: number;
+  days: number;
+}
 
 interface Held {
   role: DeviceRole;
@@ -28,7 +74,7 @@ interface Held {
 
 /** What `toJSON` writes: a few kB, so a gateway restart keeps weeks of learning. */
 export interface InactivityScorerState {
-  v: 1;
+  v: 1 | 2;
   model: RoutineModelState;
   lastActivityMs: number | null;
   lastActivityRole: DeviceRole | null;
@@ -38,51 +84,86 @@ export interface InactivityScorerState {
   bedSeen: boolean;
   alertedEpisodeMs: number | null;
   alertedTier: number;
+  // v2
+  contexts?: ContextModelState;
+  outings?: ContextModelState;
+  lastContext?: string | null;
+  awaySinceMs?: number | null;
+  lastDoorMs?: number | null;
+  doorLeaving?: boolean;
+  firstDayIndex?: number | null;
 }
 
 const SEVERITY_BY_TIER: Severity[] = ['info', 'warning', 'urgent', 'critical'];
 const MIN = 60_000;
+/** Door changes closer than this are one passage (open, close, a second try). */
+const DOOR_EPISODE_MS = 5 * MIN;
+const OUTING = 'outing';
+const BATHROOM = /bath|toilet|wc|shower|lavator|restroom|卫生间|浴室|厕所|洗手间/i;
 
 /**
- * Notices when the present silence at home is unusual for this home at this hour.
+ * Notices when the present silence at home is unusual for this home, at this hour, after this last sign
+ * of life.
  *
  * Streaming and clock-driven: `observe()` every person or appliance change (see `toObservation`), and
  * `tick(now)` at `nextCheckAtMs()` (or every few minutes; `InactivityRunner` does both on a `Clock`).
  * A silence is the time since the last person-made change, not counting time on a held mat (bed, seat,
- * each up to a cap). After a front-door change with no person-made change inside since, the home is
- * "away" and silence is not alarming; the next interior change means the person is home again.
+ * each up to a cap). After the entrance door the home is "away" and silence is not alarming; interior
+ * changes in the first `leaveGraceMin` after a leaving door do not end it (a hall PIR seeing the person
+ * go); the next one after that means the person is home again, and the outing's length is learned.
  *
- * Alerts escalate once per silence: warning when the silence outlasts `margin ×` the learned `quantile` of
- * silences that began at that hour (clamped to [min, max]), urgent at 1.5× (+1 h at least), critical
- * at 2.5× (+3 h at least).
+ * The threshold is the learned `quantile` of silences that began at that hour (routine model), mixed with
+ * those that followed the same context (role and room of the last change: a flush, a bed exit, the kitchen
+ * PIR), clamped to [min, max]; while the home is learning, at least the default routine's
+ * `warmupQuantile`. Alerts escalate once per silence: warning at the threshold, urgent at 1.5× (+1 h at
+ * least), critical at 2.5× (+3 h at least).
  */
 export class InactivityScorer {
   readonly id = 'inactivity';
   readonly model = INACTIVITY_MODEL;
   private readonly routine: RoutineModel;
+  private readonly prior: RoutineModel;
+  private contexts = new ContextModel();
+  private outings = new ContextModel();
   private readonly quantile: number;
   private readonly margin: number;
   private readonly minThresholdMin: number;
   private readonly maxThresholdMin: number;
+  private readonly contextWeight: number;
+  private readonly leaveGraceMs: number;
+  private readonly warmupDays: number;
+  private readonly warmupQuantile: number;
   private readonly offset: LocalOffset;
   private lastActivityMs: number | null = null;
   private lastActivityRole: DeviceRole | null = null;
   private lastActivityRoom: string | null = null;
+  private lastContext: string | null = null;
   private readonly held = new Map<string, Held>();
   private away = false;
+  private awaySinceMs: number | null = null;
+  private lastDoorMs: number | null = null;
+  /** The present door passage began while the person was home: it is a leaving. */
+  private doorLeaving = false;
   /** A bed mat has reported: sleep is visible, so night silences are not sleep (picks the prior). */
   private bedSeen = false;
+  private firstDayIndex: number | null = null;
   private alertedEpisodeMs: number | null = null;
   private alertedTier = 0;
   private cachedEpisodeMs: number | null = null;
-  private cachedThresholdMin = 0;
+  private cachedContext: string | null = null;
+  private cachedThreshold: ThresholdInfo | null = null;
 
   constructor(options: InactivityScorerOptions = {}, routine?: RoutineModel) {
     this.routine = routine ?? new RoutineModel(options);
+    this.prior = new RoutineModel({ priorWeight: this.routine.priorWeight });
     this.quantile = options.quantile ?? 0.99;
     this.margin = options.margin ?? 1;
-    this.minThresholdMin = options.minThresholdMin ?? 60;
+    this.minThresholdMin = options.minThresholdMin ?? 30;
     this.maxThresholdMin = options.maxThresholdMin ?? 720;
+    this.contextWeight = options.contextWeight ?? 8;
+    this.leaveGraceMs = (options.leaveGraceMin ?? 3) * MIN;
+    this.warmupDays = options.warmupDays ?? 7;
+    this.warmupQuantile = options.warmupQuantile ?? 0.98;
     this.offset = options.localOffset ?? systemLocalOffset;
   }
 
@@ -91,6 +172,24 @@ export class InactivityScorer {
     if (this.away) return 'away';
     for (const h of this.held.values()) if (h.role === 'bed') return 'asleep';
     return 'home';
+  }
+
+  /** Whether the home is still learning its routine (day k of n), for the heartbeat and `anju-gw status`. */
+  learningStatus(nowMs: number): LearningStatus {
+    const today = localParts(nowMs, this.offset).dayIndex;
+    const day = this.firstDayIndex === null ? 1 : Math.max(1, today - this.firstDayIndex + 1);
+    return {
+      learning: day <= this.warmupDays,
+      day: Math.min(day, this.warmupDays + 1),
+      days: this.warmupDays,
+    };
+  }
+
+  /** Minutes by which 90 % of this person's outings that began around that time had ended (null: none learned). */
+  usualOutingMin(startMs: number): number | null {
+    const hour = Math.floor(localParts(startMs, this.offset).minuteOfDay / 60);
+    const { h, mass } = this.outings.histogram(OUTING, hour);
+    return mass >= 2 ? histogramQuantileMin(h, 0.9) : null;
   }
 
   /** Start of the present silence, or `now` if the person is on a held mat (within its cap). */
@@ -106,18 +205,27 @@ export class InactivityScorer {
   }
 
   observe(obs: ActivityObservation): Detection[] {
-    this.routine.advanceToDay(localParts(obs.tMs, this.offset).dayIndex);
+    const day = localParts(obs.tMs, this.offset).dayIndex;
+    const f = this.routine.advanceToDay(day);
+    if (f !== 1) {
+      this.contexts.decay(f);
+      this.outings.decay(f);
+    }
     if (!obs.person) return [];
+    if (this.firstDayIndex === null) this.firstDayIndex = day;
     const out = this.tick(obs.tMs);
     const start = this.silenceStartMs(obs.tMs);
-    // A silence at home has ended: learn how long it lasted, in the hour it began.
+    // A silence at home has ended: learn how long it lasted, in the hour it began, after what.
     if (start !== null && !this.away && start < obs.tMs) {
       const p = localParts(start, this.offset);
-      this.routine.learn(isWeekend(p.weekday), Math.floor(p.minuteOfDay / 60), (obs.tMs - start) / MIN);
+      const hour = Math.floor(p.minuteOfDay / 60);
+      const min = (obs.tMs - start) / MIN;
+      this.routine.learn(isWeekend(p.weekday), hour, min);
+      if (this.lastContext !== null) this.contexts.learn(this.lastContext, hour, min);
     }
     if (obs.role === 'bed') this.bedSeen = true;
-    if (obs.role === 'front_door') this.away = true;
-    else this.away = false;
+    if (obs.role === 'front_door') this.doorChange(obs.tMs);
+    else if (this.away) this.interiorWhileAway(obs);
     const cap = HELD_CAP_MS[obs.role];
     if (cap !== undefined) {
       if (obs.active) {
@@ -127,23 +235,75 @@ export class InactivityScorer {
     this.lastActivityMs = Math.max(this.lastActivityMs ?? obs.tMs, obs.tMs);
     this.lastActivityRole = obs.role;
     this.lastActivityRoom = obs.room ?? null;
+    if (obs.role !== 'front_door') this.lastContext = contextKey(obs.role, obs.active, obs.room);
     return out;
   }
 
-  /** Alarm threshold (min) for a silence that began at `startMs`. */
+  private doorChange(tMs: number): void {
+    if (this.lastDoorMs === null || tMs - this.lastDoorMs > DOOR_EPISODE_MS) this.doorLeaving = !this.away;
+    this.lastDoorMs = tMs;
+    if (!this.away) {
+      this.away = true;
+      this.awaySinceMs = tMs;
+    }
+  }
+
+  private interiorWhileAway(obs: ActivityObservation): void {
+    const inGrace =
+      this.doorLeaving && this.lastDoorMs !== null && obs.tMs - this.lastDoorMs < this.leaveGraceMs;
+    // A mat letting go says nothing about a person coming in.
+    const release = HELD_CAP_MS[obs.role] !== undefined && !obs.active;
+    if (inGrace || release) return;
+    if (!this.doorLeaving && this.awaySinceMs !== null && this.lastDoorMs !== null) {
+      const p = localParts(this.awaySinceMs, this.offset);
+      this.outings.learn(OUTING, Math.floor(p.minuteOfDay / 60), (this.lastDoorMs - this.awaySinceMs) / MIN);
+    }
+    this.away = false;
+    this.awaySinceMs = null;
+  }
+
+  /** Alarm threshold (min) for a silence that began at `startMs` (after the present context). */
   thresholdMin(startMs: number): number {
-    if (this.cachedEpisodeMs === startMs) return this.cachedThresholdMin;
+    return this.threshold(startMs).min;
+  }
+
+  threshold(startMs: number): ThresholdInfo {
+    if (this.cachedEpisodeMs === startMs && this.cachedContext === this.lastContext && this.cachedThreshold)
+      return this.cachedThreshold;
     const p = localParts(startMs, this.offset);
-    const q = this.routine.quantileMin(
-      isWeekend(p.weekday),
-      Math.floor(p.minuteOfDay / 60),
-      this.quantile,
-      this.bedSeen,
-    );
-    const t = Math.min(this.maxThresholdMin, Math.max(this.minThresholdMin, q * this.margin));
+    const weekend = isWeekend(p.weekday);
+    const hour = Math.floor(p.minuteOfDay / 60);
+    const hourHist = this.routine.histogram(weekend, hour, this.bedSeen);
+    const hourMin = histogramQuantileMin(hourHist, this.quantile);
+    let q = hourMin;
+    let reason: ThresholdReason = 'usual_for_hour';
+    const ctx = this.lastContext;
+    if (ctx !== null) {
+      const { h, mass } = this.contexts.histogram(ctx, hour);
+      if (mass > 0) {
+        let total = 0;
+        for (const c of hourHist) total += c;
+        const mix = new Float64Array(h.length);
+        for (let k = 0; k < h.length; k++)
+          mix[k] = (h[k] ?? 0) + (total > 0 ? (this.contextWeight * (hourHist[k] ?? 0)) / total : 0);
+        q = histogramQuantileMin(mix, this.quantile);
+        if (q < hourMin) reason = fastReason(ctx, p.minuteOfDay);
+      }
+    }
+    let t = Math.min(this.maxThresholdMin, Math.max(this.minThresholdMin, q * this.margin));
+    const learning = this.firstDayIndex !== null && p.dayIndex - this.firstDayIndex < this.warmupDays;
+    if (learning) {
+      const floor = this.prior.quantileMin(weekend, hour, this.warmupQuantile, this.bedSeen);
+      if (floor > t) {
+        t = Math.min(this.maxThresholdMin, floor);
+        reason = 'learning';
+      }
+    }
+    const info: ThresholdInfo = { min: t, reason, hourMin, context: ctx };
     this.cachedEpisodeMs = startMs;
-    this.cachedThresholdMin = t;
-    return t;
+    this.cachedContext = ctx;
+    this.cachedThreshold = info;
+    return info;
   }
 
   private tierMinutes(startMs: number): [number, number, number] {
@@ -180,22 +340,23 @@ export class InactivityScorer {
     if (tier <= already) return [];
     this.alertedEpisodeMs = start;
     this.alertedTier = tier;
-    return [this.detection(start, nowMs, tier, tiers[0])];
+    return [this.detection(start, nowMs, tier)];
   }
 
-  private detection(startMs: number, nowMs: number, tier: number, thresholdMin: number): Detection {
+  private detection(startMs: number, nowMs: number, tier: number): Detection {
     const p = localParts(startMs, this.offset);
     const weekend = isWeekend(p.weekday);
     const hour = Math.floor(p.minuteOfDay / 60);
     const silentMin = (nowMs - startMs) / MIN;
-    const usualMin = this.routine.quantileMin(weekend, hour, this.quantile, this.bedSeen);
+    const th = this.threshold(startMs);
     const activeBy = this.routine.cdf(weekend, hour, silentMin, this.bedSeen);
     const qPct = Math.round(this.quantile * 100);
     const since = hhmm(startMs, this.offset);
+    const learning = this.learningStatus(nowMs);
     const explanation =
-      `no activity since ${since} (${durationText(nowMs - startMs)}); ${qPct}% of this home's silences ` +
-      `starting around ${String(hour).padStart(2, '0')}:00 on ${weekend ? 'weekends' : 'weekdays'} end within ` +
-      `${durationText(usualMin * MIN)} (by ${hhmm(startMs + usualMin * MIN, this.offset)})`;
+      `no activity since ${since} (${durationText(nowMs - startMs)}); ${REASON_TEXT[th.reason]}; ` +
+      `alert after ${durationText(th.min * MIN)} (usual for ${String(hour).padStart(2, '0')}:00: ` +
+      `${durationText(th.hourMin * MIN)})`;
     return {
       kind: 'inactivity',
       severity: SEVERITY_BY_TIER[tier] ?? 'critical',
@@ -203,31 +364,34 @@ export class InactivityScorer {
       decidedAtMs: nowMs,
       score: {
         value: round(activeBy, 4),
-        threshold: round(this.routine.cdf(weekend, hour, thresholdMin, this.bedSeen), 4),
+        threshold: round(this.routine.cdf(weekend, hour, th.min, this.bedSeen), 4),
         model: this.model,
       },
       evidence: {
         explanation: explanation.slice(0, 200),
+        reason: th.reason,
+        ...(th.context ? { context: th.context.slice(0, 64) } : {}),
         lastActivityAt: since,
         lastActivityRole: this.lastActivityRole ?? 'unknown',
         ...(this.lastActivityRoom ? { lastActivityRoom: this.lastActivityRoom.slice(0, 64) } : {}),
         silentMin: Math.round(silentMin),
-        thresholdMin: Math.round(thresholdMin),
+        thresholdMin: Math.round(th.min),
         usualActiveByPct: round(activeBy * 100, 1),
-        usualSilenceMin: Math.round(usualMin),
+        usualSilenceMin: Math.round(th.hourMin),
         usualQuantilePct: qPct,
         state: this.state(),
         dayType: weekend ? 'weekend' : 'weekday',
         slotHour: hour,
         escalation: tier,
         learnedSilences: this.routine.learned,
+        ...(learning.learning ? { learningDay: learning.day, learningDays: learning.days } : {}),
       },
     };
   }
 
   toJSON(): InactivityScorerState {
     return {
-      v: 1,
+      v: 2,
       model: this.routine.toJSON(),
       lastActivityMs: this.lastActivityMs,
       lastActivityRole: this.lastActivityRole,
@@ -237,12 +401,20 @@ export class InactivityScorer {
       bedSeen: this.bedSeen,
       alertedEpisodeMs: this.alertedEpisodeMs,
       alertedTier: this.alertedTier,
+      contexts: this.contexts.toJSON(),
+      outings: this.outings.toJSON(),
+      lastContext: this.lastContext,
+      awaySinceMs: this.awaySinceMs,
+      lastDoorMs: this.lastDoorMs,
+      doorLeaving: this.doorLeaving,
+      firstDayIndex: this.firstDayIndex,
     };
   }
 
-  /** Restores a saved state; `options` are the runtime options (they are not saved). */
+  /** Restores a saved state (v1 of issue 8 too: its routine is kept); `options` are not saved. */
   static fromJSON(state: InactivityScorerState, options: InactivityScorerOptions = {}): InactivityScorer {
-    if (state.v !== 1) throw new Error(`inactivity scorer state v${String(state.v)} is not supported`);
+    if (state.v !== 1 && state.v !== 2)
+      throw new Error(`inactivity scorer state v${String(state.v)} is not supported`);
     const s = new InactivityScorer(options, RoutineModel.fromJSON(state.model));
     s.lastActivityMs = state.lastActivityMs;
     s.lastActivityRole = state.lastActivityRole;
@@ -252,8 +424,32 @@ export class InactivityScorer {
     s.bedSeen = state.bedSeen;
     s.alertedEpisodeMs = state.alertedEpisodeMs;
     s.alertedTier = state.alertedTier;
+    s.contexts = ContextModel.fromJSON(state.contexts);
+    s.outings = ContextModel.fromJSON(state.outings);
+    s.lastContext = state.lastContext ?? null;
+    s.awaySinceMs = state.awaySinceMs ?? null;
+    s.lastDoorMs = state.lastDoorMs ?? null;
+    s.doorLeaving = state.doorLeaving ?? false;
+    // A v1 state has learned for a while already: it is not a new home.
+    s.firstDayIndex = state.firstDayIndex !== undefined ? state.firstDayIndex : state.v === 1 ? -1e6 : null;
     return s;
   }
+}
+
+const REASON_TEXT: Record<ThresholdReason, string> = {
+  usual_for_hour: 'longer than this home is ever quiet at this hour',
+  usual_after_context: 'longer than usual after this last activity',
+  bathroom_not_left: 'bathroom entered and never left',
+  night_bed_exit: 'out of bed at night and not back',
+  learning: 'home still learning: default routine',
+};
+
+function fastReason(ctx: string, minuteOfDay: number): ThresholdReason {
+  const [roleState = '', room = ''] = ctx.split('@');
+  if (BATHROOM.test(room) || roleState.startsWith('toilet_flush')) return 'bathroom_not_left';
+  const h = minuteOfDay / 60;
+  if (roleState === 'bed:off' && (h >= 22 || h < 6)) return 'night_bed_exit';
+  return 'usual_after_context';
 }
 
 function isWeekend(weekday: number): boolean {

@@ -76,6 +76,29 @@ function buildPrior(weight: number, sleepVisible: boolean): Float64Array {
 }
 
 const KERNEL = [0.2, 0.5, 1, 0.5, 0.2];
+
+/** Minutes by which a fraction `q` of a silence histogram (BINS log bins) had ended. */
+export function histogramQuantileMin(h: ArrayLike<number>, q: number): number {
+  let total = 0;
+  for (let k = 0; k < BINS; k++) total += h[k] ?? 0;
+  const target = q * total;
+  let acc = 0;
+  for (let k = 0; k < BINS; k++) {
+    const c = h[k] ?? 0;
+    if (acc + c >= target && c > 0) {
+      // Geometric interpolation inside the bin.
+      const frac = (target - acc) / c;
+      return binEdgeMin(k) * Math.exp(frac * LOG_RATIO);
+    }
+    acc += c;
+  }
+  return MAX_GAP_MIN;
+}
+
+/** Bin of a silence of `min` minutes (silences under MIN_GAP_MIN are not binned). */
+export function silenceBin(min: number): number {
+  return binOf(min);
+}
 const OTHER_DAY_TYPE_WEIGHT = 0.35;
 
 export interface RoutineModelState {
@@ -110,17 +133,18 @@ export class RoutineModel {
     return this.learnedTotal;
   }
 
-  /** Applies forgetting for every local day passed since the last call. */
-  advanceToDay(dayIndex: number): void {
+  /** Applies forgetting for every local day passed since the last call; returns the factor applied. */
+  advanceToDay(dayIndex: number): number {
     if (this.lastDayIndex === null) {
       this.lastDayIndex = dayIndex;
-      return;
+      return 1;
     }
     const days = dayIndex - this.lastDayIndex;
-    if (days <= 0) return;
+    if (days <= 0) return 1;
     const f = 2 ** (-days / this.halfLifeDays);
     for (let i = 0; i < this.counts.length; i++) this.counts[i] = (this.counts[i] ?? 0) * f;
     this.lastDayIndex = dayIndex;
+    return f;
   }
 
   /** Learns one completed silence at home that began at local `hour` of a weekend day or not. */
@@ -149,26 +173,17 @@ export class RoutineModel {
     return out;
   }
 
+  /** A copy of the pooled histogram (learned + prior) for silences beginning at that hour. */
+  histogram(weekend: boolean, hour: number, sleepVisible = false): Float64Array {
+    return Float64Array.from(this.pool(weekend, hour, sleepVisible));
+  }
+
   /**
    * Minutes by which a fraction `q` of this home's silences beginning at that hour had ended.
    * `sleepVisible`: the home has a bed mat (picks the prior).
    */
   quantileMin(weekend: boolean, hour: number, q: number, sleepVisible = false): number {
-    const h = this.pool(weekend, hour, sleepVisible);
-    let total = 0;
-    for (let k = 0; k < BINS; k++) total += h[k] ?? 0;
-    const target = q * total;
-    let acc = 0;
-    for (let k = 0; k < BINS; k++) {
-      const c = h[k] ?? 0;
-      if (acc + c >= target && c > 0) {
-        // Geometric interpolation inside the bin.
-        const frac = (target - acc) / c;
-        return binEdgeMin(k) * Math.exp(frac * LOG_RATIO);
-      }
-      acc += c;
-    }
-    return MAX_GAP_MIN;
+    return histogramQuantileMin(this.pool(weekend, hour, sleepVisible), q);
   }
 
   /** Fraction of this home's silences beginning at that hour that had ended within `min` minutes. */
