@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Heartbeat } from '../../../contracts/src/index.ts';
 import type { DriverHealth } from '../drivers/driver.ts';
+import type { SupervisionSummary } from '../supervision/index.ts';
 
 /** Local-broker topics the installer CLI (`anju-gw status`, `anju-gw test`) talks to the running agent on. */
 export const agentTopics = {
@@ -59,12 +60,16 @@ export interface AgentStatus {
   rssMb: number;
   /** Cameras and their privacy switch (`enabled: false` = not read). Absent from agents older than the switch. */
   cameras?: { room: string; enabled: boolean }[] | undefined;
+  /** The home's equipment at a glance and its open faults (issue 16). Absent from older agents. */
+  supervision?: SupervisionSummary | undefined;
   /** Why the agent is not all well; empty when it is. */
   problems: string[];
 }
 
 /** What is wrong, in an installer's words: a driver down, the cloud link down, the outbox growing. */
-export function statusProblems(s: Pick<AgentStatus, 'drivers' | 'cloud' | 'outbox'>): string[] {
+export function statusProblems(
+  s: Pick<AgentStatus, 'drivers' | 'cloud' | 'outbox' | 'supervision'>,
+): string[] {
   const problems: string[] = [];
   for (const d of s.drivers)
     if (d.state !== 'up') problems.push(`driver ${d.id} is down${d.detail ? ` (${d.detail})` : ''}`);
@@ -72,6 +77,8 @@ export function statusProblems(s: Pick<AgentStatus, 'drivers' | 'cloud' | 'outbo
   if (s.outbox.growing) problems.push(`outbox is growing (${s.outbox.depth} events waiting)`);
   if (s.outbox.unwritable)
     problems.push(`${s.outbox.unwritable} urgent event(s) could not be written to disk (retrying)`);
+  for (const f of s.supervision?.faults ?? [])
+    problems.push(`fault ${f.fault} on ${f.device} since ${f.since}`);
 
   return problems;
 }
@@ -120,6 +127,7 @@ export function startStatusPublisher(o: {
       rest.cloud.connected,
       outbox,
       rest.cameras,
+      rest.supervision?.faults,
     ]);
     if (!force && key === lastKey && at - lastAt < intervalMs) return;
     lastKey = key;

@@ -18,6 +18,7 @@ import { METER_SAFETY_MODEL } from '../scoring/meter-safety/index.ts';
 import { scorers } from '../scoring/registry.ts';
 import type { Detection, Scorer } from '../scoring/scorer.ts';
 import { SwappableScorer } from '../scoring/swappable.scorer.ts';
+import { type Supervision, startSupervision, supervisedDevices } from '../supervision/index.ts';
 import { agentTopics, startStatusPublisher, writeRuntimeFile } from './agent-status.ts';
 import { startCameraPrivacy } from './camera-privacy.ts';
 import { feedDailySummary } from './daily-summary.feed.ts';
@@ -84,8 +85,8 @@ export async function startGateway(
         return;
       }
       if (cmd.type === 'vitals_limits') {
-        // Issue 16: the vitals scorer takes these; until it exists they are only logged.
-        log.info({ command: cmd.type, residentId: cmd.residentId, limits: cmd.limits }, 'command from cloud');
+        if (supervision) supervision.setVitalsLimits(cmd);
+        else log.warn({ command: cmd.type }, 'vitals limits received but supervision is off');
         return;
       }
       log.info({ command: cmd.type, eventId: cmd.eventId }, 'command from cloud');
@@ -168,6 +169,7 @@ export async function startGateway(
       models: [...(scorer ? [scorer.model] : []), ...(home ? HOME_MODELS : [])],
       rssMb: usage.rssMb,
       cpuPct: usage.cpuPct,
+      heartbeatIntervalS: config.cloud.heartbeatIntervalS,
       ...diskUsage(config.dataDir),
     };
   };
@@ -215,6 +217,26 @@ export async function startGateway(
     log.info({ devices: bindings.length }, 'home sensors watched for unusual silence and safety');
   }
 
+  // Supervision after the drivers (it reads their readings and the receiver's port state).
+  let supervision: Supervision | undefined;
+  if (config.supervision.enabled) {
+    const receiver = config.wristband ? started.find((d) => d.id === config.wristband?.device) : undefined;
+    supervision = startSupervision({
+      config: config.supervision,
+      residentId: config.residentId,
+      band:
+        config.wristband && receiver
+          ? { device: config.wristband.device, receiverUp: () => receiver.health().state === 'up' }
+          : undefined,
+      ...supervisedDevices(config.devices),
+      bus,
+      clock,
+      stateDir: join(config.dataDir, 'state'),
+      raise: raiseEvent,
+      log: log.child({ component: 'supervision' }),
+    });
+  }
+
   // Installer rules: after the drivers (their readings feed the flows), before the link.
   const nodeRed = await startNodeRed({
     config: config.nodeRed,
@@ -259,6 +281,7 @@ export async function startGateway(
         cpuPct: hb.cpuPct,
         rssMb: hb.rssMb,
         cameras: cameras.list(),
+        ...(supervision ? { supervision: supervision.summary() } : {}),
       };
     },
   });
@@ -282,6 +305,7 @@ export async function startGateway(
       status.stop();
       cameras.stop();
       tests.stop();
+      supervision?.stop();
       for (const d of [...started].reverse()) await d.stop();
       pipeline?.stop();
       home?.stop();

@@ -3,7 +3,8 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import type { Logger } from '../log/logger.ts';
 
-export type BusHandler = (topic: string, payload: unknown) => void;
+/** `payload` is the parsed JSON (undefined when not JSON); `raw` the bytes as sent (e.g. z2m's legacy strings). */
+export type BusHandler = (topic: string, payload: unknown, raw: Buffer | string) => void;
 
 /**
  * The gateway's own MQTT broker (aedes). Drivers publish readings here as `home/<device>/<metric>`;
@@ -58,7 +59,7 @@ export class LocalBus {
         payload = undefined; // not JSON: the handler's shape check rejects and counts it
       }
       try {
-        handler(packet.topic, payload);
+        handler(packet.topic, payload, packet.payload);
       } catch (err) {
         this.log.error({ err, topic: packet.topic }, 'bus handler failed');
       }

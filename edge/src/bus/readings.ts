@@ -82,6 +82,13 @@ export type MeterReading = Static<typeof MeterReading>;
 export const StepsReading = Type.Object({ tMs: Type.Number(), steps: Type.Integer({ minimum: 0 }) });
 export type StepsReading = Static<typeof StepsReading>;
 
+/**
+ * `home/<device>/availability`: whether zigbee2mqtt can reach the sensor (its availability feature),
+ * published on each availability message; supervision raises sensor_offline from it (issue 16).
+ */
+export const AvailabilityReading = Type.Object({ tMs: Type.Number(), online: Type.Boolean() });
+export type AvailabilityReading = Static<typeof AvailabilityReading>;
+
 /** Topics of the home sensor and meter readings above (`home/<device>/<metric>`). */
 export const homeReadingTopics = {
   motion: (device: string) => `home/${device}/motion`,
@@ -91,4 +98,5 @@ export const homeReadingTopics = {
   power: (device: string) => `home/${device}/power`,
   meter: (device: string) => `home/${device}/meter`,
   steps: (device: string) => `home/${device}/steps`,
+  availability: (device: string) => `home/${device}/availability`,
 } as const;

@@ -28,6 +28,7 @@ export function formatStatus(s: AgentStatus, nowMs = Date.now()): string {
       `camera ${c.room}`,
       c.enabled ? 'ON (no camera pipeline yet: not read)' : 'OFF (privacy: not read)',
     ]),
+    ...(s.supervision ? homeRows(s.supervision) : []),
     ['models', s.models.map((m) => `${m.name}@${m.version}`).join(', ') || 'none'],
     ['outbox', `${s.outbox.depth} waiting${s.outbox.growing ? ' (GROWING)' : ''}${outboxPressure(s.outbox)}`],
     [
@@ -86,4 +87,45 @@ function outboxPressure(o: AgentStatus['outbox']): string {
       : []),
   ];
   return parts.length ? `; ${parts.join('; ')}` : '';
+}
+
+const onOff = (v: boolean | undefined, yes: string, no: string) =>
+  v === undefined ? 'unknown' : v ? yes : no;
+
+/** The home's equipment at a glance: band, receiver, each sensor and meter, the vital limits, open faults. */
+function homeRows(h: NonNullable<AgentStatus['supervision']>): [string, string][] {
+  const rows: [string, string][] = [];
+  if (h.band) {
+    const b = h.band;
+    rows.push([`receiver ${b.device}`, b.receiver === 'up' ? 'UP' : 'GONE (port closed or unplugged)']);
+    rows.push([
+      `band ${b.device}`,
+      [
+        onOff(b.worn, 'worn', 'NOT WORN (no wear motion)'),
+        onOff(b.inRange, 'in range', 'OUT OF RANGE (no frames)'),
+        `battery ${b.batteryPct === undefined ? 'unknown' : `${b.batteryPct} %`}`,
+        ...(b.lastFrameAgoS === undefined ? [] : [`last frame ${b.lastFrameAgoS} s ago`]),
+      ].join(', '),
+    ]);
+  }
+  for (const s of h.sensors)
+    rows.push([
+      `sensor ${s.device}`,
+      `${onOff(s.online, 'online', 'OFFLINE')}, battery ${s.batteryPct === undefined ? 'n/a' : `${s.batteryPct} %`}`,
+    ]);
+  for (const m of h.meters)
+    rows.push([
+      `meter ${m.device}`,
+      `${onOff(m.answering, 'answering', 'SILENT')}${m.lastReadingAgoS === undefined ? '' : `, last reading ${m.lastReadingAgoS} s ago`}`,
+    ]);
+  if (h.vitals)
+    rows.push([
+      'heart rate',
+      `limits ${h.vitals.low}–${h.vitals.high} bpm for ${h.vitals.sustainedS} s (${h.vitals.source})${h.vitals.lastBpm === undefined ? '' : `, last ${h.vitals.lastBpm} bpm`}`,
+    ]);
+  rows.push([
+    'open faults',
+    h.faults.length ? h.faults.map((f) => `${f.fault} ${f.device} (since ${f.since})`).join('; ') : 'none',
+  ]);
+  return rows;
 }

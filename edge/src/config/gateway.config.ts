@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { DEFAULT_IN_FLIGHT_WINDOW } from '../forwarder/delivery-window.ts';
 import { NODERED_ENV_OVERRIDES, NodeRedConfigSchema } from '../nodered/nodered.config.ts';
 import { DEFAULT_OUTBOX_LIMITS } from '../outbox/outbox-limits.ts';
+import { SupervisionConfigSchema } from '../supervision/supervision.config.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
@@ -136,6 +137,8 @@ export const GatewayConfigSchema = Type.Object(
       },
       { default: {} },
     ),
+    /** Supervision of the band, receiver, sensors and meters, and the heart-rate limits (issue 16). */
+    supervision: SupervisionConfigSchema,
   },
   { additionalProperties: false },
 );

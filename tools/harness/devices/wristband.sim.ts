@@ -2,14 +2,15 @@ import { encodeFrame } from '../../../edge/src/drivers/wristband/codec.ts';
 import { openDevicePort } from './serial-device.ts';
 
 /**
- * A wristband receiver at rest on the device end of a pty: five accelerometer frames a second (10 samples at
+ * A wristband receiver on the device end of a pty: five accelerometer frames a second (10 samples at
  * 50 Hz, 1 g on z with a little noise), and heart rate and battery every second (a real band reports its
  * battery far less often; every second keeps any 7 consecutive frames holding one of each, for tests).
  */
 export async function startWristbandSim(
   path: string,
-  o: { batteryPct?: number; bpm?: number; baudRate?: number } = {},
+  options: { batteryPct?: number; bpm?: number; baudRate?: number; worn?: boolean } = {},
 ) {
+  const o = { ...options };
   const dev = await openDevicePort(path, () => {}, o.baudRate ?? 115_200);
   let seq = 0;
   let tMs = 0;
@@ -25,7 +26,8 @@ export async function startWristbandSim(
           tMs: tMs + i * 20,
           x: 0.01 * Math.sin(ticks + i),
           y: 0.01 * Math.cos(ticks + i),
-          z: 1,
+          // worn: the arm sways (~1 Hz, ±0.2 g); off the wrist the band lies still
+          z: o.worn ? 1 + 0.2 * Math.sin((2 * Math.PI * (tMs + i * 20)) / 1000) : 1,
         })),
       }),
     ];
@@ -41,6 +43,10 @@ export async function startWristbandSim(
   const timer = setInterval(() => void tick(), 200);
   await tick();
   return {
+    /** Changes what the band reports from the next frame on (battery, heart rate, worn or lying still). */
+    set(change: { batteryPct?: number; bpm?: number; worn?: boolean }) {
+      Object.assign(o, change);
+    },
     /** Raw bytes, e.g. noise. */
     send: (bytes: Buffer) => dev.write(bytes),
     async close() {

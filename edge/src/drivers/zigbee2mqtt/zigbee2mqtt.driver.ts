@@ -1,5 +1,6 @@
 import { homeTopics } from '../../../../contracts/src/index.ts';
 import {
+  type AvailabilityReading,
   type BatteryReading,
   type ContactReading,
   homeReadingTopics,
@@ -98,7 +99,7 @@ export const createZigbee2mqttDriver: DriverFactory<Zigbee2mqttDriverConfig> = (
     for (const f of mapped.fields) if (publishField(d, f, tMs)) counters.readings++;
   };
 
-  const onMessage = (topic: string, payload: unknown) => {
+  const onMessage = (topic: string, payload: unknown, raw: Buffer | string) => {
     if (!topic.startsWith(prefix)) return;
     const rest = topic.slice(prefix.length);
     if (rest === 'bridge' || rest.startsWith('bridge/')) return; // z2m's own state, logs, requests
@@ -113,10 +114,19 @@ export const createZigbee2mqttDriver: DriverFactory<Zigbee2mqttDriverConfig> = (
       const owner = devices.get(rest.slice(0, -sub.length));
       if (!owner) break;
       if (sub === '/availability') {
-        // z2m ≥ 1.x sends {"state":"online"|"offline"}; older versions a bare string (not JSON here).
-        const state = (payload as { state?: unknown } | undefined)?.state;
+        // z2m ≥ 1.x sends {"state":"online"|"offline"}; older versions (legacy_availability_payload) a
+        // bare string, which is not JSON: read from the raw bytes.
+        const state = (payload as { state?: unknown } | undefined)?.state ?? String(raw).trim();
+        if (state !== 'offline' && state !== 'online') {
+          counters.malformed++;
+          return;
+        }
         if (state === 'offline') offline.add(owner.device);
-        else if (state === 'online') offline.delete(owner.device);
+        else offline.delete(owner.device);
+        bus.publish(homeReadingTopics.availability(owner.device), {
+          tMs: clock.now(),
+          online: state === 'online',
+        } satisfies AvailabilityReading);
       }
       return;
     }
