@@ -9,6 +9,7 @@ import { deviceNodes } from './devices.command.ts';
 import { EXIT, exitHelp } from './exit-codes.ts';
 import { CliExit } from './local-agent.ts';
 import { registerPairMeter } from './pair-meter.command.ts';
+import { registerPairSensor } from './pair-sensor.command.ts';
 import {
   detectWristband,
   formatWristbandProbe,
@@ -199,4 +200,5 @@ export function registerPair(program: Command): void {
     });
 
   registerPairMeter(pair, { idArg, positiveInt, restart: RESTART });
+  registerPairSensor(pair, { idArg, restart: RESTART });
 }
