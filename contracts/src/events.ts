@@ -129,6 +129,19 @@ export const Heartbeat = Type.Object(
     outboxUnwritable: Type.Optional(
       Type.Integer({ minimum: 0, description: 'urgent events held in memory: the disk refused them' }),
     ),
+    homeLearning: Type.Optional(
+      Type.Object(
+        {
+          day: Type.Integer({ minimum: 1, maximum: 366 }),
+          days: Type.Integer({ minimum: 1, maximum: 366 }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "present while the inactivity scorer is still learning this home's routine (day k of n): until then it alerts only on what the default routine can defend",
+        },
+      ),
+    ),
   },
   { $id: 'Heartbeat', additionalProperties: false },
 );

@@ -59,6 +59,9 @@ describe('home sensors through the gateway (zigbee2mqtt on the local broker → 
     );
     expect(silence.residentId).toBe('res-1');
     expect(String(silence.evidence.explanation)).toMatch(/no activity since 09:00/);
+    // A new home: the desk sees it is still learning (heartbeat), and so does the alert's evidence.
+    expect(gw.heartbeat().homeLearning).toEqual({ day: 1, days: 7 });
+    expect(silence.evidence.learningDay).toBe(1);
 
     await gw.stop();
     expect(readdirSync(join(dataDir, 'state')).sort()).toEqual(['inactivity.json', 'meter-safety.json']);

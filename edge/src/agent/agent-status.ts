@@ -55,6 +55,8 @@ export interface AgentStatus {
     lastDeliveredAt?: string | undefined;
   };
   lastHeartbeatSentAt?: string | undefined;
+  /** While the inactivity scorer is still learning the home (day k of n). */
+  homeLearning?: Heartbeat['homeLearning'];
   diskUsedPct?: number | undefined;
   cpuPct: number;
   rssMb: number;

@@ -171,7 +171,12 @@ export async function startGateway(
       cpuPct: usage.cpuPct,
       heartbeatIntervalS: config.cloud.heartbeatIntervalS,
       ...diskUsage(config.dataDir),
+      ...homeLearning(),
     };
+  };
+  const homeLearning = () => {
+    const learning = home?.learning();
+    return learning ? { homeLearning: learning } : {};
   };
   let lastHeartbeatSentAt: string | undefined;
   const sendHeartbeat = () => {
@@ -280,6 +285,7 @@ export async function startGateway(
         diskUsedPct: hb.diskUsedPct,
         cpuPct: hb.cpuPct,
         rssMb: hb.rssMb,
+        ...(hb.homeLearning ? { homeLearning: hb.homeLearning } : {}),
         cameras: cameras.list(),
         ...(supervision ? { supervision: supervision.summary() } : {}),
       };

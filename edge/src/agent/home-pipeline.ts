@@ -99,6 +99,12 @@ export class HomePipeline {
     this.save();
   }
 
+  /** Day k of n while the inactivity scorer is still learning this home (heartbeat `homeLearning`). */
+  learning(): { day: number; days: number } | undefined {
+    const l = this.inactivity.learningStatus(this.o.clock.now());
+    return l.learning && l.days > 0 ? { day: l.day, days: l.days } : undefined;
+  }
+
   private reading(topic: string, payload: unknown): void {
     const [, device, metric] = topic.split('/');
     const binding = device ? this.byId.get(device) : undefined;

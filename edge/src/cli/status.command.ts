@@ -29,6 +29,14 @@ export function formatStatus(s: AgentStatus, nowMs = Date.now()): string {
       c.enabled ? 'ON (no camera pipeline yet: not read)' : 'OFF (privacy: not read)',
     ]),
     ...(s.supervision ? homeRows(s.supervision) : []),
+    ...(s.homeLearning
+      ? [
+          [
+            'home routine',
+            `LEARNING day ${s.homeLearning.day} of ${s.homeLearning.days}: inactivity alerts are conservative until then / 正在学习作息（第 ${s.homeLearning.day}/${s.homeLearning.days} 天）`,
+          ] as [string, string],
+        ]
+      : []),
     ['models', s.models.map((m) => `${m.name}@${m.version}`).join(', ') || 'none'],
     ['outbox', `${s.outbox.depth} waiting${s.outbox.growing ? ' (GROWING)' : ''}${outboxPressure(s.outbox)}`],
     [
