@@ -23,6 +23,8 @@ export type SendFault = (f: {
 }) => Promise<void>;
 
 const checkEvidence = TypeCompiler.Compile(DeviceFaultEvidence);
+/** After the outbox refused a fault's event, try that one again after this long. */
+const RETRY_AFTER_MS = 30_000;
 const keyOf = (fault: DeviceFault, device: string) => `${fault}/${device}`;
 
 /**
@@ -37,6 +39,8 @@ const keyOf = (fault: DeviceFault, device: string) => `${fault}/${device}`;
 export class FaultRegister {
   private readonly open = new Map<string, OpenFault>();
   private readonly inFlight = new Set<string>();
+  /** (fault, device) whose last event the outbox refused → when to try again (a full disk must not be hammered). */
+  private readonly retryAtMs = new Map<string, number>();
 
   constructor(
     private readonly path: string,
@@ -75,6 +79,7 @@ export class FaultRegister {
     if (atFault === undefined) return;
     const key = keyOf(fault, device);
     if (this.inFlight.has(key) || atFault === this.open.has(key)) return;
+    if (nowMs < (this.retryAtMs.get(key) ?? 0)) return;
     this.inFlight.add(key);
     const state = atFault ? 'raised' : 'cleared';
     const was = this.open.get(key);
@@ -90,6 +95,7 @@ export class FaultRegister {
           ...(was ? { faultForS: Math.round((nowMs - was.raisedAtMs) / 1000) } : {}),
         },
       });
+      this.retryAtMs.delete(key);
       this.save();
       this.log.info(
         { fault, device, state },
@@ -99,7 +105,10 @@ export class FaultRegister {
       // Not in the outbox: undo, so the next check tries again.
       if (atFault) this.open.delete(key);
       else if (was) this.open.set(key, was);
-      this.log.error({ err, fault, device, state }, 'device fault event not stored; will retry');
+      const first = !this.retryAtMs.has(key);
+      this.retryAtMs.set(key, nowMs + RETRY_AFTER_MS);
+      if (first) this.log.error({ err, fault, device, state }, 'device fault event not stored; will retry');
+      else this.log.debug({ fault, device, state }, 'device fault event still not stored');
     } finally {
       this.inFlight.delete(key);
     }
