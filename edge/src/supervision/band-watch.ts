@@ -139,15 +139,13 @@ export class BandWatch {
 
   health(nowMs: number): BandHealth {
     const recent = this.framesRecent(nowMs);
+    // worn: wear motion lately; not worn: only once band_not_worn would say so (not merely still since start)
+    const notWorn = this.verdicts(nowMs).find((v) => v.fault === 'band_not_worn')?.atFault;
     return {
       device: this.device,
       receiver: this.receiverUp ? 'up' : 'down',
       ...(this.receiverUp ? { inRange: recent } : {}),
-      ...(recent
-        ? {
-            worn: this.lastWearMs !== undefined && nowMs - this.lastWearMs < this.config.notWornAfterS * 1000,
-          }
-        : {}),
+      ...(notWorn === undefined ? {} : { worn: !notWorn }),
       ...(this.batteryPct === undefined ? {} : { batteryPct: this.batteryPct }),
       ...(this.lastFrameMs === undefined
         ? {}

@@ -70,8 +70,10 @@ describe('band watch', () => {
     expect(verdict(w, after + 10 * S, 'band_not_worn')).toBeUndefined(); // nobody seen moving: maybe asleep
     w.life(2 * H);
     expect(verdict(w, after + 10 * S, 'band_not_worn')).toBe(true);
+    expect(w.health(after + 10 * S)).toMatchObject({ receiver: 'up', inRange: true, worn: false });
     w.accel(after + 20 * S, moving);
     expect(verdict(w, after + 21 * S, 'band_not_worn')).toBe(false);
+    expect(w.health(after + 21 * S).worn).toBe(true);
   });
 
   it('says nothing about wear when no frames arrive (that is out of range)', () => {
