@@ -30,6 +30,8 @@ export type LoaderRequest =
     }
   | { type: 'events'; slots: { g: number; kind: EventKind }[]; ratePerS: number }
   | { type: 'status' }
+  /** Kills these gateways at once (bench:supervision): no more heartbeats, the socket dropped. */
+  | { type: 'kill'; gatewayIds: string[] }
   | { type: 'stop' };
 
 export interface SentEvent {
@@ -48,7 +50,9 @@ export type LoaderReply =
       failures: Record<string, number>;
     }
   | { type: 'events'; sent: SentEvent[] }
-  | { type: 'status'; connected: number; reconnects: number; heartbeats: number; heartbeatFailures: number };
+  | { type: 'status'; connected: number; reconnects: number; heartbeats: number; heartbeatFailures: number }
+  /** Epoch ms of each killed gateway's last heartbeat PUBACK (null: none), and when it was killed. */
+  | { type: 'killed'; lastBeatAt: Record<string, number | null>; killedAt: number };
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -57,6 +61,9 @@ const send = (m: LoaderReply) => process.send?.(m);
 const clients: (MqttClient | undefined)[] = [];
 let gateways: LoaderGateway[] = [];
 const timers: NodeJS.Timeout[] = [];
+/** Per gateway (by index): its heartbeat timers and the epoch ms of its last acknowledged heartbeat. */
+const beatTimers: NodeJS.Timeout[][] = [];
+const lastBeatAt: (number | undefined)[] = [];
 let reconnects = 0;
 let heartbeats = 0;
 let heartbeatFailures = 0;
@@ -107,16 +114,22 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
       c.once('connect', () => {
         const beat = () => {
           c.publishAsync(topics.health(g.gatewayId), JSON.stringify(heartbeat(g)), { qos: 1 }).then(
-            () => heartbeats++,
+            () => {
+              heartbeats++;
+              lastBeatAt[index] = Date.now();
+            },
             () => heartbeatFailures++,
           );
         };
-        timers.push(
-          setTimeout(() => {
-            beat();
-            timers.push(setInterval(beat, req.heartbeatMs));
-          }, Math.random() * req.heartbeatMs),
-        );
+        const mine = (beatTimers[index] ??= []);
+        const first = setTimeout(() => {
+          beat();
+          const every = setInterval(beat, req.heartbeatMs);
+          timers.push(every);
+          mine.push(every);
+        }, Math.random() * req.heartbeatMs);
+        timers.push(first);
+        mine.push(first);
       });
       pending.push(
         new Promise<void>((resolve) => {
@@ -192,6 +205,17 @@ process.on('message', (m: LoaderRequest) => {
       heartbeats,
       heartbeatFailures,
     });
+  } else if (m.type === 'kill') {
+    const killedAt = Date.now();
+    const last: Record<string, number | null> = {};
+    for (const id of m.gatewayIds) {
+      const i = gateways.findIndex((g) => g.gatewayId === id);
+      if (i < 0) continue;
+      for (const t of beatTimers[i] ?? []) clearTimeout(t);
+      clients[i]?.end(true);
+      last[id] = lastBeatAt[i] ?? null;
+    }
+    send({ type: 'killed', lastBeatAt: last, killedAt });
   } else if (m.type === 'stop') {
     for (const t of timers) clearTimeout(t);
     void Promise.allSettled(clients.map((c) => c?.endAsync(true))).then(() => process.exit(0));

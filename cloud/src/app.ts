@@ -16,6 +16,7 @@ import {
 import { type Clock, systemClock } from './clock.ts';
 import type { CloudConfig } from './config/index.ts';
 import { ConfigError, resolveLimits } from './config/index.ts';
+import { refusesProcessing } from './consent/index.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { createCaseDispatcher } from './dispatch/index.ts';
 import { createEnrolmentRepository, createEnrolmentService, enrolmentRoutes } from './enrolment/index.ts';
@@ -52,6 +53,12 @@ import { createSmsProviders } from './notify/providers/sms-providers.ts';
 import { createResidentsRepository, residentsRoutes } from './residents/index.ts';
 import { createStationsRepository, stationsRoutes } from './stations/index.ts';
 import {
+  createGatewaySilenceJob,
+  createGatewaySilenceRepository,
+  maintenanceRoutes,
+  resolveSupervision,
+} from './supervision/index.ts';
+import {
   createSurveyMetrics,
   createSurveyReplyTarget,
   createSurveyScheduler,
@@ -59,6 +66,11 @@ import {
   surveysRoutes,
 } from './surveys/index.ts';
 import { startTelemetry, type Telemetry } from './telemetry/index.ts';
+import {
+  createVitalsLimitsRepository,
+  createVitalsLimitsSender,
+  vitalsLimitsRoutes,
+} from './vitals/index.ts';
 import { createWorkersRepository, workersRoutes } from './workers/index.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -153,7 +165,11 @@ export async function startCloud(
     cleanup.unshift(() => telemetry.close());
 
     const residents = createResidentsRepository(db);
-    const gateways = createGatewaysRepository(db);
+    const supervision = resolveSupervision(config.supervision);
+    const gateways = createGatewaysRepository(db, {
+      defaultIntervalS: supervision.defaultHeartbeatIntervalS,
+      graceS: supervision.graceS,
+    });
     const cases = createCasesRepository(db);
     const notifications = createNotificationsRepository(db);
     const dispatcher = createNotificationDispatcher({ notifications, registry, metrics, log });
@@ -203,7 +219,13 @@ export async function startCloud(
       clock,
       telemetry,
       onTimerCreated,
-      transitionHooks: [surveyScheduler.onTransition],
+      // No satisfaction survey for a resident who refused data processing (docs/consent.md).
+      transitionHooks: [
+        async (tx, t) =>
+          refusesProcessing((await residents.get(t.case.residentId, tx))?.consent)
+            ? []
+            : surveyScheduler.onTransition(tx, t),
+      ],
     });
     const escalation = createEscalationService({
       db,
@@ -219,6 +241,23 @@ export async function startCloud(
       replicaId: `${process.pid}-${crypto.randomUUID().slice(0, 8)}`,
       onTimerCreated,
     });
+    // Gateway-silent supervision (issue 16): a job of the same durable-timer poller.
+    const silence = createGatewaySilenceRepository(supervision);
+    let brokerRef: CloudBroker | undefined;
+    const silenceJob = createGatewaySilenceJob({
+      db,
+      silence,
+      cases: service,
+      config: supervision,
+      clock,
+      metrics,
+      log,
+      respond: (caseId) => poller?.respond(caseId),
+      // Behind an external broker this process hears nobody while its link is down: no tick then.
+      ...(config.mqtt.mode === 'external'
+        ? { brokerUp: () => brokerRef === undefined || brokerRef.connectedClients() > 0 }
+        : {}),
+    });
     poller = startTimerPoller({
       escalation,
       dispatcher,
@@ -226,7 +265,7 @@ export async function startCloud(
       clock,
       pollIntervalMs: config.escalation.pollIntervalMs,
       log,
-      jobs: [surveyScheduler],
+      jobs: [surveyScheduler, silenceJob],
     });
     const runningPoller = poller;
     cleanup.unshift(() => runningPoller.stop());
@@ -238,6 +277,14 @@ export async function startCloud(
       metrics,
       log,
       telemetry,
+      onHeartbeat: (gatewayId, wasSilent) => {
+        if (!wasSilent) return;
+        void silenceJob
+          .heard(gatewayId)
+          .catch((err: unknown) =>
+            log.warn({ err, gatewayId }, 'could not clear gateway_silent; the next heartbeat tries again'),
+          );
+      },
     });
 
     // Model updates (issue 6): the broker and the HTTP address are bound later, hence the late lookups.
@@ -250,6 +297,13 @@ export async function startCloud(
       log,
       sendCommand: (gatewayId, command) => broker.publishCommand(gatewayId, command),
       bundleBaseUrl: () => config.modelBundleBaseUrl ?? boundHttpUrl,
+    });
+
+    const vitalsLimits = createVitalsLimitsRepository(db);
+    const vitalsSender = createVitalsLimitsSender({
+      limits: vitalsLimits,
+      sendCommand: (gatewayId, command) => broker.publishCommand(gatewayId, command),
+      log,
     });
 
     const limits = resolveLimits(config.limits);
@@ -265,8 +319,12 @@ export async function startCloud(
         burst: limits.gatewayBurst,
         maxWaitMs: limits.gatewayMaxWaitMs,
       },
-      onCommandsSubscribed: (gatewayId) => void modelsService.resendPending(gatewayId),
+      onCommandsSubscribed: (gatewayId) => {
+        void modelsService.resendPending(gatewayId);
+        void vitalsSender.resend(gatewayId);
+      },
     });
+    brokerRef = broker;
     cleanup.unshift(() => broker.close());
 
     const tellGateway = (caseId: string) => {
@@ -336,6 +394,8 @@ export async function startCloud(
         sms.routes(),
         modelsRoutes({ service: modelsService, models }),
         gatewayModelsRoutes({ models, gateways, metrics }),
+        maintenanceRoutes({ db, silence, clock }),
+        vitalsLimitsRoutes({ limits: vitalsLimits, residents, sender: vitalsSender }),
       ],
     });
     cleanup.unshift(() => http.close());
@@ -403,7 +463,8 @@ function startBroker(
 function messageTypesSent(config: Readonly<CloudConfig>): MessageType[] {
   return MESSAGE_TYPES.filter(
     (t) =>
-      (t !== 'survey' || config.survey.enabled) && (t !== 'duty_desk_emergency' || config.dispatch.dutyDesk),
+      (t !== 'survey' || config.survey.enabled) &&
+      (!t.startsWith('duty_desk_') || config.dispatch.dutyDesk !== undefined),
   );
 }
 

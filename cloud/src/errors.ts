@@ -46,6 +46,19 @@ export const ERROR_CODES = {
   CLOUD_RESIDENT_NOT_FOUND: { http: [404], description: 'no resident with that id' },
   CLOUD_GATEWAY_NOT_FOUND: { http: [404], description: 'no gateway with that id' },
   CLOUD_GATEWAY_EXISTS: { http: [409], description: 'a gateway with that id is already registered' },
+  // supervision (issue 16)
+  CLOUD_VITALS_LIMITS_NOT_SET: {
+    http: [404],
+    description: 'the desk has set no vital-sign limits for that resident',
+  },
+  CLOUD_VITALS_LIMITS_INVALID: {
+    http: [400],
+    description: 'heartRateLow must be below heartRateHigh',
+  },
+  CLOUD_MAINTENANCE_INVALID: {
+    http: [400],
+    description: 'a planned outage must end in the future, at most 30 days ahead',
+  },
   CLOUD_STATION_NOT_FOUND: {
     http: [404, 409],
     description: 'no station with that id (409 when another record names it)',

@@ -187,5 +187,53 @@ GROUP BY r.id, r.name, r.lat, r.lon`,
     ],
   );
 
+  // Issue 16: each home's health at a glance — the gateway (heard, silent, planned outage), the band, its
+  // receiver and the home's sensors and meters, from the heartbeat's drivers map and open device faults.
+  const fault = (pattern: string) =>
+    `coalesce((SELECT string_agg(DISTINCT split_part(c.fault_key, ':', 1) || ' ' || split_part(c.fault_key, ':', 2), ', ')
+    FROM cases c WHERE c.resident_id = g.resident_id AND c.kind = 'device_health' AND NOT c.test
+      AND c.status NOT IN (${TERMINAL_STATES.map((st) => `'${st}'`).join(', ')}) AND c.fault_key LIKE '${pattern}'), 'ok')`;
+  d.panel(
+    'Home health',
+    new TablePanel()
+      .title('Home health: gateway, band, receiver, sensors')
+      .gridPos(at(0, 30, 24, 10))
+      .overrideByName('silent_s', [{ id: 'unit', value: 's' }]),
+    [
+      sql(
+        'A',
+        `SELECT r.name AS resident, g.id AS gateway,
+  CASE WHEN g.silent_since IS NOT NULL THEN 'silent'
+       WHEN g.maintenance_until > now() THEN 'planned outage'
+       WHEN g.last_heartbeat_at IS NULL THEN 'never heard'
+       ELSE 'ok' END AS gateway_state,
+  ${fault('band\_%')} AS band,
+  ${fault('receiver\_%')} AS receiver,
+  ${fault('sensor\_%')} AS sensors,
+  ${fault('meter\_%')} AS meters,
+  coalesce((SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM jsonb_each_text(g.last_heartbeat->'drivers') AS d
+    WHERE d.value = 'down'), '') AS drivers_down,
+  g.last_heartbeat_at AS last_heartbeat,
+  coalesce(extract(epoch FROM now() - g.silent_since)::int, 0) AS silent_s
+FROM gateways g JOIN residents r ON r.id = g.resident_id
+ORDER BY (g.silent_since IS NOT NULL) DESC, r.name`,
+        {
+          columns: {
+            resident: 'string',
+            gateway: 'string',
+            gateway_state: 'string',
+            band: 'string',
+            receiver: 'string',
+            sensors: 'string',
+            meters: 'string',
+            drivers_down: 'string',
+            last_heartbeat: 'time',
+            silent_s: 'number',
+          },
+        },
+      ),
+    ],
+  );
+
   return d.build('duty-desk.json');
 }

@@ -101,6 +101,10 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   // the one-time code is the gateway's credential (enrolment/)
   'POST /enrol': OPEN,
   'GET /gateways/:id': allow(OFFICE, 'read', 'gateway', param('gateway')),
+  'PUT /gateways/:id/maintenance': allow(OFFICE, 'update', 'gateway_maintenance', param('gateway')),
+  'DELETE /gateways/:id/maintenance': allow(OFFICE, 'update', 'gateway_maintenance', param('gateway')),
+  'PUT /residents/:id/vitals-limits': allow(OFFICE, 'update', 'vitals_limits', param('resident')),
+  'GET /residents/:id/vitals-limits': allow(OFFICE, 'read', 'vitals_limits', param('resident')),
 
   'GET /cases': allow(STAFF, 'list', 'case', query('resident', 'residentId')),
   'GET /cases/:id': allow(STAFF, 'read', 'case', param('case')),

@@ -3,7 +3,9 @@ import type { CloudConfig } from '../config/index.ts';
 import type { Queryable } from '../db/index.ts';
 import {
   type NotificationsRepository,
+  renderDutyDeskDeviceFault,
   renderDutyDeskEmergency,
+  renderDutyDeskNoVisit,
   renderGuardianAlert,
   renderGuardianEmergency,
   renderSupervisorEscalation,
@@ -104,6 +106,35 @@ export function createCaseNotices(deps: {
         recipientRole: 'duty_desk',
         recipientId: desk.name,
         messageType: 'duty_desk_emergency',
+      });
+      return [{ id, held: false }];
+    },
+
+    /**
+     * Technical alarms and residents who refuse home visits: the duty desk first. `device_fault` names
+     * the fault (`fault`: a DEVICE_FAULTS value, or null); `no_visit` asks the desk to call instead.
+     */
+    async dutyDeskNotice(
+      tx: Queryable,
+      c: CaseContext,
+      variant: 'device_fault' | 'no_visit',
+      fault: string | null = null,
+    ): Promise<Queued[]> {
+      const desk = deps.dutyDesk;
+      if (!desk) return [];
+      const input = staff(c, desk.language);
+      const id = await notifications.insertPending(tx, {
+        caseId: c.caseId,
+        recipientPhone: desk.phone,
+        language: desk.language,
+        body:
+          variant === 'device_fault'
+            ? renderDutyDeskDeviceFault({ ...input, fault })
+            : renderDutyDeskNoVisit(input),
+        channel,
+        recipientRole: 'duty_desk',
+        recipientId: desk.name,
+        messageType: variant === 'device_fault' ? 'duty_desk_device_fault' : 'duty_desk_no_visit',
       });
       return [{ id, held: false }];
     },

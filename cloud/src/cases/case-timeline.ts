@@ -22,7 +22,12 @@ export type TimelineType =
   // … and what the guardians said afterwards (surveys/)
   | 'survey_sent'
   | 'survey_answered'
-  | 'complaint';
+  | 'complaint'
+  // … and supervision and consent (issue 16): where a technical alarm went, a fault that cleared, why
+  // nobody was sent to the door
+  | 'routed'
+  | 'fault_cleared'
+  | 'no_home_visit';
 
 /** Appends one entry to a case's timeline (inside the caller's transaction). */
 export async function appendTimeline(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertEvent } from '../../../contracts/src/index.ts';
 import { isoTime, isoTimeOrNull, jsonParam, type Queryable } from '../db/index.ts';
 import type { Case, CaseEvent, ListCasesQuery, TimelineEntry } from './cases.schemas.ts';
+import { faultKeyOf } from './fault-key.ts';
 
 interface CaseRow {
   id: string;
@@ -140,10 +141,12 @@ export function createCasesRepository(db: Queryable) {
         `WITH allowed AS (
            SELECT 1 FROM gateways g
            WHERE g.id = $2 AND g.resident_id = $3 AND NOT EXISTS (SELECT 1 FROM events WHERE id = $1)
+             -- a resident who refused data processing takes the long way (ingest's consent check)
+             AND NOT EXISTS (SELECT 1 FROM residents r WHERE r.id = $3 AND r.consent->>'dataProcessing' = 'false')
          ), c AS (
-           INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at)
-           SELECT $11, $3, $4, $5, $10, $12, $12 FROM allowed
-           ON CONFLICT (resident_id, kind, test) WHERE ${ACTIVE} DO NOTHING RETURNING id
+           INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at, fault_key)
+           SELECT $11, $3, $4, $5, $10, $12, $12, $15 FROM allowed
+           ON CONFLICT (resident_id, kind, test, fault_key) WHERE ${ACTIVE} DO NOTHING RETURNING id
          ), e AS (
            INSERT INTO events (id, gateway_id, resident_id, kind, severity, occurred_at, detected_at, score,
                                evidence, test, case_id)
@@ -155,7 +158,7 @@ export function createCasesRepository(db: Queryable) {
            SELECT id, 'level2', 1, $14::timestamptz FROM c WHERE $14::timestamptz IS NOT NULL
          )
          SELECT id FROM e`,
-        [...eventRowParams(ev), o.caseId, o.now, jsonParam(o.openedDetail), o.level2At],
+        [...eventRowParams(ev), o.caseId, o.now, jsonParam(o.openedDetail), o.level2At, faultKeyOf(ev)],
       );
       return rows.length === 1;
     },
@@ -167,28 +170,29 @@ export function createCasesRepository(db: Queryable) {
      */
     async openOrFind(
       tx: Queryable,
-      ev: Pick<AlertEvent, 'residentId' | 'kind' | 'severity' | 'test'>,
+      ev: Pick<AlertEvent, 'residentId' | 'kind' | 'severity' | 'test' | 'evidence'>,
       now: Date = new Date(),
       openedDetail: Record<string, unknown> = {},
     ): Promise<{ caseId: string; opened: boolean }> {
       const test = ev.test === true;
+      const faultKey = faultKeyOf(ev);
       for (let attempt = 0; attempt < 3; attempt++) {
         const inserted = await tx.query<{ id: string }>(
           `WITH c AS (
-             INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)
-             ON CONFLICT (resident_id, kind, test) WHERE ${ACTIVE} DO NOTHING RETURNING id
+             INSERT INTO cases (id, resident_id, kind, severity, test, opened_at, updated_at, fault_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $8)
+             ON CONFLICT (resident_id, kind, test, fault_key) WHERE ${ACTIVE} DO NOTHING RETURNING id
            ), t AS (
              INSERT INTO case_timeline (case_id, type, detail, at) SELECT id, 'opened', $7::jsonb, $6 FROM c
            )
            SELECT id FROM c`,
-          [randomUUID(), ev.residentId, ev.kind, ev.severity, test, now, jsonParam(openedDetail)],
+          [randomUUID(), ev.residentId, ev.kind, ev.severity, test, now, jsonParam(openedDetail), faultKey],
         );
         if (inserted.rows[0]) return { caseId: inserted.rows[0].id, opened: true };
         const open = await tx.query<{ id: string }>(
-          `SELECT id FROM cases WHERE resident_id = $1 AND kind = $2 AND test = $3 AND ${ACTIVE}
-           FOR UPDATE`,
-          [ev.residentId, ev.kind, test],
+          `SELECT id FROM cases WHERE resident_id = $1 AND kind = $2 AND test = $3 AND fault_key = $4
+             AND ${ACTIVE} FOR UPDATE`,
+          [ev.residentId, ev.kind, test, faultKey],
         );
         // Finished between our INSERT and SELECT: try again (a new case opens).
         if (open.rows[0]) return { caseId: open.rows[0].id, opened: false };
@@ -265,6 +269,21 @@ export function createCasesRepository(db: Queryable) {
         [before, limit],
       );
       return rows.map((r) => r.id);
+    },
+
+    /** Locks the active case of a device fault (resident, '<fault>:<device>'), if there is one. */
+    async lockActiveFault(
+      tx: Queryable,
+      residentId: string,
+      faultKey: string,
+      test: boolean,
+    ): Promise<{ id: string; status: Case['status'] } | undefined> {
+      const { rows } = await tx.query<{ id: string; status: Case['status'] }>(
+        `SELECT id, status FROM cases WHERE resident_id = $1 AND kind = 'device_health' AND test = $3
+           AND fault_key = $2 AND ${ACTIVE} FOR UPDATE`,
+        [residentId, faultKey, test],
+      );
+      return rows[0];
     },
 
     /** Locks the case row for a state change (inside the caller's transaction). */

@@ -95,7 +95,7 @@ export const TimelineEntry = Type.Object({
   at: Time,
   type: Type.String({
     description:
-      'opened | event_appended | notified | notification_failed | assigned | acknowledged | en_route | on_site | resolved | closed | cancelled | false_alarm | ack_deadline_missed | dispatch_unavailable | escalated | survey_sent | survey_answered | complaint',
+      'opened | event_appended | notified | notification_failed | assigned | acknowledged | en_route | on_site | resolved | closed | cancelled | false_alarm | ack_deadline_missed | dispatch_unavailable | escalated | survey_sent | survey_answered | complaint | routed | fault_cleared | no_home_visit',
   }),
   detail: Type.Record(Type.String(), Type.Unknown()),
 });

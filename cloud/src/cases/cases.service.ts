@@ -18,9 +18,19 @@ import { type Actor, AWAITING_ACK, checkTransition, type TargetState } from './c
 import { appendTimeline } from './case-timeline.ts';
 import type { CasesRepository } from './cases.repository.ts';
 import type { Case } from './cases.schemas.ts';
+import { faultKeyOf, isClearedFault } from './fault-key.ts';
 import type { TransitionHook } from './transition-hooks.ts';
 
-export type RecordOutcome = { status: 'stored'; caseId: string; opened: boolean } | { status: 'duplicate' };
+export type RecordOutcome =
+  | { status: 'stored'; caseId: string; opened: boolean }
+  | { status: 'duplicate' }
+  /** a `cleared` device fault: its active case (if any) is closed, `caseId` null when there was none */
+  | { status: 'cleared'; caseId: string | null };
+
+/** How an event is recorded: `quiet` = no telemetry (a resident who refused data processing). */
+export interface RecordOptions {
+  quiet?: boolean;
+}
 
 /** Runs last inside a transition's transaction (the audit entry of the request that asked for it). */
 export type InTransaction = (tx: Queryable) => Promise<void>;
@@ -78,14 +88,15 @@ export function createCasesService(deps: {
   });
 
   /** Counts what was committed. */
-  function committed(ev: AlertEvent, outcome: RecordOutcome): RecordOutcome {
+  function committed(ev: AlertEvent, outcome: RecordOutcome, opts: RecordOptions = {}): RecordOutcome {
     if (outcome.status === 'duplicate') {
       metrics.eventsDuplicate.inc();
       return outcome;
     }
     metrics.eventsIngested.inc({ kind: ev.kind });
+    if (opts.quiet) return outcome;
     telemetry.eventStored(ev);
-    if (outcome.opened) {
+    if (outcome.status === 'stored' && outcome.opened) {
       metrics.casesOpened.inc({ kind: ev.kind });
       telemetry.caseChanged({
         caseId: outcome.caseId,
@@ -173,6 +184,50 @@ export function createCasesService(deps: {
     });
   }
 
+  /**
+   * Stores `ev` idempotently (by id) and files it into a case: appends it to the active case of its kind
+   * (and device fault), or opens one. A `cleared` device fault closes the active case of that fault
+   * instead (the system closes it: the fault is gone, nobody has to do anything).
+   */
+  async function recordIn(
+    tx: Queryable,
+    ev: AlertEvent,
+    now: Date,
+  ): Promise<{ outcome: RecordOutcome; level2At: Date | null }> {
+    if (!(await cases.insertEvent(tx, ev))) return { outcome: { status: 'duplicate' }, level2At: null };
+    const detail = detailOf(ev);
+    if (isClearedFault(ev)) {
+      const open = await cases.lockActiveFault(tx, ev.residentId, faultKeyOf(ev), ev.test === true);
+      if (!open) return { outcome: { status: 'cleared', caseId: null }, level2At: null };
+      await tx.query('UPDATE events SET case_id = $2 WHERE id = $1', [ev.id, open.id]);
+      await appendTimeline(tx, open.id, 'fault_cleared', detail, now);
+      await cases.update(
+        tx,
+        open.id,
+        { status: 'closed', resolved_at: now, closed_at: now, resolution: 'fault cleared' },
+        now,
+      );
+      await appendTimeline(
+        tx,
+        open.id,
+        'closed',
+        { from: open.status, actor: { type: 'system', id: 'supervision' }, note: 'fault cleared' },
+        now,
+      );
+      return { outcome: { status: 'cleared', caseId: open.id }, level2At: null };
+    }
+    // A new case gets its 'opened' entry from openOrFind; an existing one an 'event_appended'.
+    const { caseId, opened } = await cases.openOrFind(tx, ev, now, detail);
+    await cases.attachEvent(tx, ev.id, caseId, ev.severity, opened);
+    let level2At: Date | null = null;
+    if (!opened) await appendTimeline(tx, caseId, 'event_appended', detail, now);
+    else if (real(ev)) {
+      level2At = level2Of(ev, now);
+      await timers.create(tx, { caseId, kind: 'level2', attempt: 1, dueAt: level2At });
+    }
+    return { outcome: { status: 'stored', caseId, opened }, level2At };
+  }
+
   return {
     clock,
 
@@ -184,6 +239,7 @@ export function createCasesService(deps: {
      * nothing. Throws only on database failure.
      */
     async openCase(ev: AlertEvent): Promise<RecordOutcome | undefined> {
+      if (isClearedFault(ev)) return undefined; // closes a case, never opens one: recordEvent
       const now = clock.now();
       const caseId = randomUUID();
       const level2At = real(ev) ? level2Of(ev, now) : null;
@@ -197,24 +253,21 @@ export function createCasesService(deps: {
      * Stores `ev` idempotently (by id) and files it into a case: appends it to the active case of its kind,
      * or opens one (as `openCase` does). Throws only on database failure.
      */
-    async recordEvent(ev: AlertEvent): Promise<RecordOutcome> {
-      let level2At: Date | null = null;
-      const outcome = await db.transaction(async (tx): Promise<RecordOutcome> => {
-        if (!(await cases.insertEvent(tx, ev))) return { status: 'duplicate' };
-        const now = clock.now();
-        const detail = detailOf(ev);
-        // A new case gets its 'opened' entry from openOrFind; an existing one an 'event_appended'.
-        const { caseId, opened } = await cases.openOrFind(tx, ev, now, detail);
-        await cases.attachEvent(tx, ev.id, caseId, ev.severity, opened);
-        if (!opened) await appendTimeline(tx, caseId, 'event_appended', detail, now);
-        else if (real(ev)) {
-          level2At = level2Of(ev, now);
-          await timers.create(tx, { caseId, kind: 'level2', attempt: 1, dueAt: level2At });
-        }
-        return { status: 'stored', caseId, opened };
-      });
-      if (level2At) deps.onTimerCreated?.(level2At);
-      return committed(ev, outcome);
+    async recordEvent(ev: AlertEvent, opts: RecordOptions = {}): Promise<RecordOutcome> {
+      const r = await db.transaction((tx) => recordIn(tx, ev, clock.now()));
+      if (r.level2At) deps.onTimerCreated?.(r.level2At);
+      return committed(ev, r.outcome, opts);
+    },
+
+    /**
+     * `recordEvent` inside the caller's transaction (the supervision job raises gateway_silent in the
+     * transaction that claims the gateway). The caller commits, then calls `recorded`.
+     */
+    recordIn,
+    /** After the commit of `recordIn`: counts it and wakes the poller for its timer. */
+    recorded(ev: AlertEvent, r: Awaited<ReturnType<typeof recordIn>>): RecordOutcome {
+      if (r.level2At) deps.onTimerCreated?.(r.level2At);
+      return committed(ev, r.outcome);
     },
 
     /**

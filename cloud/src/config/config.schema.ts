@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { AuthConfig, authEnvOverrides } from '../auth/auth.config.ts';
 import { EnrolmentConfigSchema } from '../enrolment/enrolment.config.ts';
 import { SmsProvidersConfig, smsEnvOverrides } from '../notify/providers/sms-providers.config.ts';
+import { SupervisionConfig, supervisionEnvOverrides } from '../supervision/supervision.config.ts';
 import { defaultSurveyConfig, SurveyConfig, surveyEnvOverrides } from '../surveys/survey.config.ts';
 import { LimitsConfig, limitsEnvOverrides } from './limits.config.ts';
 
@@ -258,6 +259,8 @@ export const CloudConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     survey: SurveyConfig,
+    /** Supervision of gateways (issue 16, cloud/src/supervision/). */
+    supervision: Type.Optional(SupervisionConfig),
     /** One-time enrolment codes for `anju-gw init` (cloud/src/enrolment/). */
     enrolment: Type.Optional(EnrolmentConfigSchema),
   },
@@ -284,6 +287,8 @@ export const defaultConfig: CloudConfig = {
       sos: { ackS: 120, level2S: 300, level3S: 300 },
       // A missed dose is worth a call within the hour, not an ambulance: long deadlines.
       medication_missed: { ackS: 1800, level2S: 3600, level3S: 14400 },
+      // A technical alarm: the duty desk first; a worker or the installer only after an hour.
+      device_health: { ackS: 3600, level2S: 3600, level3S: 14400 },
     },
   },
   survey: defaultSurveyConfig,
@@ -317,4 +322,5 @@ export const envOverrides = {
   ...surveyEnvOverrides,
   ...limitsEnvOverrides,
   ...authEnvOverrides,
+  ...supervisionEnvOverrides,
 } as const satisfies Record<string, { key: string; type: 'string' | 'integer' }>;

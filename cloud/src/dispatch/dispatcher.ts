@@ -7,7 +7,7 @@ import { rankWorkers } from './dispatch-ranking.ts';
 
 export type AssignResult =
   | { assigned: true; workerId: string; attempt: number; queued: Queued[] }
-  | { assigned: false; reason: 'no_station' | 'nobody_on_duty' | 'everyone_asked' };
+  | { assigned: false; reason: 'no_station' | 'nobody_on_duty' | 'everyone_asked' | 'no_home_visit' };
 
 /**
  * Level 1 of the response: offers a case to the best on-duty worker of the resident's station who has
@@ -26,6 +26,8 @@ export function createCaseDispatcher(deps: {
      * resident's station with the assignment. When nobody is found, nothing is written: the caller does.
      */
     async assignNext(tx: Queryable, c: CaseContext, now: Date, first = false): Promise<AssignResult> {
+      // Consent homeVisit: false — nobody is sent to the door, whatever the case (docs/consent.md).
+      if (c.resident?.consent.homeVisit === false) return { assigned: false, reason: 'no_home_visit' };
       const stationId = c.resident?.stationId ?? null;
       if (!stationId) return { assigned: false, reason: 'no_station' };
       const asked = first

@@ -78,6 +78,16 @@ export function createEscalationService(deps: {
     await cases.update(tx, c.id, { level }, now);
     await appendTimeline(tx, c.id, 'escalated', { level, ...by }, now);
     const queued: Queued[] = [];
+    if (c.kind === 'device_health') {
+      // A technical alarm the desk has not taken in time: a worker (or the installer) goes to look;
+      // with nobody to send, the station supervisor. Never the guardians, never level 3.
+      const sent = await dispatch.assignNext(tx, ctx, now);
+      if (sent.assigned) return { outcome: 'escalated', queued: sent.queued };
+      await appendTimeline(tx, c.id, 'dispatch_unavailable', { reason: sent.reason }, now);
+      const station = c.stationId ? await stations.get(c.stationId, tx) : undefined;
+      if (station) queued.push(...(await notices.supervisor(tx, ctx, station, c.assignee)));
+      return { outcome: 'escalated', queued };
+    }
     if (level === 2) {
       const station = c.stationId ? await stations.get(c.stationId, tx) : undefined;
       if (station) queued.push(...(await notices.supervisor(tx, ctx, station, c.assignee)));
@@ -107,6 +117,7 @@ export function createEscalationService(deps: {
     if (!c) return undefined;
     const ctx = await loadCaseContext(tx, residents, c, c.occurredAt);
     const stationId = ctx.resident?.stationId ?? null;
+    if (c.kind === 'device_health') return respondToFault(tx, ctx, stationId, now);
     const assigned = await dispatch.assignNext(tx, ctx, now, true);
     if (assigned.assigned) return assigned.queued;
     await cases.update(
@@ -116,10 +127,66 @@ export function createEscalationService(deps: {
       now,
       stationId === null ? {} : { stationNameOf: stationId },
     );
+    if (assigned.reason === 'no_home_visit') {
+      // Consent: nobody goes to the door; the guardians and the duty desk are called instead.
+      await appendTimeline(
+        tx,
+        caseId,
+        'no_home_visit',
+        {
+          reason: 'the resident declined home visits (consent homeVisit: false)',
+          instead: ['guardians', 'duty_desk'],
+        },
+        now,
+      );
+      return [
+        ...(await notices.guardians(tx, ctx, 'alert', now)),
+        ...(await notices.dutyDeskNotice(tx, ctx, 'no_visit')),
+      ];
+    }
     if (assigned.reason !== 'no_station') {
       await appendTimeline(tx, caseId, 'dispatch_unavailable', { reason: assigned.reason }, now);
     }
     return notices.guardians(tx, ctx, 'alert', now);
+  }
+
+  /**
+   * Level 1 of a technical alarm (device_health): the duty desk, never a guardian (a flat battery is no
+   * reason to wake a family at 3 a.m.); a worker or the installer only if the desk has not taken it by
+   * the level-2 deadline (`fire`).
+   */
+  async function respondToFault(
+    tx: Queryable,
+    ctx: Awaited<ReturnType<typeof loadCaseContext>>,
+    stationId: string | null,
+    now: Date,
+  ): Promise<Queued[]> {
+    await cases.update(
+      tx,
+      ctx.caseId,
+      { level: 1, station_id: stationId },
+      now,
+      stationId === null ? {} : { stationNameOf: stationId },
+    );
+    const { rows } = await tx.query<{ fault: string | null }>(
+      `SELECT evidence->>'fault' AS fault FROM events WHERE case_id = $1 ORDER BY occurred_at LIMIT 1`,
+      [ctx.caseId],
+    );
+    const fault = rows[0]?.fault ?? null;
+    const queued = await notices.dutyDeskNotice(tx, ctx, 'device_fault', fault);
+    await appendTimeline(
+      tx,
+      ctx.caseId,
+      'routed',
+      {
+        to: 'duty_desk',
+        reason: 'technical alarm: the duty desk first, a worker after the deadline, never a guardian',
+        fault,
+        deskTold: queued.length > 0,
+      },
+      now,
+    );
+    return queued;
   }
 
   return {

@@ -25,7 +25,16 @@ const toGateway = (r: GatewayRow): Gateway => ({
   lastModelUpdate: r.last_model_update ?? null,
 });
 
-export function createGatewaysRepository(db: Queryable) {
+/** When a gateway counts as silent: its heartbeat interval (or this default) plus the grace. */
+export interface HeartbeatTiming {
+  defaultIntervalS: number;
+  graceS: number;
+}
+
+export function createGatewaysRepository(
+  db: Queryable,
+  timing: HeartbeatTiming = { defaultIntervalS: 60, graceS: 30 },
+) {
   return {
     /** Inserts the gateway; false when the id is taken. */
     async create(
@@ -79,8 +88,12 @@ export function createGatewaysRepository(db: Queryable) {
       ]);
     },
 
-    /** Records a heartbeat; false when the gateway is not registered. */
-    async recordHeartbeat(hb: Heartbeat): Promise<boolean> {
+    /**
+     * Records a heartbeat and moves the gateway's silence deadline to now + interval + grace (one
+     * statement: supervision costs heartbeats nothing more). Undefined when the gateway is not registered;
+     * `wasSilent` when its gateway_silent fault is raised (supervision then clears it).
+     */
+    async recordHeartbeat(hb: Heartbeat): Promise<{ wasSilent: boolean } | undefined> {
       const { sentAt, agentVersion, uptimeS, outboxDepth, drivers, models, batteryPct, rssMb, cpuPct } = hb;
       const summary = {
         sentAt,
@@ -93,12 +106,20 @@ export function createGatewaysRepository(db: Queryable) {
         rssMb,
         cpuPct,
       };
-      const r = await db.query(
-        `UPDATE gateways SET last_heartbeat = $2::jsonb, last_heartbeat_at = now(), last_seen_at = now()
-         WHERE id = $1`,
-        [hb.gatewayId, jsonParam(summary)],
+      const { rows } = await db.query<{ silent: boolean }>(
+        `UPDATE gateways SET last_heartbeat = $2::jsonb, last_heartbeat_at = now(), last_seen_at = now(),
+           heartbeat_interval_s = $3::int,
+           silent_due_at = now() + make_interval(secs => coalesce($3::int, $4::int) + $5::int)
+         WHERE id = $1 RETURNING silent_since IS NOT NULL AS silent`,
+        [
+          hb.gatewayId,
+          jsonParam(summary),
+          hb.heartbeatIntervalS ?? null,
+          timing.defaultIntervalS,
+          timing.graceS,
+        ],
       );
-      return r.rowCount > 0;
+      return rows[0] && { wasSilent: rows[0].silent };
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   type RejectReason,
 } from '../../../contracts/src/index.ts';
 import type { CasesService, RecordOutcome } from '../cases/index.ts';
+import { handlingOf, minimized, refusesProcessing } from '../consent/index.ts';
 import { OperationalError } from '../errors.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
 import type { Logger } from '../log/logger.ts';
@@ -24,6 +25,10 @@ export type IngestRejectReason =
 export type IngestResult =
   | { outcome: 'stored'; eventId: string; caseId: string; opened: boolean }
   | { outcome: 'duplicate'; eventId: string }
+  /** a `cleared` device fault: the case it closed, or null when none was active */
+  | { outcome: 'cleared'; eventId: string; caseId: string | null }
+  /** acknowledged, not kept: the resident refused data processing and it is no emergency (docs/consent.md) */
+  | { outcome: 'withheld'; eventId: string }
   | { outcome: 'heartbeat' }
   | { outcome: 'daily' }
   | { outcome: 'rejected'; reason: IngestRejectReason; detail: string };
@@ -50,6 +55,8 @@ export function createIngestService(deps: {
   log: Logger;
   /** Heartbeats go to telemetry once recorded; off by default. */
   telemetry?: Telemetry;
+  /** Told about each recorded heartbeat (supervision: a silent gateway is heard again). */
+  onHeartbeat?: (gatewayId: string, wasSilent: boolean) => void;
 }) {
   const { cases, gateways, residents, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
@@ -87,6 +94,15 @@ export function createIngestService(deps: {
         ? reject(gatewayId, 'resident_mismatch', 'gateway is not registered for this resident', size)
         : reject(gatewayId, 'unknown_resident', 'no such resident', size);
     }
+    // A resident who refused data processing: only what answering an emergency needs (docs/consent.md).
+    const consent = (await db(() => residents.get(ev.residentId)))?.consent;
+    const handling = handlingOf(consent, ev);
+    if (handling === 'drop') {
+      metrics.consentWithheld.inc({ kind: ev.kind });
+      log.info({ gatewayId, kind: ev.kind }, 'event withheld: the resident refused data processing');
+      return { outcome: 'withheld', eventId: ev.id };
+    }
+    if (handling === 'minimal') return db(() => cases.recordEvent(minimized(ev), { quiet: true }));
     return db(() => cases.recordEvent(ev));
   }
 
@@ -103,10 +119,14 @@ export function createIngestService(deps: {
       // The common case — a new alarm from a gateway registered for its resident — is one statement;
       // anything else (not registered, a duplicate, a later event of an active case) takes the long way.
       const outcome = (await db(() => cases.openCase(ev))) ?? (await checkedRecord(gatewayId, ev, size));
-      if ('outcome' in outcome) return outcome; // rejected
+      if ('outcome' in outcome) return outcome; // rejected or withheld
       if (outcome.status === 'duplicate') {
         log.info({ gatewayId, eventId: ev.id }, 'duplicate event acknowledged again');
         return { outcome: 'duplicate', eventId: ev.id };
+      }
+      if (outcome.status === 'cleared') {
+        log.info({ gatewayId, caseId: outcome.caseId, eventId: ev.id }, 'device fault cleared');
+        return { outcome: 'cleared', eventId: ev.id, caseId: outcome.caseId };
       }
       log.info(
         {
@@ -134,6 +154,7 @@ export function createIngestService(deps: {
       }
       const known = await db(() => gateways.recordHeartbeat(parsed.value));
       if (!known) return reject(gatewayId, 'unknown_gateway', 'gateway not registered', payload.byteLength);
+      deps.onHeartbeat?.(gatewayId, known.wasSilent);
       metrics.heartbeats.inc();
       telemetry.heartbeat(parsed.value);
       log.debug({ gatewayId, outboxDepth: parsed.value.outboxDepth }, 'heartbeat');
@@ -153,6 +174,11 @@ export function createIngestService(deps: {
         return reject(gatewayId, 'unknown_gateway', 'gateway not registered', size);
       if (d.residentId !== registered) {
         return reject(gatewayId, 'resident_mismatch', 'gateway is not registered for this resident', size);
+      }
+      if (refusesProcessing((await db(() => residents.get(d.residentId)))?.consent)) {
+        metrics.consentWithheld.inc({ kind: 'daily' });
+        log.debug({ gatewayId }, 'daily summary withheld: the resident refused data processing');
+        return { outcome: 'daily' };
       }
       metrics.dailySummaries.inc();
       telemetry.residentDaily({

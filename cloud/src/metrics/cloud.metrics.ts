@@ -57,6 +57,24 @@ export function createCloudMetrics() {
       ['channel', 'status'],
     ),
     heartbeats: registry.counter('anju_heartbeats_total', 'Gateway heartbeats recorded'),
+    consentWithheld: registry.counter(
+      'anju_consent_withheld_total',
+      'Messages acknowledged and not kept because the resident refused data processing, by kind (docs/consent.md)',
+      ['kind'],
+    ),
+    supervisionFaults: registry.counter(
+      'anju_supervision_faults_total',
+      'Faults the cloud raised or cleared itself (gateway_silent), by fault and state',
+      ['fault', 'state'],
+    ),
+    supervisionTickSeconds: registry.counter(
+      'anju_supervision_tick_seconds_total',
+      "Wall time this replica spent in the gateway-silence job's ticks (its cost, with the database's share)",
+    ),
+    supervisionGraces: registry.counter(
+      'anju_supervision_graces_total',
+      'Times every gateway was given a fresh grace period because the cloud or its broker link had been down',
+    ),
     dailySummaries: registry.counter(
       'anju_daily_summaries_total',
       "Residents' daily summaries received from gateways",

@@ -22,7 +22,9 @@ export {
 } from './notifier.ts';
 export { createSmsLogNotifier } from './sms-log.notifier.ts';
 export {
+  renderDutyDeskDeviceFault,
   renderDutyDeskEmergency,
+  renderDutyDeskNoVisit,
   renderGuardianEmergency,
   renderSupervisorEscalation,
   renderWorkerDispatch,

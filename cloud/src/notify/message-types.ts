@@ -9,6 +9,8 @@ export const MESSAGE_TYPES = [
   'supervisor_escalation',
   'duty_desk_emergency',
   'survey',
+  'duty_desk_device_fault',
+  'duty_desk_no_visit',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 

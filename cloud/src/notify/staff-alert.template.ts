@@ -97,3 +97,45 @@ export function renderGuardianEmergency(i: Omit<StaffAlertInput, 'address'>): st
     ? `【安居·紧急】${i.residentName}的${k}提醒（${t}）仍无人响应，值班台正在呼叫120。请立即联系其本人或就近上门。编号${caseRef(i.caseId)}`
     : `[Anju URGENT] ${i.residentName}'s ${k.toLowerCase()} alert (${t}) still has no response; the duty desk is calling 120. Please contact them or go there now. Ref ${caseRef(i.caseId)}`;
 }
+
+/** A technical alarm (device_health) to the duty desk: check the equipment, no one need go yet. */
+export function renderDutyDeskDeviceFault(i: StaffAlertInput & { fault: string | null }): string {
+  const t = formatTime(i.occurredAt, i.language, i.timeZone);
+  const f = i.fault ? (FAULT_LABEL[i.language][i.fault] ?? i.fault) : KIND_LABEL[i.language].device_health;
+  return i.language === 'zh-CN'
+    ? `【安居·设备故障】${i.residentName}家：${f}（${t}）。请远程核实或安排安装人员，故障恢复后本单自动关闭。编号${caseRef(i.caseId)}`
+    : `[Anju device fault] ${i.residentName}'s home: ${f} (${t}). Please check remotely or send the installer; the case closes itself when the fault clears. Ref ${caseRef(i.caseId)}`;
+}
+
+/** The resident refused home visits (consent homeVisit: false): the desk calls them and the family instead. */
+export function renderDutyDeskNoVisit(i: StaffAlertInput): string {
+  const k = KIND_LABEL[i.language][i.kind];
+  const t = formatTime(i.occurredAt, i.language, i.timeZone);
+  return i.language === 'zh-CN'
+    ? `【安居·请致电】${k}：${i.residentName}（${t}）。本人不同意上门服务，已通知家属；请立即致电本人和家属确认安全。编号${caseRef(i.caseId)}`
+    : `[Anju please call] ${k}: ${i.residentName} (${t}). They have declined home visits; the family has been told. Please call them and the family now. Ref ${caseRef(i.caseId)}`;
+}
+
+/** The device faults as the desk's texts name them. */
+export const FAULT_LABEL: Record<Language, Record<string, string>> = {
+  'zh-CN': {
+    gateway_silent: '网关离线（无心跳）',
+    band_not_worn: '手环未佩戴',
+    band_out_of_range: '手环不在接收范围',
+    band_battery_low: '手环电量低',
+    receiver_gone: '手环接收器断开',
+    sensor_offline: '传感器离线',
+    sensor_battery_low: '传感器电量低',
+    meter_silent: '表计无应答',
+  },
+  en: {
+    gateway_silent: 'gateway offline (no heartbeat)',
+    band_not_worn: 'wristband not worn',
+    band_out_of_range: 'wristband out of range',
+    band_battery_low: 'wristband battery low',
+    receiver_gone: 'wristband receiver unplugged',
+    sensor_offline: 'sensor offline',
+    sensor_battery_low: 'sensor battery low',
+    meter_silent: 'meter not answering',
+  },
+};

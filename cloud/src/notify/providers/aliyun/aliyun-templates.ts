@@ -42,6 +42,14 @@ const SOURCE: Readonly<Record<MessageType, Readonly<Record<Language, string>>>> 
     'zh-CN': '三级紧急：{event}，{name}，{address}（{time}）仍无人响应。请立即拨打120并联系家属。编号{ref}',
     en: 'Level 3 EMERGENCY: {event}, {name}, {address} ({time}) - still no response. Call 120 now and contact the family. Ref {ref}',
   },
+  duty_desk_device_fault: {
+    'zh-CN': '设备故障：{name}家{event}（{time}）。请远程核实或安排安装人员，恢复后自动关闭。编号{ref}',
+    en: "Device fault at {name}'s home: {event} ({time}). Please check or send the installer; it closes itself when cleared. Ref {ref}",
+  },
+  duty_desk_no_visit: {
+    'zh-CN': '请致电：{event}，{name}（{time}）。本人不同意上门，已通知家属，请立即致电本人和家属。编号{ref}',
+    en: 'Please call: {event}, {name} ({time}). They declined home visits; the family was told. Call them and the family now. Ref {ref}',
+  },
   survey: {
     'zh-CN':
       '{name}的{event}求助已处理完毕（编号{ref}）。请为本次服务打分：回复1-5（5=非常满意），有意见也可直接回复文字。',
@@ -120,6 +128,8 @@ export const AliyunTemplatesConfig = Type.Object(
     supervisor_escalation: Type.Optional(ByLanguage),
     duty_desk_emergency: Type.Optional(ByLanguage),
     survey: Type.Optional(ByLanguage),
+    duty_desk_device_fault: Type.Optional(ByLanguage),
+    duty_desk_no_visit: Type.Optional(ByLanguage),
   } satisfies Record<MessageType, unknown>,
   {
     additionalProperties: false,

@@ -1,0 +1,317 @@
+/**
+ * `npm run bench:supervision -- --gateways N [--heartbeat-s H] [--grace-s G] [--kill-pct P]` — gateway-silent
+ * supervision at fleet scale (issue 16): N simulated gateways (bench/fleet-loader.ts: real MQTT
+ * connections, real heartbeats every H seconds) on an `anju-cloud serve` PROCESS (embedded broker, a fresh
+ * PostgreSQL database on the server of DATABASE_URL).
+ *
+ * 1. All connected and heartbeating; the cloud's CPU over a quiet window (heartbeats + supervision).
+ * 2. A cloud restart in the middle: the process stopped for longer than H + G (every deadline passes while
+ *    it is down) and started again on the same ports; the gateways reconnect by themselves. Any
+ *    gateway_silent case after it is a restart false alarm.
+ * 3. P % of the gateways killed at once (socket dropped, heartbeats stopped). Detection time = the case's
+ *    opened_at − the kill; every killed gateway must get ONE case within H + 60 s, no other gateway any.
+ * Prints `supervision-bench gateways=N killed=K detected=D p99_detect_s=… false_alarms=F
+ * restart_false_alarms=R` and the cloud's CPU share.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { generateSecret, hashSecret } from '../cloud/src/mqtt/gateway-secret.ts';
+import { freePort } from '../tools/harness/net.ts';
+import { type CloudProc, ROOT, startCloudProcess } from '../tools/harness/processes.ts';
+import type { LoaderGateway, LoaderReply, LoaderRequest } from './fleet-loader.ts';
+
+const USAGE = `npm run bench:supervision -- [options]   (needs DATABASE_URL: a PostgreSQL server we may create a database on)
+  --gateways N     simulated gateways (default 10000)
+  --heartbeat-s H  heartbeat interval of each gateway (default 30; short so the bench runs in minutes)
+  --grace-s G      supervision.graceS (default 10)
+  --kill-pct P     percent of the gateways killed at once (default 1)
+  --ramp-per-s K   new connections per second (default 500)
+  --loaders L      load-generator processes (default: one per 5000 gateways)`;
+
+const { values: a } = parseArgs({
+  options: {
+    gateways: { type: 'string', default: '10000' },
+    'heartbeat-s': { type: 'string', default: '30' },
+    'grace-s': { type: 'string', default: '10' },
+    'kill-pct': { type: 'string', default: '1' },
+    'ramp-per-s': { type: 'string', default: '500' },
+    loaders: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (a.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const num = (name: string, v: string | undefined, min: number, max: number): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    console.error(`bench:supervision: --${name} must be a number in ${min}..${max}, got ${v}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+};
+const N = Math.round(num('gateways', a.gateways, 10, 100_000));
+const H = Math.round(num('heartbeat-s', a['heartbeat-s'], 5, 3600));
+const G = Math.round(num('grace-s', a['grace-s'], 1, 3600));
+const KILL = Math.max(1, Math.round((N * num('kill-pct', a['kill-pct'], 0.01, 50)) / 100));
+const RAMP = num('ramp-per-s', a['ramp-per-s'], 1, 100_000);
+const LOADERS = Math.round(num('loaders', a.loaders ?? String(Math.ceil(N / 5000)), 1, 16));
+const POLL_MS = 1000;
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) {
+  console.error(`bench:supervision: DATABASE_URL is unset\n${USAGE}`);
+  process.exit(2);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'NaN');
+const pct = (sorted: readonly number[], p: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const ULIMIT = ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"'];
+execFileSync('sh', ['-c', 'ulimit -Hn']);
+
+// ── database, cloud process ──────────────────────────────────────────────────────────────────────────
+const dbName = `anju_sup_bench_${randomBytes(5).toString('hex')}`;
+{
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+}
+const dbUrl = (() => {
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+})();
+const dir = await mkdtemp(join(tmpdir(), 'anju-sup-bench-'));
+const configFile = join(dir, 'cloud.json');
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    supervision: { defaultHeartbeatIntervalS: H, graceS: G, pollIntervalMs: POLL_MS, outageGapS: 5 },
+  }),
+);
+const mqttPort = await freePort();
+const httpPort = await freePort();
+const startCloud = () =>
+  startCloudProcess({
+    dataDir: join(dir, 'pglite-unused'),
+    databaseUrl: dbUrl,
+    apiToken: 'sup-bench-token-0123456789',
+    configFile,
+    logLevel: 'warn',
+    mqttPort,
+    httpPort,
+    wrap: ULIMIT,
+  });
+let cloud: CloudProc = await startCloud();
+const db = new pg.Client({ connectionString: dbUrl });
+await db.connect();
+
+// ── N homes straight into the database ───────────────────────────────────────────────────────────────
+const tag = randomBytes(3).toString('hex');
+const homes: (LoaderGateway & { index: number })[] = [];
+for (let start = 0; start < N; start += 1000) {
+  const batch = Array.from({ length: Math.min(1000, N - start) }, (_, j) => start + j);
+  const secrets = batch.map(() => generateSecret());
+  const hashes = await Promise.all(secrets.map((s) => hashSecret(s)));
+  const residentIds = batch.map((i) => `res-${tag}-${i}`);
+  const gatewayIds = batch.map((i) => `gw-${tag}-${i}`);
+  await db.query(
+    `INSERT INTO residents (id, name, address) SELECT id, 'R ' || id, 'Road ' || id FROM unnest($1::text[]) AS id`,
+    [residentIds],
+  );
+  await db.query(
+    `INSERT INTO gateways (id, resident_id, secret_hash) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+    [gatewayIds, residentIds, hashes],
+  );
+  for (const [j, i] of batch.entries()) {
+    homes.push({ index: i, gatewayId: gatewayIds[j]!, residentId: residentIds[j]!, secret: secrets[j]! });
+  }
+}
+
+// ── load generators (bench/fleet-loader.ts) ──────────────────────────────────────────────────────────
+interface Loader {
+  proc: ChildProcess;
+  gateways: typeof homes;
+  next<T extends LoaderReply['type']>(type: T): Promise<Extract<LoaderReply, { type: T }>>;
+}
+const loaders: Loader[] = Array.from({ length: LOADERS }, (_, li) => {
+  const mine = homes.filter((h) => h.index % LOADERS === li);
+  const [cmd, ...args] = [
+    ...ULIMIT,
+    process.execPath,
+    '--import',
+    'tsx',
+    join(ROOT, 'bench/fleet-loader.ts'),
+  ];
+  const proc = spawn(cmd!, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<string, (m: LoaderReply) => void>();
+  proc.on('message', (m: LoaderReply) => {
+    const w = waiting.get(m.type);
+    waiting.delete(m.type);
+    w?.(m);
+  });
+  return {
+    proc,
+    gateways: mine,
+    next: <T extends LoaderReply['type']>(type: T) =>
+      new Promise<Extract<LoaderReply, { type: T }>>((resolve) =>
+        waiting.set(type, (m) => resolve(m as Extract<LoaderReply, { type: T }>)),
+      ),
+  };
+});
+const ask = <T extends LoaderReply['type']>(l: Loader, req: LoaderRequest, reply: T) => {
+  const p = l.next(reply);
+  l.proc.send(req);
+  return p;
+};
+
+async function cleanup(): Promise<void> {
+  for (const l of loaders) l.proc.send?.({ type: 'stop' } satisfies LoaderRequest);
+  await sleep(500);
+  for (const l of loaders) l.proc.kill('SIGKILL');
+  await cloud.stop();
+  await db.end().catch(() => {});
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+  await rm(dir, { recursive: true, force: true });
+}
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+const silentCases = async (since: Date) =>
+  (
+    await db.query<{ gateway_id: string; opened_at: Date }>(
+      `SELECT e.gateway_id, c.opened_at FROM cases c JOIN events e ON e.case_id = c.id
+       WHERE c.kind = 'device_health' AND c.fault_key LIKE 'gateway_silent:%' AND c.opened_at >= $1
+         AND e.evidence->>'faultState' = 'raised'`,
+      [since],
+    )
+  ).rows;
+const metric = async (name: string) => {
+  const text = await (await fetch(`${cloud.httpUrl}/metrics`)).text();
+  return Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? 0);
+};
+
+try {
+  const t0 = Date.now();
+  await Promise.all(
+    loaders.map((l) =>
+      ask(
+        l,
+        {
+          type: 'connect',
+          mqttUrl: cloud.mqttUrl,
+          gateways: l.gateways,
+          rampPerS: RAMP / LOADERS,
+          heartbeatMs: H * 1000,
+          keepaliveS: 60,
+        },
+        'connected',
+      ),
+    ),
+  );
+  // Every gateway heard at least once (its deadline set), then a quiet window for the cost.
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM gateways WHERE silent_due_at IS NOT NULL',
+    );
+    if (rows[0]!.n >= N) break;
+    if (Date.now() - t0 > 600_000) throw new Error(`only ${rows[0]!.n}/${N} gateways heartbeated`);
+    await sleep(1000);
+  }
+  console.log(
+    `setup: ${N} gateways connected and heartbeating every ${H} s in ${f1((Date.now() - t0) / 1000)} s`,
+  );
+  const pid = cloud.child.pid!;
+  const cpuA = procCpu(pid);
+  const tickA = await metric('anju_supervision_tick_seconds_total');
+  await sleep(Math.max(30, 2 * H) * 1000);
+  const cpuB = procCpu(pid);
+  const tickB = await metric('anju_supervision_tick_seconds_total');
+  const windowS = (cpuB.at - cpuA.at) / 1000;
+  const cloudPct = cpuPct(cpuA, cpuB);
+  const tickPct = ((tickB - tickA) / windowS) * 100;
+  console.log(
+    `cost: cloud CPU ${f1(cloudPct)} % of a core over ${f1(windowS)} s with ${f1(N / H)} heartbeats/s (heartbeat ingest + supervision); ` +
+      `supervision ticks ${f1(tickPct)} % of wall time (${f1(((tickB - tickA) * 1000) / (windowS / (POLL_MS / 1000)))} ms per tick, database included)`,
+  );
+
+  // ── 2. a cloud restart in the middle, down longer than H + G ─────────────────────────────────────
+  const restartAt = new Date();
+  await cloud.stop();
+  await sleep((H + G + 5) * 1000);
+  cloud = await startCloud();
+  await sleep((H + G + 5) * 1000 + 2 * POLL_MS);
+  const restartFalse = (await silentCases(restartAt)).length;
+  console.log(
+    `restart: cloud down ${H + G + 5} s, then ${H + G + 5} s watched: ${restartFalse} gateway_silent cases`,
+  );
+
+  // ── 3. kill 1 % at once ──────────────────────────────────────────────────────────────────────────
+  const victims = homes.filter((_, i) => i % Math.floor(N / KILL) === 0).slice(0, KILL);
+  const victimIds = new Set(victims.map((v) => v.gatewayId));
+  const killStart = new Date();
+  const killed = await Promise.all(
+    loaders.map((l) =>
+      ask(
+        l,
+        {
+          type: 'kill',
+          gatewayIds: l.gateways.filter((g) => victimIds.has(g.gatewayId)).map((g) => g.gatewayId),
+        },
+        'killed',
+      ),
+    ),
+  );
+  const killedAt = Math.min(...killed.map((k) => k.killedAt));
+  const deadline = Date.now() + (H + 60) * 1000;
+  let found = await silentCases(killStart);
+  while (Date.now() < deadline) {
+    found = await silentCases(killStart);
+    if (found.filter((c) => victimIds.has(c.gateway_id)).length >= KILL) break;
+    await sleep(1000);
+  }
+  await sleep(2 * POLL_MS + 2000); // anything late or extra shows up now
+  found = await silentCases(killStart);
+  const detectedIds = new Set(found.filter((c) => victimIds.has(c.gateway_id)).map((c) => c.gateway_id));
+  const perGateway = new Map<string, number>();
+  for (const c of found) perGateway.set(c.gateway_id, (perGateway.get(c.gateway_id) ?? 0) + 1);
+  const duplicates = [...perGateway.values()].filter((n) => n > 1).length;
+  const falseAlarms = found.filter((c) => !victimIds.has(c.gateway_id)).length;
+  const detectS = found
+    .filter((c) => victimIds.has(c.gateway_id))
+    .map((c) => (c.opened_at.getTime() - killedAt) / 1000)
+    .sort((x, y) => x - y);
+  const withinBound = detectS.filter((s) => s <= H + 60).length;
+  console.log(
+    `kill: ${KILL} gateways killed at once; detection after kill p50 ${f1(pct(detectS, 50))} s, p99 ${f1(pct(detectS, 99))} s, max ${f1(detectS.at(-1) ?? Number.NaN)} s ` +
+      `(bound H + 60 = ${H + 60} s: ${withinBound}/${KILL} within); duplicate cases ${duplicates}`,
+  );
+  console.log(
+    `supervision-bench gateways=${N} killed=${KILL} detected=${detectedIds.size} p99_detect_s=${f1(pct(detectS, 99))} ` +
+      `false_alarms=${falseAlarms} restart_false_alarms=${restartFalse} cloud_cpu_pct=${f1(cloudPct)} supervision_tick_pct=${f1(tickPct)}`,
+  );
+} finally {
+  await cleanup();
+}
+
+function procCpu(pid: number): { ticks: number; at: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ticks: Number(fields[11]) + Number(fields[12]), at: performance.now() };
+}
+function cpuPct(a0: { ticks: number; at: number }, a1: { ticks: number; at: number }): number {
+  return ((a1.ticks - a0.ticks) / 100 / ((a1.at - a0.at) / 1000)) * 100;
+}
