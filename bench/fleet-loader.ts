@@ -121,7 +121,8 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
             () => heartbeatFailures++,
           );
         };
-        const mine = (beatTimers[index] ??= []);
+        const mine: NodeJS.Timeout[] = [];
+        beatTimers[index] = mine;
         const first = setTimeout(() => {
           beat();
           const every = setInterval(beat, req.heartbeatMs);

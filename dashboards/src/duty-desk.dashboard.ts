@@ -207,10 +207,10 @@ GROUP BY r.id, r.name, r.lat, r.lon`,
        WHEN g.maintenance_until > now() THEN 'planned outage'
        WHEN g.last_heartbeat_at IS NULL THEN 'never heard'
        ELSE 'ok' END AS gateway_state,
-  ${fault('band\_%')} AS band,
-  ${fault('receiver\_%')} AS receiver,
-  ${fault('sensor\_%')} AS sensors,
-  ${fault('meter\_%')} AS meters,
+  ${fault('band%')} AS band,
+  ${fault('receiver%')} AS receiver,
+  ${fault('sensor%')} AS sensors,
+  ${fault('meter%')} AS meters,
   coalesce((SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM jsonb_each_text(g.last_heartbeat->'drivers') AS d
     WHERE d.value = 'down'), '') AS drivers_down,
   g.last_heartbeat_at AS last_heartbeat,
