@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// anju-cloud: runs the TypeScript entry point through tsx (no build step).
-import { register } from 'tsx/esm/api';
+// anju-cloud: starts the compiled cloud (dist/) or, in a development checkout, its sources through tsx
+// (bin/runtime.js says which and why).
+import { loadEntry } from './runtime.js';
 
-register();
-await import('../cloud/src/cli.ts');
+await loadEntry('anju-cloud', 'cloud/src/cli.ts');

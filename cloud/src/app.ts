@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { EVENT_SCHEMA_VERSION } from '../../contracts/src/index.ts';
+import { PACKAGE_ROOT } from '../../contracts/src/package-root.ts';
 import { auditRoutes, createAuditRepository } from './audit/index.ts';
 import { createAuthenticator, jwtSettings } from './auth/index.ts';
 import {
@@ -73,7 +75,7 @@ import {
 } from './vitals/index.ts';
 import { createWorkersRepository, workersRoutes } from './workers/index.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
   version: string;
 };
 
@@ -410,7 +412,11 @@ export async function startCloud(
       .resumePending()
       .catch((err: unknown) => log.warn({ err }, 'could not resume pending notifications'));
 
-    log.info({ httpUrl, mqttUrl: broker.url, db: db.kind, version: pkg.version }, 'cloud ready');
+    log.info(
+      // runtime: dist or tsx, when started by bin/anju-cloud.js (bin/runtime.js)
+      { httpUrl, mqttUrl: broker.url, db: db.kind, version: pkg.version, runtime: process.env.ANJU_RUNTIME },
+      'cloud ready',
+    );
 
     let closing: Promise<void> | undefined;
     return {

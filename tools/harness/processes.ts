@@ -186,6 +186,8 @@ export interface GatewayProcOptions {
   extraConfig?: Record<string, unknown>;
   /** Runs the agent under this prefix, e.g. `['taskset', '-c', '0']` to pin it to one core. */
   wrap?: string[];
+  /** Extra environment, e.g. `{ ANJU_RUNTIME: 'dist' }` to start the compiled agent (bin/runtime.js). */
+  env?: Record<string, string>;
 }
 
 /** Whether `taskset` is here to pin a process to one core (benches measure edge work on one core). */
@@ -230,7 +232,7 @@ export async function startGatewayProcess(o: GatewayProcOptions): Promise<Proc> 
   ];
   const child = spawn(cmd!, args, {
     cwd: ROOT,
-    env: childEnv({ LOG_LEVEL: 'info' }),
+    env: childEnv({ LOG_LEVEL: 'info', ...o.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = new Proc('gateway', child);

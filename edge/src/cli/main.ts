@@ -73,7 +73,15 @@ export function buildCli(): Command {
       });
       const log = createLogger('anju-gw', undefined, config.logFile).child({ gatewayId: config.gatewayId });
       const gateway = await startGateway(config, log);
-      log.info({ localBrokerPort: gateway.bus.port, pending: gateway.outbox.size() }, 'gateway ready');
+      log.info(
+        // runtime: dist or tsx, as chosen by bin/anju-gw.js (bin/runtime.js)
+        {
+          localBrokerPort: gateway.bus.port,
+          pending: gateway.outbox.size(),
+          runtime: process.env.ANJU_RUNTIME,
+        },
+        'gateway ready',
+      );
       await new Promise<void>((resolveStop) => {
         const stop = (signal: string) => {
           log.info({ signal }, 'stopping');

@@ -1,13 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { PACKAGE_ROOT } from '../../../contracts/src/package-root.ts';
 import { AGENT_NODE_FLAGS } from '../agent/node-flags.ts';
 import { loadGatewayConfig } from '../config/load-config.ts';
 import { CliExit } from './local-agent.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/anju-gw.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const BIN = join(PACKAGE_ROOT, 'bin', 'anju-gw.js');
 
 /** systemd's quoting for one ExecStart word. */
 const word = (s: string) => (/[\s"'\\]/.test(s) ? `"${s.replace(/(["\\])/g, '\\$1')}"` : s);
@@ -25,7 +24,7 @@ Wants=network-online.target
 [Service]
 Type=simple
 User=${o.user}
-WorkingDirectory=${ROOT.replace(/\/$/, '')}
+WorkingDirectory=${PACKAGE_ROOT.replace(/\/$/, '')}
 ExecStart=${exec}
 Restart=on-failure
 RestartSec=5

@@ -4,9 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { homeTopics } from '../../../contracts/src/index.ts';
+import { PACKAGE_ROOT } from '../../../contracts/src/package-root.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { type BusPort, createAnjuBridge, type RaiseFn } from './anju.bridge.ts';
@@ -24,10 +24,9 @@ interface NodeRedModule {
   readonly events: EventEmitter;
 }
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The repository's `flows/` (shipped flows) and its custom nodes. */
-export const SHIPPED_FLOWS_DIR = join(REPO, 'flows');
-export const ANJU_NODES_DIR = join(REPO, 'flows', 'nodes', 'anju');
+export const SHIPPED_FLOWS_DIR = join(PACKAGE_ROOT, 'flows');
+export const ANJU_NODES_DIR = join(PACKAGE_ROOT, 'flows', 'nodes', 'anju');
 const FLOWS_START_TIMEOUT_MS = 30_000;
 
 export interface StartNodeRedOptions {

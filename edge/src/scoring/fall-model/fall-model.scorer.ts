@@ -1,6 +1,6 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { PACKAGE_ROOT } from '../../../../contracts/src/package-root.ts';
 import type { AccelSample, Detection, Scorer, ScorerFactory, ScorerOptions } from '../scorer.ts';
 import { initTf, type TfBackendName } from '../tf-backend.ts';
 import { extractFeatures, featureCount, summaryEvidence } from './features.ts';
@@ -9,10 +9,7 @@ import { createMergedRunner, mergeDenseEnsemble } from './merged-ensemble.ts';
 import { FallModelError, type FallModelManifest, readLayersModel, readManifest } from './model-files.ts';
 
 /** The shipped model: models/fall/ at the repository root. */
-export const DEFAULT_FALL_MODEL_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../../models/fall',
-);
+export const DEFAULT_FALL_MODEL_DIR = join(PACKAGE_ROOT, 'models', 'fall');
 
 export interface FallModelScorer extends Scorer {
   readonly threshold: number;
