@@ -13,7 +13,7 @@
 // --year also loops each home's log to a year and prints replay seconds and RSS.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { utcAsLocal } from '../../edge/src/scoring/inactivity/index.ts';
+import { type InactivityScorerOptions, utcAsLocal } from '../../edge/src/scoring/inactivity/index.ts';
 import { hhmm } from '../../edge/src/scoring/inactivity/local-time.ts';
 import { listHomes, readHome } from './dataset.reader.ts';
 import {
@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     'min-threshold-min': { type: 'string' },
     quiet: { type: 'boolean', default: false },
     fixed: { type: 'boolean', default: false },
+    /** Any scorer options as JSON, e.g. '{"contextWeight":32}' (with --fixed; under LOHO the grid's win). */
+    'scorer-json': { type: 'string' },
   },
 });
 
@@ -56,6 +58,7 @@ const scorer = {
   ...(args.quantile ? { quantile: Number(args.quantile) } : {}),
   ...(args.margin ? { margin: Number(args.margin) } : {}),
   ...(args['min-threshold-min'] ? { minThresholdMin: Number(args['min-threshold-min']) } : {}),
+  ...(args['scorer-json'] ? (JSON.parse(args['scorer-json']) as InactivityScorerOptions) : {}),
 };
 const opts = {
   seed: Number(args.seed),

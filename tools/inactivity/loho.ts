@@ -12,17 +12,16 @@ export interface Candidate {
   options: InactivityScorerOptions;
 }
 
-/** The grid: how strict the quantile, how much a context's own silences count, the earliest alert. */
+/** The grid: how strict the quantile, the earliest alert, how conservative the warm-up. */
 export function defaultGrid(): Candidate[] {
   const out: Candidate[] = [];
   for (const quantile of [0.98, 0.99, 0.995])
-    for (const contextWeight of [2, 8])
-      for (const minThresholdMin of [30, 45, 60])
-        for (const warmupQuantile of [0.98, 0.995])
-          out.push({
-            name: `q=${quantile} cw=${contextWeight} min=${minThresholdMin} wq=${warmupQuantile}`,
-            options: { quantile, contextWeight, minThresholdMin, warmupQuantile },
-          });
+    for (const minThresholdMin of [30, 45, 60])
+      for (const warmupQuantile of [0.98, 0.995])
+        out.push({
+          name: `q=${quantile} min=${minThresholdMin} wq=${warmupQuantile}`,
+          options: { quantile, minThresholdMin, warmupQuantile },
+        });
   return out;
 }
 

@@ -135,13 +135,13 @@ describe('InactivityScorer', () => {
     for (let d = 0; d < 3; d++) {
       const base = MON + d * 24 * H;
       feed(obs(base + 9 * H, 'motion', true, 'kitchen'));
-      feed(obs(base + 9 * H + 5 * MIN, 'front_door', true));
-      feed(obs(base + 9 * H + 6 * MIN, 'front_door', false));
+      feed({ ...obs(base + 9 * H + 5 * MIN, 'front_door', true), room: 'hall' });
+      feed({ ...obs(base + 9 * H + 6 * MIN, 'front_door', false), room: 'hall' });
       // The hall PIR fires as the person walks out: within the grace, not a sign of someone home.
       feed({ ...obs(base + 9 * H + 7 * MIN, 'motion', true, 'hall_pir'), room: 'hall' });
       clock.advanceTo(base + 12 * H);
       expect(scorer.state()).toBe('away');
-      feed(obs(base + 12 * H, 'front_door', true));
+      feed({ ...obs(base + 12 * H, 'front_door', true), room: 'hall' });
       feed(obs(base + 12 * H + 1 * MIN, 'motion', true, 'kitchen'));
       expect(scorer.state()).toBe('home');
       for (let t = base + 12 * H + 20 * MIN; t < base + 22 * H; t += 20 * MIN)
@@ -226,5 +226,20 @@ describe('InactivityScorer', () => {
         localOffset: utcAsLocal,
       }),
     ).toThrow(/v3/);
+  });
+
+  it('debounces a chattering seat mat: its hold keeps its start, so the cap still ends it', () => {
+    const { out, feed } = setup(new InactivityScorer({ localOffset: utcAsLocal, warmupDays: 0 }));
+    feed(obs(MON + 9 * H, 'motion'));
+    // Pressed at 10:00, then released and pressed again every 20 s for 12 h (a faulty mat, or a fidget).
+    for (let t = MON + 10 * H; t < MON + 22 * H; t += 20_000) {
+      feed(obs(t, 'seat', true, 'sofa'));
+      feed(obs(t + 10_000, 'seat', false, 'sofa'));
+    }
+    // Flips within its 8 h cap are signs of life; past it (from 18:00) they are chatter: the silence is
+    // counted from 18:00 and alerts while the mat still flips.
+    expect(out.length).toBeGreaterThan(0);
+    expect(out[0]?.occurredAtMs).toBe(MON + 18 * H);
+    expect(out[0]?.decidedAtMs).toBeLessThan(MON + 22 * H);
   });
 });

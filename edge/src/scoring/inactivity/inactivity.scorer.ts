@@ -26,9 +26,11 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
    * small → the context decides as soon as it has a few silences; large → the hour decides.
    */
   contextWeight?: number;
+  /** A context shortens the threshold only once this many of its silences (pooled, decayed) are known (default 20). */
+  contextMinSilences?: number;
   /**
-   * After the entrance door of a person who was home, interior changes within this many minutes (walking
-   * out past a hall PIR, a mat settling) do not end the outing (default 3).
+   * After the entrance door of a person who was home, motion in the door's room within this many minutes
+   * (the hall PIR seeing them go) does not end the outing (default 3).
    */
   leaveGraceMin?: number;
   /** Days from the first sign of life during which the home is "learning" (default 7). */
@@ -91,11 +93,14 @@ export interface InactivityScorerState {
   awaySinceMs?: number | null;
   lastDoorMs?: number | null;
   doorLeaving?: boolean;
+  lastDoorRoom?: string | null;
   firstDayIndex?: number | null;
 }
 
 const SEVERITY_BY_TIER: Severity[] = ['info', 'warning', 'urgent', 'critical'];
 const MIN = 60_000;
+/** A mat pressed again this soon after its release continues its hold (chattering pressure mats). */
+const MAT_DEBOUNCE_MS = 60_000;
 /** Door changes closer than this are one passage (open, close, a second try). */
 const DOOR_EPISODE_MS = 5 * MIN;
 const OUTING = 'outing';
@@ -130,6 +135,7 @@ export class InactivityScorer {
   private readonly minThresholdMin: number;
   private readonly maxThresholdMin: number;
   private readonly contextWeight: number;
+  private readonly contextMinSilences: number;
   private readonly leaveGraceMs: number;
   private readonly warmupDays: number;
   private readonly warmupQuantile: number;
@@ -139,9 +145,12 @@ export class InactivityScorer {
   private lastActivityRoom: string | null = null;
   private lastContext: string | null = null;
   private readonly held = new Map<string, Held>();
+  /** Last release of each mat (debounce of chattering mats; not saved: a restart forgets 60 s). */
+  private readonly released = new Map<string, { sinceMs: number; atMs: number }>();
   private away = false;
   private awaySinceMs: number | null = null;
   private lastDoorMs: number | null = null;
+  private lastDoorRoom: string | null = null;
   /** The present door passage began while the person was home: it is a leaving. */
   private doorLeaving = false;
   /** A bed mat has reported: sleep is visible, so night silences are not sleep (picks the prior). */
@@ -161,6 +170,7 @@ export class InactivityScorer {
     this.minThresholdMin = options.minThresholdMin ?? 30;
     this.maxThresholdMin = options.maxThresholdMin ?? 720;
     this.contextWeight = options.contextWeight ?? 8;
+    this.contextMinSilences = options.contextMinSilences ?? 20;
     this.leaveGraceMs = (options.leaveGraceMin ?? 3) * MIN;
     this.warmupDays = options.warmupDays ?? 7;
     this.warmupQuantile = options.warmupQuantile ?? 0.98;
@@ -214,6 +224,7 @@ export class InactivityScorer {
     if (!obs.person) return [];
     if (this.firstDayIndex === null) this.firstDayIndex = day;
     const out = this.tick(obs.tMs);
+    if (this.chatterPastCap(obs)) return out;
     const start = this.silenceStartMs(obs.tMs);
     // A silence at home has ended: learn how long it lasted, in the hour it began, after what.
     if (start !== null && !this.away && start < obs.tMs) {
@@ -224,19 +235,52 @@ export class InactivityScorer {
       if (this.lastContext !== null) this.contexts.learn(this.lastContext, hour, min);
     }
     if (obs.role === 'bed') this.bedSeen = true;
-    if (obs.role === 'front_door') this.doorChange(obs.tMs);
-    else if (this.away) this.interiorWhileAway(obs);
+    if (obs.role === 'front_door') {
+      this.doorChange(obs.tMs);
+      this.lastDoorRoom = obs.room ?? null;
+    } else if (this.away) this.interiorWhileAway(obs);
     const cap = HELD_CAP_MS[obs.role];
     if (cap !== undefined) {
       if (obs.active) {
-        if (!this.held.has(obs.deviceId)) this.held.set(obs.deviceId, { role: obs.role, sinceMs: obs.tMs });
-      } else this.held.delete(obs.deviceId);
+        if (!this.held.has(obs.deviceId)) {
+          // Debounce: a mat that chatters (released and pressed again within MAT_DEBOUNCE_MS) keeps the
+          // hold it had, so its cap still ends it — a chattering mat must not hide a collapse for ever.
+          const r = this.released.get(obs.deviceId);
+          const since = r && obs.tMs - r.atMs <= MAT_DEBOUNCE_MS ? r.sinceMs : obs.tMs;
+          this.held.set(obs.deviceId, { role: obs.role, sinceMs: since });
+        }
+      } else {
+        const h = this.held.get(obs.deviceId);
+        if (h) this.released.set(obs.deviceId, { sinceMs: h.sinceMs, atMs: obs.tMs });
+        this.held.delete(obs.deviceId);
+      }
     }
     this.lastActivityMs = Math.max(this.lastActivityMs ?? obs.tMs, obs.tMs);
     this.lastActivityRole = obs.role;
     this.lastActivityRoom = obs.room ?? null;
     if (obs.role !== 'front_door') this.lastContext = contextKey(obs.role, obs.active, obs.room);
     return out;
+  }
+
+  /**
+   * A mat flipping past its cap (held, or released and pressed again within the debounce, since longer
+   * than the cap) is chatter, not a sign of life: its hold is kept (and ended by the cap), the flip is
+   * not counted.
+   */
+  private chatterPastCap(obs: ActivityObservation): boolean {
+    const cap = HELD_CAP_MS[obs.role];
+    if (cap === undefined) return false;
+    const h = this.held.get(obs.deviceId);
+    const r = this.released.get(obs.deviceId);
+    const since = h ? h.sinceMs : r && obs.tMs - r.atMs <= MAT_DEBOUNCE_MS ? r.sinceMs : undefined;
+    if (since === undefined || obs.tMs - since <= cap) return false;
+    if (obs.active) {
+      if (!h) this.held.set(obs.deviceId, { role: obs.role, sinceMs: since });
+    } else {
+      this.released.set(obs.deviceId, { sinceMs: since, atMs: obs.tMs });
+      this.held.delete(obs.deviceId);
+    }
+    return true;
   }
 
   private doorChange(tMs: number): void {
@@ -249,8 +293,11 @@ export class InactivityScorer {
   }
 
   private interiorWhileAway(obs: ActivityObservation): void {
+    // Only motion by the entrance (same room as the door) is the person seen going: a cupboard, a mat or
+    // motion elsewhere means they stayed in.
+    const byDoor = obs.role === 'motion' && (this.lastDoorRoom === null || obs.room === this.lastDoorRoom);
     const inGrace =
-      this.doorLeaving && this.lastDoorMs !== null && obs.tMs - this.lastDoorMs < this.leaveGraceMs;
+      byDoor && this.doorLeaving && this.lastDoorMs !== null && obs.tMs - this.lastDoorMs < this.leaveGraceMs;
     // A mat letting go says nothing about a person coming in.
     const release = HELD_CAP_MS[obs.role] !== undefined && !obs.active;
     if (inGrace || release) return;
@@ -286,8 +333,14 @@ export class InactivityScorer {
         const mix = new Float64Array(h.length);
         for (let k = 0; k < h.length; k++)
           mix[k] = (h[k] ?? 0) + (total > 0 ? (this.contextWeight * (hourHist[k] ?? 0)) / total : 0);
-        q = histogramQuantileMin(mix, this.quantile);
-        if (q < hourMin) reason = fastReason(ctx, p.minuteOfDay);
+        const qc = histogramQuantileMin(mix, this.quantile);
+        // Longer whenever the context says so; shorter only on enough of this context's own silences
+        // (a 99 % quantile of a few dozen is their maximum, not a tail).
+        if (qc >= hourMin) q = qc;
+        else if (mass >= this.contextMinSilences) {
+          q = qc;
+          reason = fastReason(ctx, p.minuteOfDay);
+        }
       }
     }
     let t = Math.min(this.maxThresholdMin, Math.max(this.minThresholdMin, q * this.margin));
@@ -407,6 +460,7 @@ export class InactivityScorer {
       awaySinceMs: this.awaySinceMs,
       lastDoorMs: this.lastDoorMs,
       doorLeaving: this.doorLeaving,
+      lastDoorRoom: this.lastDoorRoom,
       firstDayIndex: this.firstDayIndex,
     };
   }
@@ -430,6 +484,7 @@ export class InactivityScorer {
     s.awaySinceMs = state.awaySinceMs ?? null;
     s.lastDoorMs = state.lastDoorMs ?? null;
     s.doorLeaving = state.doorLeaving ?? false;
+    s.lastDoorRoom = state.lastDoorRoom ?? null;
     // A v1 state has learned for a while already: it is not a new home.
     s.firstDayIndex = state.firstDayIndex !== undefined ? state.firstDayIndex : state.v === 1 ? -1e6 : null;
     return s;
