@@ -363,6 +363,7 @@ export async function startCloud(
       bodyLimitBytes: limits.httpBodyLimitBytes,
       requestsPerMinute: limits.apiRequestsPerMinute,
       onRateLimited: () => metrics.httpRateLimited.inc(),
+      onBadText: (part) => metrics.httpBadText.inc({ part }),
       routes: [
         healthRoutes({ db, broker: () => broker, registry: metrics.registry }),
         residentsRoutes({ residents }),

@@ -14,9 +14,15 @@ export const ERROR_CODES = {
   CLOUD_BAD_REQUEST: { http: [400], description: 'the request could not be read (e.g. malformed JSON)' },
   CLOUD_BAD_TEXT: {
     http: [400],
-    description: 'the body has text the database cannot store (a NUL character, a lone surrogate)',
+    description:
+      'a path parameter, query, header or body has text the database cannot store (a NUL character, a lone surrogate)',
   },
   CLOUD_BODY_TOO_LARGE: { http: [413], description: 'the body is over the limit (64 KiB)' },
+  CLOUD_HEADERS_TOO_LARGE: {
+    http: [431],
+    description: 'the request line and headers are over 16 KiB (e.g. a path far longer than any id)',
+  },
+  CLOUD_REQUEST_TIMEOUT: { http: [408], description: 'the request was not sent in time' },
   CLOUD_UNSUPPORTED_MEDIA_TYPE: {
     http: [415],
     description: 'the body is not in a content type the route reads',

@@ -288,7 +288,13 @@ describe.each(backends)('tokens and the audit log (%s)', (backend) => {
       const items = sup.body.items as any[];
       expect(items.length).toBeGreaterThan(0);
       expect(items.every((e) => e.actorStationId === 'st-a' || e.targetStationId === 'st-a')).toBe(true);
-      expect(items.some((e) => e.actor === 'desk-b' && e.outcome === 'not_found')).toBe(true);
+      // Issue 18: desk B's probe shows, without naming desk B or their station.
+      expect(
+        items.some(
+          (e) => e.actor === '(another station)' && e.actorStationId === null && e.outcome === 'not_found',
+        ),
+      ).toBe(true);
+      expect(items.some((e) => e.actor === 'desk-b' || e.actorStationId === 'st-b')).toBe(false);
       expect(items.some((e) => e.residentId === w.b.residentId)).toBe(false);
       const ids = items.map((e) => Number(e.id));
       expect(ids).toEqual([...ids].sort((x, y) => y - x)); // newest first

@@ -41,6 +41,9 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   detail: r.detail,
 });
 
+/** How a station-scoped reader sees a person of another station who asked about their records. */
+export const REDACTED_ACTOR = '(another station)';
+
 /** The audit log: append (in the caller's transaction when there is one) and read back. Never changed. */
 export function createAuditRepository(db: Queryable) {
   return {
@@ -71,12 +74,27 @@ export function createAuditRepository(db: Queryable) {
 
     /**
      * Newest first. `stationId`: only what concerns that station — its people's requests and requests
-     * about its residents, workers and cases (a supervisor's view).
+     * about its residents, workers and cases (a supervisor's view) — and redacted so that it never names
+     * what that station may not see (issue 18; docs/security.md): the resident and station of a record of
+     * another station (or of none) are left out, and so is its detail, exactly as for an id that names
+     * nothing, so a refused cross-station request reads like a request for a missing id; a person of another
+     * station who asked about this station's records is shown as REDACTED_ACTOR without their station. The
+     * filters apply to what the reader sees, so they cannot probe what is redacted either.
      */
     async list(q: ListAuditQuery, scope: { stationId?: string | undefined } = {}): Promise<AuditEntry[]> {
       const { rows } = await db.query<AuditRow>(
-        `SELECT * FROM audit_log
-         WHERE ($1::text IS NULL OR actor_station_id = $1 OR target_station_id = $1)
+        `SELECT * FROM (
+           SELECT id, at, role, credential, action, target_type, target_id, request_id, method, route, status,
+                  outcome, actor_station_id AS raw_actor_station, target_station_id AS raw_target_station,
+                  CASE WHEN $1::text IS NULL OR actor_station_id IS NULL OR actor_station_id = $1
+                       THEN actor ELSE $10 END AS actor,
+                  CASE WHEN $1::text IS NULL OR actor_station_id = $1 THEN actor_station_id END AS actor_station_id,
+                  CASE WHEN $1::text IS NULL OR target_station_id = $1 THEN resident_id END AS resident_id,
+                  CASE WHEN $1::text IS NULL OR target_station_id = $1 THEN target_station_id END AS target_station_id,
+                  CASE WHEN $1::text IS NULL OR target_station_id IS NULL OR target_station_id = $1
+                       THEN detail ELSE '{}'::jsonb END AS detail
+           FROM audit_log) seen
+         WHERE ($1::text IS NULL OR raw_actor_station = $1 OR raw_target_station = $1)
            AND ($2::text IS NULL OR resident_id = $2)
            AND ($3::text IS NULL OR actor = $3)
            AND ($4::text IS NULL OR action = $4)
@@ -95,6 +113,7 @@ export function createAuditRepository(db: Queryable) {
           q.to ?? null,
           q.before ?? null,
           q.limit,
+          REDACTED_ACTOR,
         ],
       );
       return rows.map(toEntry);

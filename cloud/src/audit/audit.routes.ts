@@ -17,7 +17,9 @@ export function auditRoutes(deps: { audit: AuditRepository }): FastifyPluginAsyn
           summary: 'The audit log, newest first: who read or changed what, and the outcome',
           description:
             "A supervisor sees the requests of their station's people and the requests about their station's " +
-            'residents, workers and cases. Page back with `before` = the last id of a page.',
+            'residents, workers and cases, never naming what the station may not see: for a record of another ' +
+            'station, its resident, station and detail are left out as for an id that names nothing, and a person ' +
+            "of another station is shown as '(another station)'. Page back with `before` = the last id of a page.",
           querystring: ListAuditQuery,
           response: {
             200: Type.Object({ items: Type.Array(Type.Ref('AuditEntry')) }),

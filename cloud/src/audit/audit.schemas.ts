@@ -8,7 +8,10 @@ export const AuditEntry = Type.Object(
   {
     id: Type.String({ description: 'increasing; pass as `before` to page back' }),
     at: Type.String({ format: 'date-time' }),
-    actor: Type.String({ description: "the token's sub; service-token for the shared token" }),
+    actor: Type.String({
+      description:
+        "the token's sub; service-token for the shared token; '(another station)' for a supervisor reading a request of another station's person",
+    }),
     role: Type.String(),
     credential: Type.Union([Type.Literal('jwt'), Type.Literal('api-token'), Type.Literal('open')]),
     actorStationId: Type.Union([Type.String(), Type.Null()]),

@@ -10,6 +10,22 @@ export function outcomeOf(status: number): AuditOutcome {
   return status < 500 ? 'rejected' : 'failed';
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the NUL character is the point.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Longest id the audit log keeps of what a request named (ids are at most 64 characters by schema). */
+const MAX_ID_CHARS = 128;
+
+/**
+ * An id as the audit log keeps it: what the request named, before any validation, so possibly hostile —
+ * a NUL or a lone surrogate becomes U+FFFD and it is cut to 128 characters, so that the entry of a refused
+ * request can always be written (issue 18: a NUL in a path id left no audit row).
+ */
+export function storableId<T extends string | null | undefined>(id: T): T {
+  if (typeof id !== 'string') return id;
+  const clean = id.replace(UNSTORABLE, '\uFFFD');
+  return (clean.length > MAX_ID_CHARS ? `${clean.slice(0, MAX_ID_CHARS)}…` : clean) as T;
+}
+
 /** What a route may add to its request's entry once it knows it (e.g. the id of what it created). */
 export interface AuditFields {
   action?: string;
@@ -43,13 +59,13 @@ export class RequestAudit {
     },
   ) {
     this.#entry = {
-      actor: principal.sub,
+      actor: storableId(principal.sub),
       role: principal.role,
       credential: principal.via,
       actorStationId: principal.stationId,
       action: request.action,
       targetType: request.targetType,
-      targetId: request.targetId,
+      targetId: storableId(request.targetId),
       residentId: null,
       targetStationId: null,
       requestId: request.id,
@@ -61,6 +77,9 @@ export class RequestAudit {
 
   set(fields: AuditFields): void {
     const { detail, ...rest } = fields;
+    for (const key of ['targetId', 'residentId', 'targetStationId'] as const) {
+      if (rest[key] !== undefined) rest[key] = storableId(rest[key]);
+    }
     Object.assign(this.#entry, rest);
     if (detail) this.#entry.detail = { ...this.#entry.detail, ...detail };
   }

@@ -13,4 +13,4 @@ export {
 export { type MintOptions, mintToken, parseTtl } from './mint-token.ts';
 export { type Access, accessFor, PERMISSIONS } from './permissions.ts';
 export { isRole, type Principal, ROLES, type Role, STATION_ROLES } from './principal.ts';
-export { createScopeChecker, type Owner, type ScopeChecker, stationScope } from './scope.ts';
+export { createScopeChecker, missingAnswer, type Owner, type ScopeChecker, stationScope } from './scope.ts';

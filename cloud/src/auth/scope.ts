@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/index.ts';
-import { ConflictError, NotFoundError, type UserError } from '../errors.ts';
+import { ConflictError, type ErrorCode, NotFoundError, type UserError } from '../errors.ts';
 import type { ScopeRef, ScopeType } from './permissions.ts';
 import type { Principal } from './principal.ts';
 
@@ -23,23 +23,32 @@ const OWNER_SQL: Readonly<Record<ScopeType, string>> = {
 /**
  * What the caller would be told if the id did not exist: the same code and status the route answers
  * for a missing record, so a record of another station cannot be told apart from no record at all.
+ * Also what each route's OpenAPI entry lists for its scoped ids (http/access-control.ts).
  */
-function missing(ref: ScopeRef, id: string): UserError {
+export function missingAnswer(ref: ScopeRef): { status: 404 | 409; code: ErrorCode; what: string } {
   switch (ref.type) {
     case 'resident':
-      return new NotFoundError('CLOUD_RESIDENT_NOT_FOUND', `resident ${id} not found`);
+      return { status: 404, code: 'CLOUD_RESIDENT_NOT_FOUND', what: 'resident' };
     case 'case':
-      return new NotFoundError('CLOUD_CASE_NOT_FOUND', `case ${id} not found`);
+      return { status: 404, code: 'CLOUD_CASE_NOT_FOUND', what: 'case' };
     case 'gateway':
-      return new NotFoundError('CLOUD_GATEWAY_NOT_FOUND', `gateway ${id} not found`);
+      return { status: 404, code: 'CLOUD_GATEWAY_NOT_FOUND', what: 'gateway' };
     case 'worker':
-      return new NotFoundError('CLOUD_WORKER_NOT_FOUND', `worker ${id} not found`);
+      return { status: 404, code: 'CLOUD_WORKER_NOT_FOUND', what: 'worker' };
     case 'station':
       // A stationId in a body that names no station is a 409 (its foreign key), in a path a 404.
-      return (ref.missingStatus ?? (ref.from === 'body' ? 409 : 404)) === 409
-        ? new ConflictError('CLOUD_STATION_NOT_FOUND', `station ${id} not found`)
-        : new NotFoundError('CLOUD_STATION_NOT_FOUND', `station ${id} not found`);
+      return {
+        status: ref.missingStatus ?? (ref.from === 'body' ? 409 : 404),
+        code: 'CLOUD_STATION_NOT_FOUND',
+        what: 'station',
+      };
   }
+}
+
+function missing(ref: ScopeRef, id: string): UserError {
+  const a = missingAnswer(ref);
+  const message = `${a.what} ${id} not found`;
+  return a.status === 409 ? new ConflictError(a.code, message) : new NotFoundError(a.code, message);
 }
 
 /**

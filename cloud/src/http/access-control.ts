@@ -9,11 +9,13 @@ import {
   type Authenticator,
   accessFor,
   createScopeChecker,
+  missingAnswer,
   PERMISSIONS,
   type Principal,
 } from '../auth/index.ts';
 import type { Db } from '../db/index.ts';
 import { UserError } from '../errors.ts';
+import { documentedCodes, errorResponse, isErrorSchema } from './http.schemas.ts';
 import './request-context.ts';
 
 export interface AccessControlOptions {
@@ -148,12 +150,25 @@ function documentAccess(route: RouteOptions, access: Access): void {
     description: schema.description ? `${schema.description}\n\n${roles}` : roles,
     ...(schema.response
       ? {
-          response: {
+          response: withScopeAnswers(access, {
             401: Type.Ref('ErrorResponse'),
             403: Type.Ref('ErrorResponse'),
             ...schema.response,
-          },
+          }),
         }
       : {}),
   };
+}
+
+/** Each scoped id's "not found" answer (auth/scope.ts) among the route's documented errors. */
+function withScopeAnswers(access: Access & { open: false }, response: Record<string, unknown>) {
+  for (const ref of access.scope) {
+    const { status, code } = missingAnswer(ref);
+    const existing = response[status];
+    const bareRef = (existing as { $ref?: string } | undefined)?.$ref === 'ErrorResponse';
+    if (existing !== undefined && !isErrorSchema(existing) && !bareRef) continue;
+    const codes = documentedCodes(existing);
+    if (!codes.includes(code)) response[status] = errorResponse(status, [...codes, code]);
+  }
+  return response;
 }

@@ -7,8 +7,8 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyReply,
 } from 'fastify';
-import { findUnstorableText } from '../../../contracts/src/index.ts';
 import { AuditEntry } from '../audit/audit.schemas.ts';
 import { CaseDetail, Case as CaseSchema } from '../cases/cases.schemas.ts';
 import { isDbUnavailable } from '../db/index.ts';
@@ -21,8 +21,10 @@ import { Station } from '../stations/stations.schemas.ts';
 import { Complaint, Survey } from '../surveys/surveys.schemas.ts';
 import { Worker } from '../workers/workers.schemas.ts';
 import { type AccessControlOptions, installAccessControl, requestId } from './access-control.ts';
+import { clientErrorHandler } from './client-errors.ts';
 import { ErrorResponse } from './http.schemas.ts';
 import { addCommonErrors, errorCodesMarkdown } from './route-errors.ts';
+import { installTextBoundary } from './text-boundary.ts';
 
 /** What a 503 CLOUD_DB_UNAVAILABLE asks the client to wait: a restart of PostgreSQL takes seconds. */
 const DB_RETRY_AFTER_S = 5;
@@ -38,6 +40,8 @@ export interface HttpServerOptions {
   requestsPerMinute?: number;
   /** Counts each 429 (anju_http_rate_limited_total). */
   onRateLimited?: () => void;
+  /** Counts each 400 CLOUD_BAD_TEXT by the part of the request it was in (params, query, headers, body). */
+  onBadText?: (part: string) => void;
   /** Route plugins, registered in order. */
   routes: readonly FastifyPluginAsync[];
 }
@@ -52,6 +56,23 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     loggerInstance: opts.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes ?? 64 * 1024,
     genReqId: requestId,
+    clientErrorHandler: clientErrorHandler(opts.log.child({ component: 'http' }) as FastifyBaseLogger),
+    // Refused while the route is looked up, before any hook (no caller known, nothing reaches SQL): a path
+    // that is not valid text once decoded (e.g. the bytes of a lone surrogate) and a path parameter over
+    // the router's 100 characters (every id is at most 64) answer with our codes, not fastify's.
+    frameworkErrors: (err, req, reply) => {
+      const badUrl = err.code === 'FST_ERR_BAD_URL';
+      const code = badUrl ? 'CLOUD_BAD_TEXT' : 'CLOUD_VALIDATION_FAILED';
+      const path = req.url.split('?')[0]!.slice(0, 200);
+      req.log.info({ code, fastifyCode: err.code, path }, 'request rejected');
+      void (reply as FastifyReply).code(400).send({
+        statusCode: 400,
+        code,
+        message: badUrl
+          ? `${path}: a path segment is not valid UTF-8 text once decoded`
+          : `${path}: a path parameter is longer than any id`,
+      });
+    },
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
     },
@@ -113,17 +134,9 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addHook('onRoute', (route) => addCommonErrors(route, { tokenRequired: true }));
 
-  // Valid JSON the database cannot store (NUL, lone surrogates) is the client's error, not a 500.
-  app.addHook('preValidation', async (req, reply) => {
-    const at = req.body === undefined ? undefined : findUnstorableText(req.body);
-    if (at === undefined) return;
-    req.log.info({ code: 'CLOUD_BAD_TEXT', at }, 'request rejected');
-    await reply.code(400).send({
-      statusCode: 400,
-      code: 'CLOUD_BAD_TEXT',
-      message: `body${at}: text with a NUL character or a lone surrogate cannot be stored`,
-    });
-  });
+  // Text the database cannot store (NUL, lone surrogates) is the client's error, not a 500: in a path
+  // parameter, a query, a header or a body alike (text-boundary.ts).
+  installTextBoundary(app, opts.onBadText);
   // Per API client: a route-level onRequest hook, so it runs after access control's (app-level) one has
   // named the caller: the key is the token's subject (a JWT's sub, or the shared service token); the
   // address for the open routes, an open API, and requests refused with 401 before they got here.

@@ -3,3 +3,4 @@ export { healthRoutes } from './health.routes.ts';
 export { ErrorResponse, errors, IdParams } from './http.schemas.ts';
 export { buildHttpServer, type HttpServerOptions, openRoute } from './http-server.ts';
 export { auditOf, principalOf } from './request-context.ts';
+export { basicCredentials, findUnstorableInRequest, installTextBoundary } from './text-boundary.ts';

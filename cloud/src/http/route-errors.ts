@@ -5,7 +5,7 @@ import { documentedCodes, errorResponse, HTTP_ERROR_CODES, isErrorSchema } from 
 /**
  * The error codes every route may answer, added to its OpenAPI entry when it is registered (an onRoute
  * hook), so route files list only their own: CLOUD_VALIDATION_FAILED where there is anything to
- * validate, the body-reading codes where there is a body, the bearer-token codes where the token is
+ * validate, CLOUD_BAD_TEXT everywhere (text-boundary.ts), the body-reading codes where there is a body, the bearer-token codes where the token is
  * asked for, and CLOUD_INTERNAL and CLOUD_DB_UNAVAILABLE everywhere.
  */
 export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: boolean }): void {
@@ -25,8 +25,10 @@ export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: bool
     response[status] = errorResponse(status, merged);
   };
   if (schema.body || schema.querystring || schema.params) add(400, ['CLOUD_VALIDATION_FAILED']);
+  // Any route: a path, query or header with text the database cannot store (text-boundary.ts).
+  add(400, ['CLOUD_BAD_TEXT']);
   if (schema.body) {
-    add(400, ['CLOUD_BAD_REQUEST', 'CLOUD_BAD_TEXT']);
+    add(400, ['CLOUD_BAD_REQUEST']);
     add(413, ['CLOUD_BODY_TOO_LARGE']);
     add(415, ['CLOUD_UNSUPPORTED_MEDIA_TYPE']);
   }
@@ -43,6 +45,9 @@ export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: bool
     ]);
     add(403, ['CLOUD_AUTH_ROLE_FORBIDDEN']);
   }
+  // Any route: refused by Node's HTTP parser before routing (client-errors.ts).
+  add(408, ['CLOUD_REQUEST_TIMEOUT']);
+  add(431, ['CLOUD_HEADERS_TOO_LARGE']);
   add(429, ['CLOUD_RATE_LIMITED']);
   add(500, ['CLOUD_INTERNAL']);
   add(503, ['CLOUD_DB_UNAVAILABLE']);

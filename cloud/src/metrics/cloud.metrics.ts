@@ -44,6 +44,11 @@ export function createCloudMetrics() {
       'anju_http_rate_limited_total',
       'REST requests answered 429 (over the per-client rate)',
     ),
+    httpBadText: registry.counter(
+      'anju_http_bad_text_total',
+      'REST requests answered 400 CLOUD_BAD_TEXT (a NUL or lone surrogate), by the part it was in: params, query, headers, body',
+      ['part'],
+    ),
     apiAuthFailures: registry.counter(
       'anju_api_auth_failures_total',
       'REST requests refused for their bearer token (401), by error code',

@@ -4,6 +4,7 @@ import { NotFoundError, UserError } from '../errors.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
 import { errors } from '../http/http.schemas.ts';
 import { openRoute } from '../http/http-server.ts';
+import { basicCredentials } from '../http/text-boundary.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import { decoyHash, verifySecret } from '../mqtt/gateway-secret.ts';
 import type { ModelsRepository } from './models.repository.ts';
@@ -145,11 +146,10 @@ export function gatewayModelsRoutes(deps: {
   const { models, gateways, metrics } = deps;
 
   async function authenticate(req: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) {
-    const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
-    const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
-    const colon = decoded.indexOf(':');
-    const gatewayId = colon > 0 ? decoded.slice(0, colon) : '';
-    const secret = colon > 0 ? decoded.slice(colon + 1) : '';
+    // Text the database cannot store was refused before this hook (http/text-boundary.ts).
+    const basic = basicCredentials(req.headers.authorization);
+    const gatewayId = basic?.user ?? '';
+    const secret = basic?.password ?? '';
     const creds = gatewayId ? await gateways.credentials(gatewayId) : undefined;
     // Verify against a decoy for an unknown id, so "no such gateway" and "wrong secret" take as long.
     const ok = secret !== '' && (await verifySecret(secret, creds?.secretHash ?? (await decoyHash())));

@@ -6,7 +6,7 @@ import type { GatewaysRepository } from '../gateways/index.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
-import { mayPublish, maySubscribe } from './gateway-acl.ts';
+import { mayPublish, maySubscribe, sessionClientId } from './gateway-acl.ts';
 import { ingestGatewayMessage } from './gateway-message.ts';
 import { GatewayRateLimiter, type GatewayRateLimitOptions, isUrgentPayload } from './gateway-rate-limit.ts';
 import { decoyHash, verifySecret } from './gateway-secret.ts';
@@ -129,6 +129,9 @@ export async function startCloudBroker(deps: {
           return done(authError('bad username or password', 4), false);
         }
         gatewayOf.set(client, username);
+        // Bind the session to this gateway before aedes registers it (registerClient, which closes an
+        // older session of the same id, runs after this hook): no gateway can knock another off. Issue 18.
+        client.id = sessionClientId(username, client.id);
         done(null, true);
       })().catch((err: unknown) => {
         log.error({ err }, 'authenticate failed unexpectedly');

@@ -17,3 +17,16 @@ export function mayPublish(gatewayId: string, topic: string): boolean {
 export function maySubscribe(gatewayId: string, topicFilter: string): boolean {
   return topicFilter === topics.command(gatewayId);
 }
+
+/**
+ * The client id a gateway's session gets on the embedded broker: the id it asked for, inside its own
+ * namespace `<gatewayId>/<requested>`. A client id is thereby bound to the gateway that logged in, as
+ * Mosquitto's `use_username_as_clientid` binds it to the user in distributed mode: whatever id a gateway
+ * asks for — another gateway's id, or `gw-<other id>` as the forwarder names its links — it can only
+ * ever take over a session of its own (MQTT-3.1.4-2 applies within the namespace). `/` cannot occur in a
+ * gateway id (the broker's GATEWAY_ID), so no two gateways' namespaces overlap: gateway `x` asking for
+ * `gw-x` and gateway `gw-x` asking for `gw-x` get `x/gw-x` and `gw-x/gw-x`. Issue 18.
+ */
+export function sessionClientId(gatewayId: string, requested: string): string {
+  return `${gatewayId}/${requested}`;
+}
