@@ -361,7 +361,8 @@ describe('pair, cameras, test and status against the agent started from that con
     );
     expect(ok.out).toMatch(new RegExp(`gateway\\s+${gatewayName}`));
     expect(ok.out).toMatch(/driver band1\s+UP/);
-    expect(ok.out).toMatch(/camera kitchen\s+ON \(no camera pipeline yet: not read\)/);
+    // The test's RTSP stand-in answers OPTIONS only: the camera is read, fails, and says why.
+    expect(ok.out).toMatch(/camera kitchen\s+ON, (STARTING|DOWN) {2}frames=0 faces=0/);
     expect(ok.out).toMatch(/cloud link\s+CONNECTED/);
     expect(ok.out).toMatch(/overall\s+OK/);
   });
@@ -373,7 +374,7 @@ describe('pair, cameras, test and status against the agent started from that con
     expect(off.out).toContain('kitchen: 摄像头已关闭（隐私）/ camera OFF (privacy), saved in');
     expect(off.out).toContain('The running agent applied it (status reports camera kitchen OFF)');
     const status = await cli('status', '-c', config);
-    expect(status.out).toMatch(/camera kitchen\s+OFF \(privacy: not read\)/);
+    expect(status.out).toMatch(/camera kitchen\s+OFF \(privacy: not opened\)/);
     expect(status.out).toMatch(/camera livingroom\s+ON/);
     expect(parseYaml(readFileSync(config, 'utf8')).cameras[1]).toEqual({
       room: 'kitchen',

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Heartbeat } from '../../../contracts/src/index.ts';
+import type { CameraStatus } from '../camera/index.ts';
 import type { DriverHealth } from '../drivers/driver.ts';
 import type { SupervisionSummary } from '../supervision/index.ts';
 
@@ -60,8 +61,13 @@ export interface AgentStatus {
   diskUsedPct?: number | undefined;
   cpuPct: number;
   rssMb: number;
-  /** Cameras and their privacy switch (`enabled: false` = not read). Absent from agents older than the switch. */
-  cameras?: { room: string; enabled: boolean }[] | undefined;
+  /**
+   * Cameras: the privacy switch (`enabled: false` = not opened) and, from agents with the camera pipeline,
+   * state, frames, faces and errors. Absent from agents older than the switch.
+   */
+  cameras?:
+    | ({ room: string; enabled: boolean } & Partial<Omit<CameraStatus, 'room' | 'enabled'>>)[]
+    | undefined;
   /** The home's equipment at a glance and its open faults (issue 16). Absent from older agents. */
   supervision?: SupervisionSummary | undefined;
   /** Why the agent is not all well; empty when it is. */
@@ -128,7 +134,7 @@ export function startStatusPublisher(o: {
       rest.drivers.map((d) => [d.id, d.state]),
       rest.cloud.connected,
       outbox,
-      rest.cameras,
+      rest.cameras?.map((c) => [c.room, c.enabled, c.state]),
       rest.supervision?.faults,
     ]);
     if (!force && key === lastKey && at - lastAt < intervalMs) return;

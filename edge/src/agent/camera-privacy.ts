@@ -5,8 +5,8 @@ import { agentTopics } from './agent-status.ts';
 /**
  * The camera privacy switch inside the agent. The config file holds it across restarts (`cameras[].enabled`,
  * written by `anju-gw cameras on|off`); the same command tells the running agent on its local broker, and the
- * agent applies it at once and reports it in its status. Any future camera reader must ask `isEnabled(room)`
- * before each read. There is no camera pipeline yet: today no camera is read at all.
+ * agent applies it at once and reports it in its status. The camera readers (edge/src/camera) ask
+ * `isEnabled(room)` before each read and close a camera switched off.
  */
 export function startCameraPrivacy(o: {
   cameras: GatewayConfig['cameras'];

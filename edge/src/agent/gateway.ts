@@ -20,6 +20,7 @@ import type { Detection, Scorer } from '../scoring/scorer.ts';
 import { SwappableScorer } from '../scoring/swappable.scorer.ts';
 import { type Supervision, startSupervision, supervisedDevices } from '../supervision/index.ts';
 import { agentTopics, startStatusPublisher, writeRuntimeFile } from './agent-status.ts';
+import { startCameraPipeline } from './camera-pipeline.ts';
 import { startCameraPrivacy } from './camera-privacy.ts';
 import { feedDailySummary } from './daily-summary.feed.ts';
 import { DailySummary } from './daily-summary.ts';
@@ -261,7 +262,17 @@ export async function startGateway(
     cameras: config.cameras,
     bus,
     log,
-    onChange: () => status.publishNow(),
+    onChange: () => {
+      cameraPipeline.wake();
+      status.publishNow();
+    },
+  });
+  const cameraPipeline = startCameraPipeline({
+    config,
+    isEnabled: cameras.isEnabled,
+    analyse: () => 0,
+    now: () => clock.now(),
+    log: log.child({ component: 'camera' }),
   });
   const status = startStatusPublisher({
     now: () => clock.now(),
@@ -286,7 +297,7 @@ export async function startGateway(
         cpuPct: hb.cpuPct,
         rssMb: hb.rssMb,
         ...(hb.homeLearning ? { homeLearning: hb.homeLearning } : {}),
-        cameras: cameras.list(),
+        cameras: cameraPipeline.status(),
         ...(supervision ? { supervision: supervision.summary() } : {}),
       };
     },
@@ -310,6 +321,7 @@ export async function startGateway(
       clearInterval(heartbeatTimer);
       status.stop();
       cameras.stop();
+      await cameraPipeline.stop();
       tests.stop();
       supervision?.stop();
       for (const d of [...started].reverse()) await d.stop();

@@ -24,10 +24,7 @@ export function formatStatus(s: AgentStatus, nowMs = Date.now()): string {
         .join(' ')}`,
     ]),
     ...(s.drivers.length === 0 ? [['drivers', 'none configured'] as [string, string]] : []),
-    ...(s.cameras ?? []).map((c): [string, string] => [
-      `camera ${c.room}`,
-      c.enabled ? 'ON (no camera pipeline yet: not read)' : 'OFF (privacy: not read)',
-    ]),
+    ...(s.cameras ?? []).map((c): [string, string] => [`camera ${c.room}`, formatCamera(c)]),
     ...(s.supervision ? homeRows(s.supervision) : []),
     ...(s.homeLearning
       ? [
@@ -136,4 +133,18 @@ function homeRows(h: NonNullable<AgentStatus['supervision']>): [string, string][
     h.faults.length ? h.faults.map((f) => `${f.fault} ${f.device} (since ${f.since})`).join('; ') : 'none',
   ]);
   return rows;
+}
+
+/** One camera: the switch, whether frames come, how many frames and faces, errors by cause, the last one. */
+export function formatCamera(c: NonNullable<AgentStatus['cameras']>[number]): string {
+  if (!c.enabled) return 'OFF (privacy: not opened)';
+  if (c.state === undefined) return 'ON (agent without the camera pipeline: not read)';
+  const errors = Object.entries(c.errors ?? {});
+  const total = errors.reduce((n, [, v]) => n + (v ?? 0), 0);
+  return [
+    `ON, ${c.state.toUpperCase()}`,
+    `frames=${c.frames ?? 0} faces=${c.faces ?? 0} errors=${total}`,
+    ...(total > 0 ? [`(${errors.map(([k, v]) => `${k} ${v}`).join(', ')})`] : []),
+    ...(c.lastError ? [`last error: ${c.lastError} at ${c.lastErrorAt}`] : []),
+  ].join('  ');
 }

@@ -113,19 +113,40 @@ export const GatewayConfigSchema = Type.Object(
     }),
     /**
      * Cameras, one per room (`anju-gw pair camera`). `enabled: false` is the privacy switch (`anju-gw
-     * cameras off <room>`): the agent must not read that camera. There is no camera pipeline yet, so the
-     * agent only keeps and reports the switch.
+     * cameras off <room>`): the agent does not open that camera at all. Read by edge/src/camera (docs/camera.md):
+     * http(s) snapshot URL, rtsp:// or v4l2:///dev/videoN through ffmpeg, file:///dir a folder of JPEGs.
      */
     cameras: Type.Array(
       Type.Object(
         {
           room: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
-          url: Type.String({ pattern: '^(rtsp|https?)://', description: 'RTSP stream or HTTP snapshot URL' }),
+          url: Type.String({
+            pattern: '^(rtsp|https?|v4l2|file)://',
+            description: 'RTSP stream, HTTP snapshot URL, v4l2:///dev/videoN or file:///folder/of/jpegs',
+          }),
           enabled: Type.Boolean({ default: true, description: 'false: privacy on, the camera is not read' }),
         },
         { additionalProperties: false },
       ),
       { default: [] },
+    ),
+    /** How cameras are read (docs/camera.md). Frames stay in memory; only a daily affect summary leaves. */
+    camera: Type.Object(
+      {
+        frameIntervalMs: Type.Integer({ minimum: 200, maximum: 600_000, default: 2000 }),
+        timeoutMs: Type.Integer({ minimum: 500, maximum: 60_000, default: 5000 }),
+        /** A snapshot larger than this is refused unread (a camera misconfigured to full-size stills). */
+        maxImageBytes: Type.Integer({ minimum: 10_000, maximum: 50_000_000, default: 4_000_000 }),
+        maxPixels: Type.Integer({ minimum: 10_000, maximum: 40_000_000, default: 8_300_000 }),
+        /** RTSP/V4L2 frames are scaled (letterboxed) to this size by ffmpeg. */
+        width: Type.Integer({ minimum: 160, maximum: 1920, default: 640 }),
+        height: Type.Integer({ minimum: 120, maximum: 1080, default: 480 }),
+        backoffMinMs: Type.Integer({ minimum: 100, default: 2000 }),
+        backoffMaxMs: Type.Integer({ minimum: 100, default: 300_000 }),
+        /** Read cameras and score affect; false keeps the cameras closed whatever their switch says. */
+        emotion: Type.Boolean({ default: true }),
+      },
+      { default: {} },
     ),
     /** Embedded Node-RED with the installer's rules (flows/); see edge/src/nodered/README.md. */
     nodeRed: NodeRedConfigSchema,
