@@ -40,11 +40,17 @@ export async function createExpressionClassifier(
   const { tf, faceapi } = rt;
   const net = faceapi.nets.faceExpressionNet;
   const features = async (crops: Tensor4D): Promise<Tensor2D> => {
-    const input = await faceapi.toNetInput(crops as never);
-    return tf.tidy(() => {
-      const out = net.faceFeatureExtractor.forwardInput(input) as unknown as Tensor4D;
-      return tf.reshape(out, [out.shape[0], -1]) as Tensor2D;
-    });
+    // face-api takes a batch as a list of 3D tensors (it pads each to a square and resizes it to 112×112).
+    const items = tf.unstack(crops);
+    try {
+      const input = await faceapi.toNetInput(items as never);
+      return tf.tidy(() => {
+        const out = net.faceFeatureExtractor.forwardInput(input) as unknown as Tensor4D;
+        return tf.reshape(out, [out.shape[0], -1]) as Tensor2D;
+      });
+    } finally {
+      tf.dispose(items);
+    }
   };
   if (kind === 'shipped') {
     return {
