@@ -30,6 +30,7 @@ const USAGE = `npm run bench:supervision -- [options]   (needs DATABASE_URL: a P
   --gateways N     simulated gateways (default 10000)
   --heartbeat-s H  heartbeat interval of each gateway (default 30; short so the bench runs in minutes)
   --grace-s G      supervision.graceS (default 10)
+  --restart-grace-s R  supervision.restartGraceS (default 60)
   --kill-pct P     percent of the gateways killed at once (default 1)
   --ramp-per-s K   new connections per second (default 500)
   --loaders L      load-generator processes (default: one per 5000 gateways)`;
@@ -39,6 +40,7 @@ const { values: a } = parseArgs({
     gateways: { type: 'string', default: '10000' },
     'heartbeat-s': { type: 'string', default: '30' },
     'grace-s': { type: 'string', default: '10' },
+    'restart-grace-s': { type: 'string', default: '60' },
     'kill-pct': { type: 'string', default: '1' },
     'ramp-per-s': { type: 'string', default: '500' },
     loaders: { type: 'string' },
@@ -60,6 +62,7 @@ const num = (name: string, v: string | undefined, min: number, max: number): num
 const N = Math.round(num('gateways', a.gateways, 10, 100_000));
 const H = Math.round(num('heartbeat-s', a['heartbeat-s'], 5, 3600));
 const G = Math.round(num('grace-s', a['grace-s'], 1, 3600));
+const RG = Math.round(num('restart-grace-s', a['restart-grace-s'], 1, 3600));
 const KILL = Math.max(1, Math.round((N * num('kill-pct', a['kill-pct'], 0.01, 50)) / 100));
 const RAMP = num('ramp-per-s', a['ramp-per-s'], 1, 100_000);
 const LOADERS = Math.round(num('loaders', a.loaders ?? String(Math.ceil(N / 5000)), 1, 16));
@@ -97,7 +100,13 @@ const configFile = join(dir, 'cloud.json');
 writeFileSync(
   configFile,
   JSON.stringify({
-    supervision: { defaultHeartbeatIntervalS: H, graceS: G, pollIntervalMs: POLL_MS, outageGapS: 5 },
+    supervision: {
+      defaultHeartbeatIntervalS: H,
+      graceS: G,
+      restartGraceS: RG,
+      pollIntervalMs: POLL_MS,
+      outageGapS: 5,
+    },
   }),
 );
 const mqttPort = await freePort();
@@ -108,7 +117,7 @@ const startCloud = () =>
     databaseUrl: dbUrl,
     apiToken: 'sup-bench-token-0123456789',
     configFile,
-    logLevel: 'warn',
+    logLevel: 'info',
     mqttPort,
     httpPort,
     wrap: ULIMIT,
@@ -251,12 +260,27 @@ try {
   // ── 2. a cloud restart in the middle, down longer than H + G ─────────────────────────────────────
   const restartAt = new Date();
   await cloud.stop();
-  await sleep((H + G + 5) * 1000);
+  const downS = H + G + 5;
+  await sleep(downS * 1000);
   cloud = await startCloud();
-  await sleep((H + G + 5) * 1000 + 2 * POLL_MS);
+  const upAt = Date.now();
+  // How long the fleet takes to be heard again (the reason for restartGraceS), then watch past the grace.
+  let allHeardS = Number.NaN;
+  const watchUntil = upAt + (H + RG + 10) * 1000 + 2 * POLL_MS;
+  while (Date.now() < watchUntil) {
+    if (Number.isNaN(allHeardS)) {
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at > $1',
+        [new Date(upAt)],
+      );
+      if (rows[0]!.n >= N) allHeardS = (Date.now() - upAt) / 1000;
+    }
+    await sleep(1000);
+  }
   const restartFalse = (await silentCases(restartAt)).length;
   console.log(
-    `restart: cloud down ${H + G + 5} s, then ${H + G + 5} s watched: ${restartFalse} gateway_silent cases`,
+    `restart: cloud down ${downS} s (> H + G); every gateway heard again ${f1(allHeardS)} s after it was up; ` +
+      `watched ${H + RG + 10} s (> H + restartGraceS ${RG} s): ${restartFalse} gateway_silent cases`,
   );
 
   // ── 3. kill 1 % at once ──────────────────────────────────────────────────────────────────────────

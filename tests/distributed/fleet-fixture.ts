@@ -82,7 +82,8 @@ async function writeMosquittoFiles(
 export async function startFleet(
   adminUrl: string,
   /** `limits`: the cloud config's `limits:`, for the clouds and for Mosquitto's files alike. */
-  o: { consumers?: number; limits?: LimitsConfig } = {},
+  /** `config`: more of the clouds' config file (e.g. `supervision:`). */
+  o: { consumers?: number; limits?: LimitsConfig; config?: Record<string, unknown> } = {},
 ): Promise<Fleet> {
   const consumers = o.consumers ?? 2;
   const dir = mkdtempSync(join(tmpdir(), 'anju-fleet-'));
@@ -105,7 +106,11 @@ export async function startFleet(
   const configFile = join(dir, 'cloud.yaml');
   writeFileSync(
     configFile,
-    JSON.stringify({ escalation: { pollIntervalMs: 1000 }, ...(o.limits ? { limits: o.limits } : {}) }),
+    JSON.stringify({
+      escalation: { pollIntervalMs: 1000 },
+      ...(o.limits ? { limits: o.limits } : {}),
+      ...o.config,
+    }),
   );
   let broker: TestMosquitto;
   const db = new pg.Client({ connectionString: dbUrl });

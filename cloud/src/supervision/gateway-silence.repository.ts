@@ -31,9 +31,9 @@ export interface Maintenance {
  * gateways_silent_due_idx: a tick with nothing due reads no gateway.
  */
 export function createGatewaySilenceRepository(s: ResolvedSupervision) {
-  /** now + the gateway's interval + grace, in SQL (`$n` is the time). */
-  const fresh = (n: number) =>
-    `$${n}::timestamptz + make_interval(secs => coalesce(heartbeat_interval_s, ${Number(s.defaultHeartbeatIntervalS)}) + ${Number(s.graceS)})`;
+  /** `$n` (a time) + the gateway's interval + `graceS`, in SQL. */
+  const fresh = (n: number, graceS = s.graceS) =>
+    `$${n}::timestamptz + make_interval(secs => coalesce(heartbeat_interval_s, ${Number(s.defaultHeartbeatIntervalS)}) + ${Number(graceS)})`;
 
   return {
     /**
@@ -55,12 +55,14 @@ export function createGatewaySilenceRepository(s: ResolvedSupervision) {
 
     /**
      * After an outage of the cloud (or of its broker link) no gateway could be heard: every deadline that
-     * would fall before now + interval + grace moves there. Returns how many moved.
+     * would fall before now + interval + restartGraceS moves there (reconnecting takes a fleet longer than
+     * one heartbeat). Returns how many moved.
      */
     async graceAll(tx: Queryable, now: Date): Promise<number> {
       const r = await tx.query(
-        `UPDATE gateways SET silent_due_at = ${fresh(1)}
-         WHERE silent_since IS NULL AND silent_due_at IS NOT NULL AND silent_due_at < ${fresh(1)}`,
+        `UPDATE gateways SET silent_due_at = ${fresh(1, s.restartGraceS)}
+         WHERE silent_since IS NULL AND silent_due_at IS NOT NULL
+           AND silent_due_at < ${fresh(1, s.restartGraceS)}`,
         [now],
       );
       return r.rowCount;

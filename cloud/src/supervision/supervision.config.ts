@@ -30,6 +30,14 @@ export const SupervisionConfig = Type.Object(
           'how often every replica looks for silent gateways (an indexed query); default 5000 (env ANJU_SUPERVISION_POLL_MS)',
       }),
     ),
+    restartGraceS: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description:
+          'after an outage of the cloud or its broker link every gateway has its interval plus this to be heard again (a reconnect storm takes longer than one missed heartbeat); default 60 (env ANJU_SUPERVISION_RESTART_GRACE_S)',
+      }),
+    ),
     outageGapS: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -49,6 +57,7 @@ export function resolveSupervision(c: SupervisionConfig | undefined): ResolvedSu
     defaultHeartbeatIntervalS: c?.defaultHeartbeatIntervalS ?? 60,
     graceS: c?.graceS ?? 30,
     pollIntervalMs: c?.pollIntervalMs ?? 5000,
+    restartGraceS: c?.restartGraceS ?? 60,
     outageGapS: c?.outageGapS ?? 20,
   };
 }
@@ -58,4 +67,5 @@ export const supervisionEnvOverrides = {
   ANJU_SUPERVISION_POLL_MS: { key: 'supervision.pollIntervalMs', type: 'integer' },
   ANJU_SUPERVISION_DEFAULT_INTERVAL_S: { key: 'supervision.defaultHeartbeatIntervalS', type: 'integer' },
   ANJU_SUPERVISION_OUTAGE_GAP_S: { key: 'supervision.outageGapS', type: 'integer' },
+  ANJU_SUPERVISION_RESTART_GRACE_S: { key: 'supervision.restartGraceS', type: 'integer' },
 } as const;
