@@ -116,9 +116,16 @@ describe('installer commands against a running agent (real processes)', () => {
     });
     const exited = new Promise((resolve) => follow.once('exit', resolve));
     try {
-      await new Promise((resolve) => setTimeout(resolve, 2500)); // tsx start-up, then it watches
-      expect((await cli('test', '-c', config)).code).toBe(0);
-      await waitFor(() => out.includes('test event raised'), 10_000, 'followed log line');
+      // --follow says nothing when it starts watching, and -n 0 skips what was written before: raise test
+      // events until one shows up (the first may come before it watches), rather than guess its start-up time.
+      await waitFor(
+        async () => {
+          expect((await cli('test', '-c', config)).code).toBe(0);
+          return waitFor(() => out.includes('test event raised'), 2000).catch(() => false);
+        },
+        60_000,
+        'followed log line',
+      );
       expect(out).not.toContain('gateway ready');
     } finally {
       follow.kill('SIGINT');

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,6 +67,11 @@ beforeAll(async () => {
     maxBuffer: 64 * 1024 * 1024,
   });
   installed = join(prefix, 'lib', 'node_modules', 'anju');
+  const kb = (path: string) => Number(execFileSync('du', ['-sk', path]).toString().split('\t')[0]);
+  console.log(
+    `pack: tarball_kb=${kb(tarball)} installed_mb=${(kb(prefix) / 1024).toFixed(0)} ` +
+      `(npm install -g --omit=dev, this platform: ${process.platform}-${process.arch})`,
+  );
 }, 900_000);
 
 afterAll(() => {
