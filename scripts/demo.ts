@@ -84,6 +84,8 @@ async function main() {
     cloudUrl: cloud.mqttUrl,
     wristbandPath: h.rx,
     confirmWindowMs,
+    // Two incidents a few seconds apart in this demo: the cancelled one must not swallow the real fall.
+    extraConfig: { fall: { confirmWindowMs, dedupeMs: 5_000 } },
   });
   cleanups.push(() => gw.stop());
   say(
@@ -110,10 +112,32 @@ async function main() {
     (l) => `gateway → cloud: event delivered over MQTT QoS 1, PUBACK after ${l.ms} ms`,
   );
 
+  watch(gw, 'prompt sent to the band', (l) =>
+    l.action === 'start'
+      ? `gateway → band: "I'm OK" prompt (downlink 0x82: vibrate + beep for ${l.seconds} s) sent over the serial line`
+      : 'gateway → band: prompt stopped',
+  );
+  watch(
+    gw,
+    'alarm cancelled by "I\'m OK": nothing sent',
+    () => 'gateway: "I\'m OK" pressed — alarm cancelled, nothing leaves the home',
+  );
+
   const desc = info
     ? `${info.source} ${info.subject} (${info.position}), "${info.description || info.activity}"`
     : args.recording;
-  say(`replaying ${desc} into the wristband port at ×${speed}`);
+  // 1. A false alarm the elder cancels: the band buzzes and beeps, the elder presses "I'm OK".
+  say(
+    `first, a false alarm: replaying ${desc}; the elder presses "I'm OK" 2 s after the band starts buzzing`,
+  );
+  const bandSaid: string[] = [];
+  await replay(args.recording!, h.tx, { speed, okAfterPromptS: 2, output: bandSaid });
+  for (const line of bandSaid.filter((l) => l.startsWith('band:'))) say(`(band) ${line}`);
+  await gw.waitForLog('alarm cancelled by "I\'m OK": nothing sent', 10_000);
+  await new Promise((r) => setTimeout(r, 5_500)); // past the 5 s dedupe: the next fall is a new incident
+
+  // 2. A real fall nobody cancels.
+  say(`now a fall nobody cancels: replaying ${desc} into the wristband port at ×${speed}`);
   const replayStarted = performance.now();
   await replay(args.recording!, h.tx, { speed });
   say(`replay finished after ${((performance.now() - replayStarted) / 1000).toFixed(1)} s`);
@@ -149,6 +173,16 @@ async function main() {
     ['case committed in the cloud', Date.parse(kase.openedAt)],
     ['guardian SMS sent', Date.parse(sms.updatedAt)],
   ];
+  // Cancelled false alarms that reached a guardian: every case of this resident is the real fall's.
+  const cases = (await api.get(`/cases?residentId=${h.residentId}`)).body.items as { id: string }[];
+  let smsCount = 0;
+  for (const c of cases)
+    smsCount += ((await api.get(`/notifications?caseId=${c.id}`)).body.items ?? []).length;
+  const cancelled = gw.count('alarm cancelled by "I\'m OK": nothing sent');
+  say(
+    `false alarms cancelled with "I'm OK": ${cancelled}; cases opened: ${cases.length} (the real fall); guardian messages: ${smsCount}; cancelled false alarms that reached a guardian: ${cases.length - 1}`,
+  );
+  if (cancelled !== 1 || cases.length !== 1) throw new Error('a cancelled false alarm reached the cloud');
   console.log('timings (wall clock, from the impact; in the order they happened):');
   hops.sort((a, b) => a[1] - b[1]);
   for (const [what, at] of hops)

@@ -37,6 +37,11 @@ export const homeTopics = {
   button: (device: string) => `home/${device}/button`,
   /** Ask a wristband to vibrate: `{ pattern: 'reminder' | 'alert' | 'ack', source? }` (flows/quiet-hours). */
   vibrate: (device: string) => `home/${device}/vibrate`,
+  /**
+   * The "I'm OK" prompt on a wristband during a fall's confirm window: `{ action: 'start', seconds }` makes
+   * it vibrate and beep until `{ action: 'stop' }`, the elder's "I'm OK", or the seconds run out.
+   */
+  prompt: (device: string) => `home/${device}/prompt`,
   /** Events the agent raised, for local consumers (Node-RED). */
   events: 'home/agent/events',
 } as const;

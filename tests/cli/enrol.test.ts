@@ -309,6 +309,8 @@ describe('pair, cameras, test and status against the agent started from that con
     expect(r.out).toContain('accelerometer 50 Hz');
     expect(r.out).toContain('heart rate    72 bpm');
     expect(r.out).toContain('battery       87 %');
+    // The band answered the "I'm OK" prompt (downlink 0x82) with its ack: a fall's confirm window will reach the elder.
+    expect(r.out).toMatch(/"I'm OK" prompt answered in \d+ ms \(done\)/);
     expect(r.out).toContain(`Saved wristband band1 on ${band.rx}`);
     const text = readFileSync(config, 'utf8');
     expect(text).toMatch(/^# Anju gateway config, written by `anju-gw init`/);

@@ -10,14 +10,19 @@ const dir = mkdtempSync(join(tmpdir(), 'anju-detect-'));
 const stops: (() => Promise<unknown>)[] = [];
 const quiet = { rx: join(dir, 'quiet-rx'), tx: join(dir, 'quiet-tx') };
 const band = { rx: join(dir, 'band-rx'), tx: join(dir, 'band-tx') };
+const deaf = { rx: join(dir, 'deaf-rx'), tx: join(dir, 'deaf-tx') };
+const shown: string[] = [];
 
 beforeAll(async () => {
-  for (const p of [quiet, band]) {
+  for (const p of [quiet, band, deaf]) {
     const pty = await startPtyPair(p.rx, p.tx);
     stops.push(() => pty.stop());
   }
-  const sim = await startWristbandSim(band.tx);
+  const sim = await startWristbandSim(band.tx, { show: (l) => shown.push(l) });
   stops.unshift(() => sim.close());
+  // A band whose firmware ignores the downlink: it streams, but never answers the "I'm OK" prompt.
+  const deafSim = await startWristbandSim(deaf.tx, { answerDownlink: false, show: () => {} });
+  stops.unshift(() => deafSim.close());
 });
 afterAll(async () => {
   for (const s of stops) await s();
@@ -44,5 +49,28 @@ describe('pair wristband without --port: trying the serial ports in turn (real s
     expect(
       await detectWristband([quiet.rx], { baudRate: 115_200, frames: 5, timeoutMs: 500 }),
     ).toBeUndefined();
+  });
+});
+
+describe('pair wristband checks that the band answers the "I\'m OK" prompt (downlink 0x82, real socat ptys)', () => {
+  it('sends a 2 s prompt once the frames came; the band shows it and acks it', async () => {
+    const found = await detectWristband([band.rx], {
+      baudRate: 115_200,
+      frames: 5,
+      timeoutMs: 1500,
+      promptCheckMs: 3000,
+    });
+    expect(found).toMatchObject({ verdict: 'ok', prompt: { answered: true, status: 'done' } });
+    expect(shown.some((l) => /VIBRATE \+ BEEP for up to 2 s/.test(l))).toBe(true);
+  });
+
+  it('a band that streams but does not answer is found, and judged no_answer', async () => {
+    const found = await detectWristband([deaf.rx], {
+      baudRate: 115_200,
+      frames: 5,
+      timeoutMs: 1500,
+      promptCheckMs: 800,
+    });
+    expect(found).toMatchObject({ path: deaf.rx, verdict: 'no_answer', prompt: { answered: false } });
   });
 });

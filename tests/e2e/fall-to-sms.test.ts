@@ -101,9 +101,18 @@ describe.each(databases)('a real fall travels from the wristband to the guardian
 
   it('a fall followed by "I\'m OK" inside the window opens no case; SOS opens one at once', async () => {
     const { h, gw } = await household({ confirmWindowMs: 30_000, guardianLanguage: 'en' });
-    await replay(FALL_RECORDING, h.tx, { speed: 1, okAfterImpactS: 5 });
+    // The replay plays the band: it reads the gateway's downlink, shows the "I'm OK" prompt (vibrate + beep) sent
+    // over the real serial line, acks it, and the elder presses "I'm OK" 2 s after feeling it.
+    const band: string[] = [];
+    await replay(FALL_RECORDING, h.tx, { speed: 1, okAfterPromptS: 2, output: band });
     await gw.waitForLog('"I\'m OK" pressed: alarm cancelled', 30_000);
+    expect(band.filter((l) => l.startsWith('band: VIBRATE + BEEP for up to 30 s'))).toHaveLength(1);
+    const prompts = () => gw.lines.filter((l) => l.msg === 'prompt sent to the band').map((l) => l.action);
+    await waitFor(() => prompts().length === 2, 5_000, 'prompt start and stop on the serial line');
+    expect(prompts()).toEqual(['start', 'stop']);
+    expect(gw.count('band answered a downlink frame')).toBeGreaterThanOrEqual(1);
     expect(gw.count('event raised (on disk)')).toBe(0);
+    // Cancelled false alarms that reached a guardian: none (no case, hence no notification, for this resident).
     expect(await casesOf(h.residentId)).toEqual([]);
 
     await replay(QUIET_ADL_RECORDING, h.tx, { speed: 20, sosAtS: 0.1 });
@@ -126,5 +135,5 @@ describe.each(databases)('a real fall travels from the wristband to the guardian
     expect(Date.parse(sos.detectedAt) - Date.parse(sos.occurredAt)).toBeLessThan(1_000);
     const sms = (await api().get(`/notifications?caseId=${cases[0].id}`)).body.items as any[];
     expect(sms[0]?.language).toBe('en');
-  }, 90_000);
+  }, 180_000);
 });

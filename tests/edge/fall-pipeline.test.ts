@@ -59,4 +59,41 @@ describe('fall pipeline on the local broker', () => {
     expect(pipeline.counters.badReadings).toBe(3);
     expect(pipeline.counters.samples).toBe(samples.length);
   });
+
+  it('prompts the band for the whole "I\'m OK" window; "I\'m OK" stops it and nothing reaches onAlarm', async () => {
+    const bus = await LocalBus.start({ host: '127.0.0.1', port: 0, log: silentLogger });
+    cleanups.push(() => bus.close());
+    const alarms: Detection[] = [];
+    const prompts: unknown[] = [];
+    bus.subscribe('home/band1/prompt', (_t, p) => prompts.push(p));
+    const pipeline = new FallPipeline({
+      device: 'band1',
+      scorer: createBaselineFallScorer(),
+      confirmWindowMs: 4_000,
+      dedupeMs: 60_000,
+      bus,
+      clock: systemClock,
+      log: silentLogger,
+      onAlarm: (d) => alarms.push(d),
+    });
+    pipeline.start();
+    cleanups.push(() => pipeline.stop());
+    const samples = resample(readRecording(join(FALLS_DIR, FALL_RECORDING)), 50);
+    for (let i = 0; i < samples.length; i += 10) {
+      const chunk = samples.slice(i, i + 10);
+      bus.publish('home/band1/accel', {
+        tMs: chunk[0]!.tMs,
+        intervalMs: 20,
+        samples: chunk.map((s) => [s.x, s.y, s.z]),
+      });
+    }
+    await waitFor(() => prompts.length === 1, 5000, 'prompt start');
+    expect(prompts[0]).toEqual({ action: 'start', seconds: 4 });
+    bus.publish('home/band1/button', { tMs: 0, button: 'ok' });
+    await waitFor(() => prompts.length === 2, 5000, 'prompt stop');
+    expect(prompts[1]).toEqual({ action: 'stop' });
+    await new Promise((r) => setTimeout(r, 4_500)); // past the window
+    expect(alarms).toEqual([]);
+    expect(pipeline.counters).toMatchObject({ held: 1, cancelled: 1, raised: 0 });
+  });
 });

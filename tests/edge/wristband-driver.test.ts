@@ -6,6 +6,7 @@ import {
   encodeFrame,
   VibratePattern,
 } from '../../edge/src/drivers/wristband/codec.ts';
+import { startWristbandSim } from '../../tools/harness/devices/wristband.sim.ts';
 import { waitFor } from '../../tools/harness/net.ts';
 import { type Cleanups, openSerial, startBandLine, writeSerial } from './band-line.fixture.ts';
 
@@ -79,5 +80,31 @@ describe('wristband driver on a real pty (socat)', () => {
     expect(frames.map((f) => f[5])).toEqual([VibratePattern.reminder, VibratePattern.ack]);
     expect(received.length).toBe(16);
     expect(driver.health().counters).toMatchObject({ vibrations: 2, badCommands: 2 });
+  });
+
+  it('sends the "I\'m OK" prompt (0x82) down the real line; the band shows it and its ack is counted', async () => {
+    const { tx, bus, driver } = await startBandLine(cleanups);
+    const shown: string[] = [];
+    const band = await startWristbandSim(tx, { show: (l) => shown.push(l) });
+    cleanups.push(() => band.close());
+
+    bus.publish('home/band1/prompt', { action: 'start', seconds: 30 });
+    bus.publish('home/band1/prompt', { action: 'start', seconds: 0 }); // refused: 1..600 s
+    bus.publish('home/band1/prompt', { action: 'explode' }); // refused
+    bus.publish('home/band1/prompt', { action: 'stop' });
+    await waitFor(() => driver.health().counters.acks === 2, 5000, 'two acks from the band');
+    expect(band.state.downlink).toMatchObject([
+      { type: 'prompt', action: 'start', seconds: 30 },
+      { type: 'prompt', action: 'stop' },
+    ]);
+    expect(band.state.badDownlink).toBe(0);
+    expect(shown[0]).toMatch(/VIBRATE \+ BEEP for up to 30 s/);
+    expect(shown[1]).toMatch(/prompt stopped/);
+    expect(driver.health().counters).toMatchObject({
+      prompts: 2,
+      acks: 2,
+      badCommands: 2,
+      commandsUnsent: 0,
+    });
   });
 });

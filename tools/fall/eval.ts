@@ -15,6 +15,7 @@ import { readManifest } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { type ScorerName, scorers } from '../../edge/src/scoring/registry.ts';
 import type { ScorerOptions } from '../../edge/src/scoring/scorer.ts';
 import {
+  alarmsPerDay,
   byActivity,
   EVAL_DEFAULTS,
   evalLine,
@@ -107,9 +108,22 @@ if (errors.length) {
   console.log('\nerrors by activity');
   for (const e of errors) console.log(`  ${e.source} ${e.activity} (${e.label}): ${e.errors}/${e.n}`);
 }
-console.log('\nper source');
+console.log(
+  '\nper source (false alarms per ADL hour, and what one person wearing the band 16 h a day would meet)',
+);
+const perSource = (name: string, rs: readonly RecordingResult[]) => {
+  const q = summarise(rs);
+  console.log(
+    `  ${name}: ${evalLine(q)} adl_hours=${q.adlHours.toFixed(2)} false_alarms=${q.adlAlarms} per_16h_day=${alarmsPerDay(q.falseAlarmsPerAdlHour).toFixed(2)}`,
+  );
+};
 for (const src of [...new Set(results.map((r) => r.info.source))].sort())
-  console.log(`  ${src}: ${evalLine(summarise(results.filter((r) => r.info.source === src)))}`);
+  perSource(
+    src,
+    results.filter((r) => r.info.source === src),
+  );
+const wrist = results.filter((r) => r.info.position === 'wrist');
+if (wrist.length && wrist.length < results.length) perSource('wrist sources together', wrist);
 const late = results.filter((r) => (r.latencyMs ?? 0) > 3000).length;
 console.log(
   `latency: median ${s.medianLatencyMs ?? 'n/a'} ms, max ${s.maxLatencyMs ?? 'n/a'} ms; ${late} caught falls alarmed later than 3 s`,

@@ -172,3 +172,17 @@ export function byActivity(
   }
   return [...rows.values()].sort((a, b) => (a.source + a.activity).localeCompare(b.source + b.activity));
 }
+
+/** One leave-one-source-out run (train.ts --exclude-source): the left-out source replayed in full. */
+export interface LosoEntry {
+  source: string;
+  threshold: number;
+  validationSources: string[];
+  summary: EvalSummary;
+  errorsByActivity: ReturnType<typeof byActivity>;
+  args: string;
+  seconds: number;
+}
+
+/** Alarms a person would meet wearing the band `hoursPerDay` a day, at a rate per ADL hour. */
+export const alarmsPerDay = (perHour: number, hoursPerDay = 16) => perHour * hoursPerDay;

@@ -1,12 +1,13 @@
 // npm run train:fall -- [--data DIR] [--out models/fall] [--seed 7] [--epochs 12]
 //   [--subjects A,B,...] [--validation A,B,...] [--test A,B,...] [--max-per-subject N] [--wrist-weight 3]
 //   [--wrist-adl-weight 1] [--members 5] [--no-impact-features] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
+//   [--clip-g 4] [--no-waist] [--exclude-source NAME --loso-out FILE.json]
 //
 // Trains the fall model on the falls dataset, split BY SUBJECT three ways: train (weights and
 // standardisation), validation (threshold; every design choice was made on it) and test (replayed once,
 // only to report). Writes model.json + weights.bin + manifest.json + README.md (the model card) into --out.
 // Design runs pass --no-test (and --no-card --out /tmp/...): the test subjects are then not even loaded.
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
@@ -24,17 +25,26 @@ import {
 } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { initTf } from '../../edge/src/scoring/tf-backend.ts';
-import { evalLine, evaluateRecording, type RecordingResult, summarise } from './evaluate.ts';
-import { writeModelCard } from './model-card.ts';
+import {
+  byActivity,
+  evalLine,
+  evaluateRecording,
+  type LosoEntry,
+  type RecordingResult,
+  summarise,
+} from './evaluate.ts';
+import { readLoso, writeModelCard } from './model-card.ts';
 import { rng, type SubjectSplit, shuffle, splitSubjects } from './recordings.ts';
 import { buildWindows, recordingCurve, type ThresholdPoint } from './windows.ts';
 
-export const MODEL_VERSION = '2.1.0';
+export const MODEL_VERSION = '3.0.0';
 /**
  * Subjects whose figures informed model 1.0.0's design and threshold (its validation subjects): never drawn
  * for test, so the test subjects are ones nobody has looked at.
  */
 export const SEEN_BY_V1 = ['SA01', 'SA04', 'SA06', 'SA08', 'SA09', 'SE07', 'SE09', 'U01', 'U05', 'U18'];
+/** The test subjects of models 2.0.0 and 2.1.0: their figures have been read twice, so never test again. */
+export const TESTED_BY_V2 = ['SA02', 'SA14', 'SA17', 'SA18', 'SE02', 'SE04', 'U06', 'U09', 'U11'];
 
 const { values: args } = parseArgs({
   options: {
@@ -61,6 +71,10 @@ const { values: args } = parseArgs({
     'wrist-adl-weight': { type: 'string', default: '1' },
     'no-impact-features': { type: 'boolean', default: false },
     members: { type: 'string', default: '5' },
+    'clip-g': { type: 'string', default: '4' },
+    'no-waist': { type: 'boolean', default: false },
+    'exclude-source': { type: 'string' },
+    'loso-out': { type: 'string' },
   },
 });
 
@@ -95,6 +109,16 @@ const outDir = resolve(args.out);
 
 const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()) : undefined);
 let infos = readFallsIndex(dataDir);
+const clipG = Number(args['clip-g']) > 0 ? Number(args['clip-g']) : undefined;
+if (args['no-waist']) infos = infos.filter((r) => r.position === 'wrist');
+// Leave-one-source-out: the excluded source takes no part in training or in any choice (validation is drawn
+// from the other sources); every one of its recordings is replayed at the end, in place of the test split.
+const excluded = args['exclude-source'];
+const losoInfos = excluded ? infos.filter((r) => r.source === excluded) : [];
+if (excluded) {
+  if (losoInfos.length === 0) throw new Error(`--exclude-source ${excluded}: no such source`);
+  infos = infos.filter((r) => r.source !== excluded);
+}
 const only = list(args.subjects);
 if (only) infos = infos.filter((r) => only.includes(r.subject));
 if (args['max-per-subject']) {
@@ -118,21 +142,40 @@ const split: SubjectSplit = explicitVal
       validation: explicitVal.sort(),
       test: explicitTest.sort(),
     }
-  : splitSubjects(infos, seed, Number(args['val-fraction']), Number(args['test-fraction']), SEEN_BY_V1);
+  : splitSubjects(infos, seed, Number(args['val-fraction']), Number(args['test-fraction']), [
+      ...SEEN_BY_V1,
+      ...TESTED_BY_V2,
+    ]);
 const trainInfos = infos.filter((r) => split.train.includes(r.subject));
 const valInfos = infos.filter((r) => split.validation.includes(r.subject));
-const testInfos = args['no-test'] ? [] : infos.filter((r) => split.test.includes(r.subject));
+const testInfos = excluded
+  ? losoInfos
+  : args['no-test']
+    ? []
+    : infos.filter((r) => split.test.includes(r.subject));
 log(`data ${dataDir}: ${infos.length} recordings; split by subject (seed ${seed})`);
 log(`train subjects (${split.train.length}): ${split.train.join(' ')}`);
 log(`validation subjects (${split.validation.length}): ${split.validation.join(' ')}`);
 log(
   `test subjects (${split.test.length}): ${split.test.join(' ')}${args['no-test'] ? ' (not loaded: --no-test)' : ''}`,
 );
+if (excluded)
+  log(
+    `leave-one-source-out: ${excluded} (${losoInfos.length} recordings) left out of training and of every choice`,
+  );
 
 const { tf, backend } = await initTf(undefined, log);
 
-const trainSet = buildWindows(dataDir, trainInfos, TRIGGER, LAYOUT, positionInput, args['hard-negatives']);
-const valSet = buildWindows(dataDir, valInfos, TRIGGER, LAYOUT, positionInput);
+const trainSet = buildWindows(
+  dataDir,
+  trainInfos,
+  TRIGGER,
+  LAYOUT,
+  positionInput,
+  args['hard-negatives'],
+  clipG,
+);
+const valSet = buildWindows(dataDir, valInfos, TRIGGER, LAYOUT, positionInput, false, clipG);
 const count = (labels: number[], v: number) => labels.filter((l) => l === v).length;
 log(
   `windows: train ${trainSet.labels.length} (${count(trainSet.labels, 1)} impacts, ${count(trainSet.labels, 0)} non-falls, ` +
@@ -288,6 +331,9 @@ const scoreVal = () => tf.tidy(() => predict(model, xValAll).dataSync() as Float
 // that still catches at least MIN_SENSITIVITY of the falls of EVERY source (wrist and waist alike). If no
 // threshold does, maximise Youden's J (sensitivity + specificity - 1) averaged over the sources.
 const MIN_SENSITIVITY = 0.95;
+// A source whose validation subjects hold fewer falls than this is too coarse to be judged alone (SmartFallMM's two
+// validation fallers hold 5 falls: one fall is 0.2 of sensitivity); it is judged inside the pooled wrist group.
+const MIN_FALLS_ALONE = 20;
 // A fall counts as caught on this curve only by a window decided within 3 s of the impact (the latency target).
 const LATEST_PEAK_MS = 3000 - (TRIGGER.postSamples * 1000) / BAND_RATE_HZ;
 const grid = Array.from({ length: 199 }, (_, i) => Math.round((0.005 + i * 0.005) * 1000) / 1000);
@@ -295,14 +341,26 @@ const valScores = scoreVal();
 const curve = recordingCurve(valSet, valScores, grid, undefined, LATEST_PEAK_MS);
 const valSources = [...new Set(valSet.recordings.map((r) => r.info.source))].sort();
 const perSource = valSources.map((src) => recordingCurve(valSet, valScores, grid, src, LATEST_PEAK_MS));
-const sensitiveEnough = grid.map((_, i) => perSource.every((c) => c[i]!.sensitivity >= MIN_SENSITIVITY));
+const valFalls = (pred: (r: { info: { source: string; position: string; label: string } }) => boolean) =>
+  valSet.recordings.filter((r) => r.info.label === 'fall' && pred(r)).length;
+const judgedAlone = valSources.filter((src) => valFalls((r) => r.info.source === src) >= MIN_FALLS_ALONE);
+const wristCurve = recordingCurve(valSet, valScores, grid, 'wrist', LATEST_PEAK_MS);
+const hasWristFalls = valFalls((r) => r.info.position === 'wrist') > 0;
+const sensitiveEnough = grid.map(
+  (_, i) =>
+    valSources.every(
+      (src, k) => !judgedAlone.includes(src) || perSource[k]![i]!.sensitivity >= MIN_SENSITIVITY,
+    ) &&
+    (!hasWristFalls || wristCurve[i]!.sensitivity >= MIN_SENSITIVITY),
+);
 const j = (p: ThresholdPoint) => p.sensitivity + p.specificity - 1;
 const macroJ = grid.map((_, i) => perSource.reduce((a, c) => a + j(c[i]!), 0) / perSource.length);
 const lastSensitive = sensitiveEnough.lastIndexOf(true);
 const bestJ = Math.max(...macroJ);
 const thresholdRule =
   lastSensitive >= 0
-    ? `highest threshold with sensitivity ≥ ${MIN_SENSITIVITY} on every source`
+    ? `highest threshold with sensitivity ≥ ${MIN_SENSITIVITY} on the wrist sources together and on every source ` +
+      `with ≥ ${MIN_FALLS_ALONE} validation falls (${judgedAlone.join(', ')})`
     : `no threshold reaches sensitivity ${MIN_SENSITIVITY} on every source: maximum macro-averaged Youden J`;
 const threshold = lastSensitive >= 0 ? grid[lastSensitive]! : grid[macroJ.indexOf(bestJ)]!;
 log(`threshold ${threshold} (${thresholdRule}; sources ${valSources.join(', ')})`);
@@ -316,16 +374,19 @@ const manifest: FallModelManifest = {
   rateHz: BAND_RATE_HZ,
   trigger: TRIGGER,
   features: { ...LAYOUT, names: featureNames(LAYOUT), mean, std, positionInput },
+  ...(clipG === undefined ? {} : { input: { clipG } }),
   split: {
     seed,
     ...split,
     rule:
       'by subject, per source and per kind (fall subjects / ADL-only subjects: SisFall elderly, UMAFall ADL-only), ' +
       `shuffled with the seed: ${args['test-fraction']} test, ${args['val-fraction']} validation, rest train; ` +
-      `subjects seen by model 1.0.0's design (${SEEN_BY_V1.join(' ')}) never drawn for test`,
+      `subjects seen by model 1.0.0's design (${SEEN_BY_V1.join(' ')}) and the test subjects of models 2.0.0/2.1.0 ` +
+      `(${TESTED_BY_V2.join(' ')}) never drawn for test`,
   },
   training: {
-    data: 'UMAFall wrist + SisFall waist (../shared/datasets/falls)',
+    data: `${[...new Set(infos.map((r) => `${r.source} ${r.position}`))].sort().join(' + ')} (../shared/datasets/falls)`,
+    ...(excluded ? { excludedSource: excluded } : {}),
     epochs,
     batchSize,
     wristWeight,
@@ -370,7 +431,25 @@ const testResults: RecordingResult[] = testInfos.map((info) => evaluateRecording
 const testBaseline: RecordingResult[] = testInfos.map((info) =>
   evaluateRecording(dataDir, info, createBaselineFallScorer()),
 );
-if (testResults.length) report('TEST (edge replay)', testResults);
+if (testResults.length)
+  report(excluded ? `LEFT-OUT SOURCE ${excluded} (edge replay)` : 'TEST (edge replay)', testResults);
+if (excluded && args['loso-out']) {
+  // One entry per left-out source, gathered by the final training run into the model card.
+  const file = resolve(args['loso-out']);
+  const prior = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LosoEntry[]) : [];
+  const q = summarise(testResults);
+  const entry: LosoEntry = {
+    source: excluded,
+    threshold,
+    validationSources: valSources,
+    summary: q,
+    errorsByActivity: byActivity(testResults).filter((r) => r.errors > 0),
+    args: process.argv.slice(2).join(' '),
+    seconds: (Date.now() - started) / 1000,
+  };
+  writeFileSync(file, `${JSON.stringify([...prior.filter((e) => e.source !== excluded), entry], null, 2)}\n`);
+  log(`wrote ${file}`);
+}
 // Single-window latency on this process's backend (bench:fall gives the pinned-core figures per backend).
 const xyz = new Float32Array((TRIGGER.preSamples + TRIGGER.postSamples + 1) * 3).map((_, i) =>
   i % 3 === 2 ? 1 : 0,
@@ -409,5 +488,6 @@ if (!args['no-card'])
     totalSeconds,
     backend,
     medianInferenceMs: times[150]!,
+    loso: excluded ? [] : readLoso(join(outDir, 'loso.json')),
   });
 log(`done in ${totalSeconds.toFixed(1)} s`);

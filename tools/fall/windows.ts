@@ -6,6 +6,7 @@ import {
   featureCount,
 } from '../../edge/src/scoring/fall-model/features.ts';
 import { ImpactTrigger, type TriggerParams } from '../../edge/src/scoring/fall-model/impact-trigger.ts';
+import { clipSample } from '../../edge/src/scoring/fall-model/input-clip.ts';
 import type { AccelSample } from '../../edge/src/scoring/scorer.ts';
 import { loadAtBandRate } from './recordings.ts';
 
@@ -38,11 +39,14 @@ export function buildWindows(
   layout: FeatureLayout,
   positionInput: boolean,
   hardNegatives = false,
+  clipG?: number,
 ): WindowSet {
   const set: WindowSet = { features: [], labels: [], recording: [], peakTMs: [], recordings: [] };
   const n = featureCount(layout);
   for (const info of infos) {
-    const samples = loadAtBandRate(dir, info);
+    const loaded = loadAtBandRate(dir, info);
+    // The scorer's own input conditioning (input-clip.ts), so the windows are the ones the gateway scores.
+    const samples = clipG === undefined ? loaded : loaded.map((s) => clipSample(s, clipG));
     const impactMs = info.label === 'fall' ? findImpact(samples).tMs : undefined;
     const rec = set.recordings.push(impactMs === undefined ? { info } : { info, impactMs }) - 1;
     const trig = new ImpactTrigger(trigger);
@@ -138,7 +142,8 @@ export function recordingCurve(
     let tn = 0;
     let adls = 0;
     set.recordings.forEach((rec, r) => {
-      if (source !== undefined && rec.info.source !== source) return;
+      // `source` 'wrist' (or 'waist') pools every source worn there.
+      if (source !== undefined && rec.info.source !== source && rec.info.position !== source) return;
       if (rec.info.label === 'fall') {
         falls++;
         if (best[r]! >= threshold) tp++;

@@ -250,7 +250,15 @@ export async function startGatewayProcess(o: GatewayProcOptions): Promise<Proc> 
 export async function replay(
   recording: string,
   txPath: string,
-  o: { speed?: number; okAfterImpactS?: number; sosAtS?: number } = {},
+  o: {
+    speed?: number;
+    okAfterImpactS?: number;
+    sosAtS?: number;
+    /** Press "I'm OK" this long after the gateway's prompt reaches the band (the replay reads the downlink). */
+    okAfterPromptS?: number;
+    /** Filled with the replay's stderr lines (what the band showed: "band: VIBRATE + BEEP …"). */
+    output?: string[];
+  } = {},
 ): Promise<number | null> {
   const args = [
     'bin/anju-gw.js',
@@ -263,6 +271,7 @@ export async function replay(
   ];
   if (o.okAfterImpactS !== undefined) args.push('--ok-after-impact', String(o.okAfterImpactS));
   if (o.sosAtS !== undefined) args.push('--sos-at', String(o.sosAtS));
+  if (o.okAfterPromptS !== undefined) args.push('--ok-after-prompt', String(o.okAfterPromptS));
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: childEnv({}),
@@ -270,6 +279,7 @@ export async function replay(
   });
   const proc = new Proc('replay', child);
   const code = await proc.exited;
+  o.output?.push(...proc.stderr);
   if (code !== 0) throw new Error(`replay failed (${code}): ${proc.stderr.join('\n')}`);
   return code;
 }

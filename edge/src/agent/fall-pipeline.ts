@@ -31,7 +31,15 @@ export class FallPipeline {
   private lastSampleMs: number | undefined;
   /** wall ms − band ms, from the latest accel frame */
   private clockOffsetMs = 0;
-  readonly counters = { samples: 0, detections: 0, cancelled: 0, raised: 0, resets: 0, badReadings: 0 };
+  readonly counters = {
+    samples: 0,
+    detections: 0,
+    held: 0,
+    cancelled: 0,
+    raised: 0,
+    resets: 0,
+    badReadings: 0,
+  };
 
   constructor(private readonly o: FallPipelineOptions) {
     this.policy = new ConfirmPolicy(
@@ -112,11 +120,28 @@ export class FallPipeline {
     });
   }
 
+  /** The band vibrates and beeps for the whole "I'm OK" window (driver: downlink prompt frame 0x82). */
+  private prompt(action: 'start' | 'stop', seconds?: number): void {
+    this.o.bus.publish(
+      homeTopics.prompt(this.o.device),
+      action === 'start' ? { action, seconds } : { action },
+    );
+  }
+
   private outcome(o: PolicyOutcome): void {
-    if (o.type === 'cancelled') {
-      this.counters.cancelled++;
+    if (o.type === 'held') {
+      this.counters.held++;
+      // Whole seconds, at least 1 and at most the band's 600 s limit (codec MAX_PROMPT_SECONDS).
+      this.prompt('start', Math.min(600, Math.max(1, Math.ceil((o.untilMs - o.heldAtMs) / 1000))));
       return;
     }
+    if (o.type === 'cancelled') {
+      this.counters.cancelled++;
+      this.prompt('stop');
+      this.o.log.info({ cancelled: this.counters.cancelled }, 'alarm cancelled by "I\'m OK": nothing sent');
+      return;
+    }
+    if (o.detection.kind !== 'sos') this.prompt('stop');
     this.counters.raised++;
     this.o.onAlarm(o.detection, o.raisedAtMs);
   }

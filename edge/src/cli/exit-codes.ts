@@ -27,6 +27,8 @@ export const EXIT = {
   deviceSilent: 10,
   /** `pair`: the device sent data that is not its protocol (wrong port, baud rate or device). */
   deviceGarbage: 11,
+  /** `pair wristband`: the band streams but did not answer the "I'm OK" prompt (downlink 0x82). */
+  deviceNoAnswer: 12,
 } as const;
 
 export const EXIT_HELP = {
@@ -41,6 +43,7 @@ export const EXIT_HELP = {
   alreadyEnrolled: '  9  already enrolled here (credentials exist): --force to enrol again',
   deviceSilent: ' 10  the device sent nothing, or too little, in time',
   deviceGarbage: ' 11  the device sent data that is not its protocol (wrong port, baud rate or device)',
+  deviceNoAnswer: ' 12  the band streams but did not answer the "I\'m OK" prompt (vibrate + beep)',
 } as const;
 
 export function exitHelp(...keys: (keyof typeof EXIT_HELP)[]): string {

@@ -110,6 +110,11 @@ export function buildCli(): Command {
     .option('--baud <rate>', 'baud rate', nonNegativeInt('--baud'), 115_200)
     .option('--ok-after-impact <s>', 'press "I\'m OK" this many seconds after the impact', Number)
     .option('--sos-at <s>', 'press SOS this many seconds into the recording', Number)
+    .option(
+      '--ok-after-prompt <s>',
+      'press "I\'m OK" this many seconds after the gateway\'s "I\'m OK" prompt reaches the band',
+      Number,
+    )
     .addHelpText(
       'after',
       '\nExample:\n  anju-gw replay ../shared/datasets/falls/umafall/Subject_01_Fall_backwardFall_1.csv.gz --port /tmp/band --speed 2',
@@ -117,7 +122,14 @@ export function buildCli(): Command {
     .action(
       async (
         recording: string,
-        opts: { port: string; speed: number; baud: number; okAfterImpact?: number; sosAt?: number },
+        opts: {
+          port: string;
+          speed: number;
+          baud: number;
+          okAfterImpact?: number;
+          sosAt?: number;
+          okAfterPrompt?: number;
+        },
       ) => {
         const file = resolve(recording);
         if (!existsSync(file)) throw new InvalidArgumentError(`no such recording: ${file}`);
@@ -132,6 +144,15 @@ export function buildCli(): Command {
           speed: opts.speed,
           onProgress: (sent, total) =>
             process.stderr.isTTY && process.stderr.write(`\r  ${sent}/${total} frames`),
+          onDownlink: (f) =>
+            console.error(
+              f.type === 'prompt'
+                ? f.action === 'start'
+                  ? `band: VIBRATE + BEEP for up to ${f.seconds} s — "Are you OK?" / 手环振动+蜂鸣："您还好吗？"`
+                  : 'band: prompt stopped / 手环停止提醒'
+                : `band: vibrate (${f.pattern}) / 手环振动`,
+            ),
+          ...(opts.okAfterPrompt === undefined ? {} : { okAfterPromptS: opts.okAfterPrompt }),
         });
         if (process.stderr.isTTY) process.stderr.write('\n');
         console.error('replay done');

@@ -43,8 +43,16 @@ async function candidatePorts(): Promise<string[]> {
   return [...new Set([...listed, ...deviceNodes().map((r) => r.path)])];
 }
 
+/** How long the band has to answer the "I'm OK" prompt check (it buzzes and beeps for 2 s). */
+const PROMPT_CHECK_MS = 3_000;
+
 function judge(p: WristbandProbe, wanted: number): void {
   if (p.verdict === 'ok') return;
+  if (p.verdict === 'no_answer')
+    throw new CliExit(
+      EXIT.deviceNoAnswer,
+      `${p.path} 上的手环在发送数据，但没有响应"我没事"提醒（振动+蜂鸣）：跌倒确认窗口内老人将收不到提醒。请检查接收器固件。 / The band on ${p.path} streams, but did not answer the "I'm OK" prompt (vibrate + beep): during a fall's confirm window the elder would not be told. Check the receiver's firmware. Nothing was saved.`,
+    );
   if (p.verdict === 'garbage')
     throw new CliExit(
       EXIT.deviceGarbage,
@@ -80,7 +88,7 @@ export function registerPair(program: Command): void {
     .addHelpText(
       'after',
       '\nStop the agent first if it is already reading the port. Nothing is saved unless the frames are valid.\n' +
-        exitHelp('ok', 'failed', 'usage', 'deviceSilent', 'deviceGarbage'),
+        exitHelp('ok', 'failed', 'usage', 'deviceSilent', 'deviceGarbage', 'deviceNoAnswer'),
     )
     .action(
       async (opts: {
@@ -98,6 +106,7 @@ export function registerPair(program: Command): void {
               baudRate: opts.baud,
               frames: opts.frames,
               timeoutMs: opts.timeoutS * 1000,
+              promptCheckMs: PROMPT_CHECK_MS,
             });
           } catch (err) {
             if (err instanceof PortOpenError)
@@ -122,7 +131,12 @@ export function registerPair(program: Command): void {
             );
           const found = await detectWristband(
             candidates,
-            { baudRate: opts.baud, frames: opts.frames, timeoutMs: opts.timeoutS * 1000 },
+            {
+              baudRate: opts.baud,
+              frames: opts.frames,
+              timeoutMs: opts.timeoutS * 1000,
+              promptCheckMs: PROMPT_CHECK_MS,
+            },
             (path, result) =>
               console.log(
                 `tried ${path} / 尝试 ${path}: ${result instanceof PortOpenError ? result.message : `${result.verdict}, ${result.frames} frames, ${result.bytes} bytes`}`,
@@ -135,6 +149,7 @@ export function registerPair(program: Command): void {
             );
           probe = found;
           console.log(formatWristbandProbe(probe));
+          judge(probe, opts.frames);
         }
         const configFile = resolve(opts.config);
         editConfigFile(configFile, (doc) => {

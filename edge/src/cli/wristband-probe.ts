@@ -1,5 +1,5 @@
 import { SerialPort } from 'serialport';
-import { FrameDecoder, type WristbandFrame } from '../drivers/wristband/codec.ts';
+import { DownlinkType, encodePrompt, FrameDecoder, type WristbandFrame } from '../drivers/wristband/codec.ts';
 
 /** What `pair wristband` saw on a port in its listening time, read with the driver's own codec. */
 export interface WristbandProbe {
@@ -16,7 +16,12 @@ export interface WristbandProbe {
   badFrames: number;
   bytesSkipped: number;
   listenedMs: number;
-  verdict: 'ok' | 'silent' | 'too_few' | 'garbage';
+  /**
+   * The "I'm OK" prompt check: a 2 s prompt (vibrate + beep, downlink 0x82) sent once the frames arrived,
+   * and the band's ack of it. Undefined when the check was not asked for (or the frames never came).
+   */
+  prompt?: { answered: boolean; ms?: number; status?: 'done' | 'refused' } | undefined;
+  verdict: 'ok' | 'silent' | 'too_few' | 'garbage' | 'no_answer';
 }
 
 /** Why a port could not even be opened: missing (a usage error) or busy/denied (a failure). */
@@ -36,7 +41,7 @@ export class PortOpenError extends Error {
  */
 export async function probeWristband(
   path: string,
-  o: { baudRate: number; frames: number; timeoutMs: number },
+  o: { baudRate: number; frames: number; timeoutMs: number; promptCheckMs?: number },
 ): Promise<WristbandProbe> {
   const port = new SerialPort({ path, baudRate: o.baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) =>
@@ -59,7 +64,7 @@ export async function probeWristband(
     path,
     bytes: 0,
     frames: 0,
-    byType: { accel: 0, heartRate: 0, battery: 0, button: 0 },
+    byType: { accel: 0, heartRate: 0, battery: 0, button: 0, ack: 0 },
     buttons: [],
     seqGaps: 0,
     badFrames: 0,
@@ -68,6 +73,9 @@ export async function probeWristband(
     verdict: 'silent',
   };
   const started = performance.now();
+  let promptSentAt: number | undefined;
+  let onAck: (() => void) | undefined;
+  const PROMPT_SEQ = 0x5a;
   try {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, o.timeoutMs);
@@ -79,7 +87,17 @@ export async function probeWristband(
           if (f.type === 'accel') p.accelHz = Math.round(1000 / f.intervalMs);
           else if (f.type === 'battery') p.batteryPct = f.percent;
           else if (f.type === 'heartRate') p.heartRateBpm = f.bpm;
-          else p.buttons.push(f.button);
+          else if (f.type === 'button') p.buttons.push(f.button);
+          else if (
+            f.ackType === DownlinkType.prompt &&
+            f.ackSeq === PROMPT_SEQ &&
+            promptSentAt !== undefined &&
+            p.prompt &&
+            !p.prompt.answered
+          ) {
+            p.prompt = { answered: true, ms: Math.round(performance.now() - promptSentAt), status: f.status };
+            onAck?.();
+          }
         }
         if (p.frames >= o.frames) {
           clearTimeout(timer);
@@ -88,6 +106,21 @@ export async function probeWristband(
       });
       port.on('error', () => {});
     });
+    if (o.promptCheckMs !== undefined && p.frames >= o.frames) {
+      // The band must answer the confirm window's prompt, or a fall's "I'm OK" window would pass in silence.
+      p.prompt = { answered: false };
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, o.promptCheckMs);
+        onAck = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        promptSentAt = performance.now();
+        port.write(encodePrompt(PROMPT_SEQ, 'start', 2));
+      });
+      await new Promise<void>((resolve) => port.write(encodePrompt(PROMPT_SEQ + 1, 'stop'), () => resolve()));
+      await new Promise<void>((resolve) => port.drain(() => resolve()));
+    }
   } finally {
     p.listenedMs = Math.round(performance.now() - started);
     await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
@@ -96,7 +129,16 @@ export async function probeWristband(
   p.badFrames = r.crc + r.length + r.unknown_type + r.bad_payload;
   p.bytesSkipped = decoder.stats.bytesSkipped;
   p.seqGaps = decoder.stats.seqGaps;
-  p.verdict = p.frames >= o.frames ? 'ok' : p.bytes === 0 ? 'silent' : p.frames === 0 ? 'garbage' : 'too_few';
+  p.verdict =
+    p.frames >= o.frames
+      ? p.prompt && !(p.prompt.answered && p.prompt.status === 'done')
+        ? 'no_answer'
+        : 'ok'
+      : p.bytes === 0
+        ? 'silent'
+        : p.frames === 0
+          ? 'garbage'
+          : 'too_few';
   return p;
 }
 
@@ -106,7 +148,7 @@ export async function probeWristband(
  */
 export async function detectWristband(
   candidates: readonly string[],
-  o: { baudRate: number; frames: number; timeoutMs: number },
+  o: { baudRate: number; frames: number; timeoutMs: number; promptCheckMs?: number },
   onTry: (path: string, result: WristbandProbe | PortOpenError) => void = () => {},
 ): Promise<WristbandProbe | undefined> {
   for (const path of candidates) {
@@ -119,7 +161,8 @@ export async function detectWristband(
       continue;
     }
     onTry(path, p);
-    if (p.verdict === 'ok') return p;
+    // A band that streams but does not answer the prompt is still the band: the caller says what is wrong.
+    if (p.verdict === 'ok' || p.verdict === 'no_answer') return p;
   }
   return undefined;
 }
@@ -138,5 +181,10 @@ export function formatWristbandProbe(p: WristbandProbe): string {
     `  battery       ${p.batteryPct === undefined ? 'not reported yet' : `${p.batteryPct} %`}`,
     `  heart rate    ${p.heartRateBpm === undefined ? 'not reported yet' : `${p.heartRateBpm} bpm`}`,
     ...(p.buttons.length ? [`  buttons       ${p.buttons.join(', ')}`] : []),
+    ...(p.prompt
+      ? [
+          `  "I'm OK" prompt ${p.prompt.answered ? `answered in ${p.prompt.ms} ms (${p.prompt.status}) / 手环已响应提醒` : 'NOT answered / 手环没有响应提醒'}`,
+        ]
+      : []),
   ].join('\n');
 }

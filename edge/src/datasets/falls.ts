@@ -96,20 +96,26 @@ export function readRecording(path: string): AccelSample[] {
 }
 
 /**
- * Linear resampling onto a regular grid at `rateHz`, starting at the first sample. Works for up- and
- * down-sampling and for irregular input timestamps (UMAFall). Samples with non-increasing time are skipped.
+ * Resampling onto a regular grid at `rateHz`, starting at the first sample. Works for irregular input
+ * timestamps (UMAFall, the batched watches). Upsampling (input slower than `rateHz`: UMAFall and WISDM at
+ * 20 Hz, WEDA-FALL's falls at 40 Hz) interpolates linearly. Downsampling (SmartFallMM runs up to 70 Hz)
+ * first averages the input over each output sample's span (a box filter one output step wide: its first
+ * zero is at the output rate, so content above the new Nyquist rate is attenuated instead of folded back),
+ * then interpolates the averages. Samples with non-increasing time are skipped.
  */
 export function resample(samples: readonly AccelSample[], rateHz: number): AccelSample[] {
   const step = 1000 / rateHz;
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (!first || !last) return [];
+  const inputRate = samples.length > 1 ? ((samples.length - 1) * 1000) / (last.tMs - first.tMs || 1) : 0;
+  const src = inputRate > rateHz * 1.1 ? boxAverage(samples, step) : samples;
   const out: AccelSample[] = [];
   let j = 0;
   for (let t = first.tMs; t <= last.tMs; t += step) {
-    while (j < samples.length - 2 && samples[j + 1]!.tMs <= t) j++;
-    const a = samples[j]!;
-    const b = samples[j + 1] ?? a;
+    while (j < src.length - 2 && src[j + 1]!.tMs <= t) j++;
+    const a = src[j]!;
+    const b = src[j + 1] ?? a;
     const span = b.tMs - a.tMs;
     const w = span > 0 ? Math.min(1, Math.max(0, (t - a.tMs) / span)) : 0;
     out.push({
@@ -118,6 +124,34 @@ export function resample(samples: readonly AccelSample[], rateHz: number): Accel
       y: a.y + (b.y - a.y) * w,
       z: a.z + (b.z - a.z) * w,
     });
+  }
+  return out;
+}
+
+/** Each sample replaced by the mean of the samples within ±widthMs/2 of it (two-pointer, O(n)). */
+function boxAverage(samples: readonly AccelSample[], widthMs: number): AccelSample[] {
+  const half = widthMs / 2;
+  const out: AccelSample[] = [];
+  let lo = 0;
+  let hi = 0;
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
+  for (const s of samples) {
+    while (hi < samples.length && samples[hi]!.tMs <= s.tMs + half) {
+      const h = samples[hi++]!;
+      sx += h.x;
+      sy += h.y;
+      sz += h.z;
+    }
+    while (samples[lo]!.tMs < s.tMs - half) {
+      const l = samples[lo++]!;
+      sx -= l.x;
+      sy -= l.y;
+      sz -= l.z;
+    }
+    const n = hi - lo;
+    out.push({ tMs: s.tMs, x: sx / n, y: sy / n, z: sz / n });
   }
   return out;
 }

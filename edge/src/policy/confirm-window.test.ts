@@ -25,10 +25,12 @@ describe('confirm policy', () => {
   it('raises a fall when the window passes without "I\'m OK"', () => {
     const { clock, outcomes, policy } = setup();
     policy.detected(fall(0));
+    // Held at once (the moment the band is told to prompt the elder), for the whole window.
+    expect(outcomes).toMatchObject([{ type: 'held', heldAtMs: 0, untilMs: 30_000 }]);
     clock.advance(29_999);
-    expect(outcomes).toEqual([]);
+    expect(outcomes).toHaveLength(1);
     clock.advance(1);
-    expect(outcomes).toMatchObject([{ type: 'raised', raisedAtMs: 30_000 }]);
+    expect(outcomes).toMatchObject([{ type: 'held' }, { type: 'raised', raisedAtMs: 30_000 }]);
   });
 
   it('cancels a fall when "I\'m OK" comes inside the window', () => {
@@ -37,14 +39,14 @@ describe('confirm policy', () => {
     clock.advance(10_000);
     expect(policy.okPressed()).toBe(true);
     clock.advance(60_000);
-    expect(outcomes.map((o) => o.type)).toEqual(['cancelled']);
+    expect(outcomes.map((o) => o.type)).toEqual(['held', 'cancelled']);
   });
 
   it('raises SOS at once, even while a fall is pending', () => {
     const { outcomes, policy } = setup();
     policy.detected(fall(0));
     policy.detected({ ...fall(0), kind: 'sos' });
-    expect(outcomes.map((o) => o.detection.kind)).toEqual(['sos']);
+    expect(outcomes.map((o) => `${o.type}:${o.detection.kind}`)).toEqual(['held:fall', 'raised:sos']);
   });
 
   it('treats a second detection of the same incident as one alarm', () => {

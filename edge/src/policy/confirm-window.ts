@@ -9,6 +9,8 @@ export interface ConfirmPolicyOptions {
 }
 
 export type PolicyOutcome =
+  /** A fall is held for the "I'm OK" window until `untilMs`: the moment to prompt the elder on the band. */
+  | { type: 'held'; detection: Detection; heldAtMs: number; untilMs: number }
   | { type: 'raised'; detection: Detection; raisedAtMs: number }
   | { type: 'cancelled'; detection: Detection; cancelledAtMs: number };
 
@@ -41,6 +43,7 @@ export class ConfirmPolicy {
       if (held) this.onOutcome({ type: 'raised', detection: held.detection, raisedAtMs: this.clock.now() });
     }, this.options.confirmWindowMs);
     this.pending = { detection, timer };
+    this.onOutcome({ type: 'held', detection, heldAtMs: now, untilMs: now + this.options.confirmWindowMs });
   }
 
   /** The wristband's "I'm OK" button: cancels a pending alarm, if any. */

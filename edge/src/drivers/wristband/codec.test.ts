@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { crc16ccitt, encodeFrame, FrameDecoder, MAX_PAYLOAD, type WristbandFrame } from './codec.ts';
+import {
+  crc16ccitt,
+  type DownlinkFrame,
+  decodeDownlinkPayload,
+  encodeFrame,
+  encodePrompt,
+  encodeVibrate,
+  FrameDecoder,
+  MAX_PAYLOAD,
+  type WristbandFrame,
+} from './codec.ts';
 
 const accel = (seq: number, tMs = 1000): WristbandFrame => ({
   type: 'accel',
@@ -107,5 +117,53 @@ describe('wristband frame codec', () => {
   it('refuses to encode more samples than a frame holds', () => {
     const samples = Array.from({ length: 33 }, (_, i) => ({ tMs: i, x: 0, y: 0, z: 1 }));
     expect(() => encodeFrame({ type: 'accel', seq: 0, tMs: 0, intervalMs: 20, samples })).toThrow(RangeError);
+  });
+});
+
+describe('the "I\'m OK" prompt downlink and the band\'s ack', () => {
+  it('round-trips prompt start/stop and vibrate frames through the band-side decoder', () => {
+    const band = new FrameDecoder<DownlinkFrame>(() => {}, decodeDownlinkPayload);
+    const bytes = Buffer.concat([
+      encodePrompt(7, 'start', 30),
+      encodeVibrate(8, 'alert'),
+      encodePrompt(9, 'stop'),
+    ]);
+    expect([...bytes.subarray(0, 8)]).toEqual([0xa5, 0x5a, 0x82, 7, 3, 1, 30, 0]);
+    expect(band.push(bytes)).toEqual([
+      { type: 'prompt', seq: 7, action: 'start', seconds: 30 },
+      { type: 'vibrate', seq: 8, pattern: 'alert' },
+      { type: 'prompt', seq: 9, action: 'stop', seconds: 0 },
+    ]);
+  });
+
+  it('round-trips the ack uplink frame naming the downlink frame it answers', () => {
+    const ack: WristbandFrame = { type: 'ack', seq: 3, tMs: 5000, ackType: 0x82, ackSeq: 7, status: 'done' };
+    expect(new FrameDecoder().push(encodeFrame(ack))).toEqual([ack]);
+  });
+
+  it('rejects impossible prompts when encoding, and malformed ones on the band side, counting them', () => {
+    expect(() => encodePrompt(0, 'start', 0)).toThrow(RangeError);
+    expect(() => encodePrompt(0, 'start', 601)).toThrow(RangeError);
+    expect(() => encodePrompt(0, 'start', 2.5)).toThrow(RangeError);
+    const reasons: string[] = [];
+    const band = new FrameDecoder<DownlinkFrame>((r) => reasons.push(r), decodeDownlinkPayload);
+    // Valid framing (good CRC) around bad payloads: action 2, start for 0 s, 700 s, a 2-byte payload.
+    const raw = (type: number, payload: number[]) => {
+      const f = Buffer.from([0xa5, 0x5a, type, 0, payload.length, ...payload, 0, 0]);
+      f.writeUInt16BE(crc16ccitt(f, 2, 5 + payload.length), 5 + payload.length);
+      return f;
+    };
+    const out = band.push(
+      Buffer.concat([
+        raw(0x82, [2, 30, 0]),
+        raw(0x82, [1, 0, 0]),
+        raw(0x82, [1, 0xbc, 0x02]),
+        raw(0x82, [1, 30]),
+        raw(0x90, [1]),
+        encodePrompt(1, 'start', 5),
+      ]),
+    );
+    expect(out).toEqual([{ type: 'prompt', seq: 1, action: 'start', seconds: 5 }]);
+    expect(reasons).toEqual(['bad_payload', 'bad_payload', 'bad_payload', 'bad_payload', 'unknown_type']);
   });
 });

@@ -3,7 +3,8 @@
  *
  *   offset  size  field
  *   0       2     sync 0xA5 0x5A
- *   2       1     type (0x01 accel, 0x02 heart rate, 0x03 battery, 0x04 button)
+ *   2       1     type (uplink 0x01 accel, 0x02 heart rate, 0x03 battery, 0x04 button, 0x05 ack;
+ *                 downlink 0x81 vibrate, 0x82 confirm prompt)
  *   3       1     seq, wraps at 256 (gaps tell lost frames)
  *   4       1     len: payload length, ≤ MAX_PAYLOAD
  *   5       len   payload, little-endian
@@ -14,6 +15,12 @@
  *   heart rate tMs, u8 bpm, u8 quality 0..100
  *   battery    tMs, u8 percent
  *   button     tMs, u8 button (1 = SOS, 2 = "I'm OK")
+ *   ack        tMs, u8 type of the downlink frame answered, u8 its seq, u8 status (0 done, 1 refused)
+ * Downlink (host → receiver → band), no tMs:
+ *   vibrate    u8 pattern (1 reminder, 2 alert, 3 ack)
+ *   prompt     u8 action (1 start, 0 stop), u16 seconds (1..600): the "I'm OK" prompt — vibrate and beep
+ *              until stopped, "I'm OK" is pressed, or the seconds run out (a lost stop frame cannot leave
+ *              the band buzzing)
  */
 import type { AccelSample } from '../../scoring/scorer.ts';
 
@@ -24,14 +31,17 @@ export const CRC_BYTES = 2;
 export const MAX_PAYLOAD = 200;
 export const MAX_ACCEL_SAMPLES = 32;
 
-export const FrameType = { accel: 0x01, heartRate: 0x02, battery: 0x03, button: 0x04 } as const;
+export const FrameType = { accel: 0x01, heartRate: 0x02, battery: 0x03, button: 0x04, ack: 0x05 } as const;
 export const Button = { sos: 1, ok: 2 } as const;
+export const AckStatus = { done: 0, refused: 1 } as const;
 
 export type WristbandFrame =
   | { type: 'accel'; seq: number; tMs: number; intervalMs: number; samples: AccelSample[] }
   | { type: 'heartRate'; seq: number; tMs: number; bpm: number; quality: number }
   | { type: 'battery'; seq: number; tMs: number; percent: number }
-  | { type: 'button'; seq: number; tMs: number; button: 'sos' | 'ok' };
+  | { type: 'button'; seq: number; tMs: number; button: 'sos' | 'ok' }
+  /** The band's answer to a downlink frame: which frame (type and seq) and whether it carried it out. */
+  | { type: 'ack'; seq: number; tMs: number; ackType: number; ackSeq: number; status: 'done' | 'refused' };
 
 export function crc16ccitt(buf: Uint8Array, start = 0, end = buf.length): number {
   let crc = 0xffff;
@@ -95,11 +105,19 @@ export function encodeFrame(f: WristbandFrame): Buffer {
       p[4] = f.button === 'sos' ? Button.sos : Button.ok;
       return frame(FrameType.button, f.seq, p);
     }
+    case 'ack': {
+      const p = Buffer.alloc(7);
+      p.writeUInt32LE(tMs, 0);
+      p[4] = f.ackType & 0xff;
+      p[5] = f.ackSeq & 0xff;
+      p[6] = AckStatus[f.status];
+      return frame(FrameType.ack, f.seq, p);
+    }
   }
 }
 
 /** Host → receiver frames (same framing): the receiver relays them to the band by radio. */
-export const DownlinkType = { vibrate: 0x81 } as const;
+export const DownlinkType = { vibrate: 0x81, prompt: 0x82 } as const;
 export const VibratePattern = { reminder: 1, alert: 2, ack: 3 } as const;
 export type VibratePatternName = keyof typeof VibratePattern;
 
@@ -108,10 +126,55 @@ export function encodeVibrate(seq: number, pattern: VibratePatternName): Buffer 
   return frame(DownlinkType.vibrate, seq, Buffer.from([VibratePattern[pattern]]));
 }
 
+/** The "I'm OK" prompt lasts at most this long on the band, whatever the host asked. */
+export const MAX_PROMPT_SECONDS = 600;
+
+/**
+ * The confirm window's prompt: action 'start' makes the band vibrate and beep until a 'stop', the elder's
+ * "I'm OK", or `seconds` (1..600) pass; 'stop' silences it (seconds ignored, sent as 0).
+ */
+export function encodePrompt(seq: number, action: 'start' | 'stop', seconds = 0): Buffer {
+  if (action === 'start' && !(Number.isInteger(seconds) && seconds >= 1 && seconds <= MAX_PROMPT_SECONDS))
+    throw new RangeError(`prompt seconds must be an integer 1..${MAX_PROMPT_SECONDS}, got ${seconds}`);
+  const p = Buffer.alloc(3);
+  p[0] = action === 'start' ? 1 : 0;
+  p.writeUInt16LE(action === 'start' ? seconds : 0, 1);
+  return frame(DownlinkType.prompt, seq, p);
+}
+
+export type DownlinkFrame =
+  | { type: 'vibrate'; seq: number; pattern: VibratePatternName }
+  | { type: 'prompt'; seq: number; action: 'start' | 'stop'; seconds: number };
+
 export type FrameRejectReason = 'crc' | 'length' | 'unknown_type' | 'bad_payload';
 
+/** Parses one downlink payload (what the band receives): the simulator's and a band firmware's half. */
+export function decodeDownlinkPayload(
+  type: number,
+  seq: number,
+  p: Buffer,
+): DownlinkFrame | FrameRejectReason {
+  switch (type) {
+    case DownlinkType.vibrate: {
+      const name = (Object.keys(VibratePattern) as VibratePatternName[]).find(
+        (k) => VibratePattern[k] === p[0],
+      );
+      if (p.length !== 1 || !name) return 'bad_payload';
+      return { type: 'vibrate', seq, pattern: name };
+    }
+    case DownlinkType.prompt: {
+      if (p.length !== 3 || p[0]! > 1) return 'bad_payload';
+      const seconds = p.readUInt16LE(1);
+      if (p[0] === 1 && (seconds < 1 || seconds > MAX_PROMPT_SECONDS)) return 'bad_payload';
+      return { type: 'prompt', seq, action: p[0] === 1 ? 'start' : 'stop', seconds };
+    }
+    default:
+      return 'unknown_type';
+  }
+}
+
 /** Parses one payload; undefined when the payload does not fit its type. */
-function decodePayload(type: number, seq: number, p: Buffer): WristbandFrame | FrameRejectReason {
+export function decodePayload(type: number, seq: number, p: Buffer): WristbandFrame | FrameRejectReason {
   if (p.length < 4) return 'bad_payload';
   const tMs = p.readUInt32LE(0);
   switch (type) {
@@ -146,6 +209,17 @@ function decodePayload(type: number, seq: number, p: Buffer): WristbandFrame | F
       if (b === Button.ok) return { type: 'button', seq, tMs, button: 'ok' };
       return 'bad_payload';
     }
+    case FrameType.ack: {
+      if (p.length !== 7 || p[6]! > 1) return 'bad_payload';
+      return {
+        type: 'ack',
+        seq,
+        tMs,
+        ackType: p[4]!,
+        ackSeq: p[5]!,
+        status: p[6] === AckStatus.done ? 'done' : 'refused',
+      };
+    }
     default:
       return 'unknown_type';
   }
@@ -162,7 +236,7 @@ export interface DecoderStats {
  * Streaming decoder: feed it whatever the port delivers (partial frames, several frames, noise). It
  * resynchronises on the sync word after any damage, so one bad frame never costs the good ones after it.
  */
-export class FrameDecoder {
+export class FrameDecoder<F extends { seq: number } = WristbandFrame> {
   private buf: Buffer = Buffer.alloc(0);
   private lastSeq: number | undefined;
   readonly stats: DecoderStats = {
@@ -172,11 +246,23 @@ export class FrameDecoder {
     seqGaps: 0,
   };
 
-  constructor(private readonly onReject: (reason: FrameRejectReason) => void = () => {}) {}
+  /** `payloads`: which side's frames to read — the host's uplink (default) or, on the band, the downlink. */
+  constructor(
+    private readonly onReject: (reason: FrameRejectReason) => void = () => {},
+    private readonly payloads: (
+      type: number,
+      seq: number,
+      p: Buffer,
+    ) => F | FrameRejectReason = decodePayload as unknown as (
+      type: number,
+      seq: number,
+      p: Buffer,
+    ) => F | FrameRejectReason,
+  ) {}
 
-  push(chunk: Buffer): WristbandFrame[] {
+  push(chunk: Buffer): F[] {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    const out: WristbandFrame[] = [];
+    const out: F[] = [];
     let i = 0;
     while (this.buf.length - i >= HEADER_BYTES) {
       if (this.buf[i] !== SYNC0 || this.buf[i + 1] !== SYNC1) {
@@ -201,7 +287,7 @@ export class FrameDecoder {
         continue;
       }
       const seq = this.buf[i + 3]!;
-      const decoded = decodePayload(
+      const decoded = this.payloads(
         this.buf[i + 2]!,
         seq,
         this.buf.subarray(i + HEADER_BYTES, i + HEADER_BYTES + len),

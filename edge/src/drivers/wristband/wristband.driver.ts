@@ -3,6 +3,7 @@ import type { AccelReading, BatteryReading, ButtonReading, HeartRateReading } fr
 import type { DriverDeps, DriverFactory } from '../driver.ts';
 import { SerialLine } from '../serial/serial-line.ts';
 import {
+  encodePrompt,
   encodeVibrate,
   FrameDecoder,
   VibratePattern,
@@ -28,9 +29,18 @@ export const createWristbandDriver: DriverFactory<WristbandDriverConfig> = (
   { bus, log, clock }: DriverDeps,
 ) => {
   const dlog = log.child({ component: 'driver', driverId: config.device });
-  const counters = { frames: 0, badFrames: 0, bytes: 0, vibrations: 0, badCommands: 0, commandsUnsent: 0 };
+  const counters = {
+    frames: 0,
+    badFrames: 0,
+    bytes: 0,
+    vibrations: 0,
+    prompts: 0,
+    acks: 0,
+    badCommands: 0,
+    commandsUnsent: 0,
+  };
   let downlinkSeq = 0;
-  let unsubscribe: (() => void) | undefined;
+  const unsubscribes: (() => void)[] = [];
   const decoder = new FrameDecoder((reason) => {
     counters.badFrames++;
     dlog.debug({ reason }, 'bad frame skipped');
@@ -58,6 +68,13 @@ export const createWristbandDriver: DriverFactory<WristbandDriverConfig> = (
       case 'button':
         dlog.info({ button: f.button }, 'wristband button');
         bus.publish(homeTopics.button(d), { tMs: f.tMs, button: f.button } satisfies ButtonReading);
+        break;
+      case 'ack':
+        counters.acks++;
+        dlog.info(
+          { ackType: f.ackType, ackSeq: f.ackSeq, status: f.status },
+          'band answered a downlink frame',
+        );
         break;
     }
   };
@@ -105,14 +122,39 @@ export const createWristbandDriver: DriverFactory<WristbandDriverConfig> = (
     }
   };
 
+  /** The "I'm OK" prompt of a fall's confirm window (FallPipeline): vibrate + beep on the band, or stop it. */
+  const onPrompt = (_topic: string, payload: unknown) => {
+    const p = payload as { action?: unknown; seconds?: unknown } | undefined;
+    let frame: Buffer;
+    try {
+      if (p?.action !== 'start' && p?.action !== 'stop') throw new RangeError('action must be start or stop');
+      frame = encodePrompt(downlinkSeq, p.action, p.action === 'start' ? Number(p.seconds) : 0);
+    } catch (err) {
+      counters.badCommands++;
+      dlog.warn({ payload: p, err: (err as Error).message }, 'prompt request refused');
+      return;
+    }
+    downlinkSeq++;
+    if (line.write(frame)) {
+      counters.prompts++;
+      dlog.info({ action: p.action, seconds: p.seconds }, 'prompt sent to the band');
+    } else {
+      counters.commandsUnsent++;
+      dlog.warn({ action: p.action }, 'prompt not sent: the receiver port is closed');
+    }
+  };
+
   return {
     id: config.device,
     async start() {
       line.start();
-      unsubscribe = bus.subscribe(homeTopics.vibrate(config.device), onVibrate);
+      unsubscribes.push(
+        bus.subscribe(homeTopics.vibrate(config.device), onVibrate),
+        bus.subscribe(homeTopics.prompt(config.device), onPrompt),
+      );
     },
     stop: () => {
-      unsubscribe?.();
+      for (const u of unsubscribes.splice(0)) u();
       return line.stop();
     },
     health: () => ({

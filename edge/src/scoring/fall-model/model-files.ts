@@ -29,6 +29,8 @@ export interface FallModelManifest {
     /** When true the last input is 1 for a wrist sensor, 0 for a waist one (the band is always wrist). */
     positionInput: boolean;
   };
+  /** Input conditioning before the gate: each axis clipped to ±clipG (input-clip.ts); absent = no clipping. */
+  input?: { clipG?: number };
   /** Subjects by role: train (weights), validation (threshold, design), test (reported only). */
   split?: { seed: number; train: string[]; validation: string[]; test?: string[]; rule?: string };
   [extra: string]: unknown;
@@ -53,7 +55,8 @@ export function readManifest(dir: string): FallModelManifest {
     !m.trigger ||
     !f ||
     f.mean?.length !== inputs ||
-    f.std?.length !== inputs
+    f.std?.length !== inputs ||
+    (m.input?.clipG !== undefined && !(typeof m.input.clipG === 'number' && m.input.clipG >= 1))
   )
     throw new FallModelError(`${join(dir, MANIFEST_FILE)}: threshold, trigger or feature constants invalid`);
   return m;
