@@ -24,7 +24,10 @@ const Maintenance = Type.Object(
     until: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     reason: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [{ gatewayId: 'gw-7f3a', until: '2026-12-03T18:00:00.000Z', reason: 'router replaced' }],
+  },
 );
 
 /**

@@ -20,8 +20,27 @@ const StoredVitalsLimits = Type.Object(
       Type.Integer({ description: 'gateways that took the command now (the others get it on reconnecting)' }),
     ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        residentId: 'r-7f3a',
+        heartRateLow: 45,
+        heartRateHigh: 120,
+        sustainedS: 120,
+        updatedAt: '2026-12-03T08:00:00.000Z',
+        updatedBy: 'desk-li',
+        gatewaysTold: 1,
+      },
+    ],
+  },
 );
+
+/** The contract's VitalsLimits (contracts/src/supervision.ts) as a request body, with an example. */
+const VitalsLimitsBody = Type.Object(VitalsLimits.properties, {
+  additionalProperties: false,
+  examples: [{ heartRateLow: 45, heartRateHigh: 120, sustainedS: 120 }],
+});
 
 /**
  * `PUT/GET /residents/:id/vitals-limits`: the heart-rate limits the desk sets for one resident (issue 16).
@@ -42,7 +61,7 @@ export function vitalsLimitsRoutes(deps: {
           tags: ['residents'],
           summary: "Set a resident's heart-rate limits (bpm, sustained seconds); pushed to their gateway",
           params: IdParams,
-          body: VitalsLimits,
+          body: VitalsLimitsBody,
           response: {
             200: StoredVitalsLimits,
             ...errors('CLOUD_RESIDENT_NOT_FOUND', 'CLOUD_VITALS_LIMITS_INVALID'),
