@@ -61,17 +61,15 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     // that is not valid text once decoded (e.g. the bytes of a lone surrogate) and a path parameter over
     // the router's 100 characters (every id is at most 64) answer with our codes, not fastify's.
     frameworkErrors: (err, req, reply) => {
-      const badUrl = err.code === 'FST_ERR_BAD_URL';
-      const code = badUrl ? 'CLOUD_BAD_TEXT' : 'CLOUD_VALIDATION_FAILED';
       const path = req.url.split('?')[0]!.slice(0, 200);
+      const [code, message] =
+        err.code === 'FST_ERR_BAD_URL'
+          ? (['CLOUD_BAD_TEXT', `${path}: a path segment is not valid UTF-8 text once decoded`] as const)
+          : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? (['CLOUD_VALIDATION_FAILED', `${path}: a path parameter is longer than any id`] as const)
+            : (['CLOUD_BAD_REQUEST', `${path}: the request could not be routed`] as const);
       req.log.info({ code, fastifyCode: err.code, path }, 'request rejected');
-      void (reply as FastifyReply).code(400).send({
-        statusCode: 400,
-        code,
-        message: badUrl
-          ? `${path}: a path segment is not valid UTF-8 text once decoded`
-          : `${path}: a path parameter is longer than any id`,
-      });
+      void (reply as FastifyReply).code(400).send({ statusCode: 400, code, message });
     },
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
