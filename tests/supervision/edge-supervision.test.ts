@@ -185,25 +185,31 @@ describe('gateway supervision through real processes', () => {
   });
 
   it('takes the vitals limits the desk sends (vitals_limits) and keeps them in its state dir', async () => {
-    cloud.broker.publish(
-      {
-        cmd: 'publish',
-        topic: `gw/${GW}/cmd`,
-        payload: Buffer.from(
-          JSON.stringify({
-            schema: 1,
-            id: '0193a6f0-0000-7000-8000-000000000016',
-            type: 'vitals_limits',
-            residentId: RESIDENT,
-            limits: { heartRateLow: 45, heartRateHigh: 100, sustainedS: 30 },
-          }),
-        ),
-        qos: 1,
-        retain: false,
-        dup: false,
-      },
-      () => {},
-    );
+    const sendLimits = (n: number, residentId: string, limits: Record<string, number>) =>
+      cloud.broker.publish(
+        {
+          cmd: 'publish',
+          topic: `gw/${GW}/cmd`,
+          payload: Buffer.from(
+            JSON.stringify({
+              schema: 1,
+              id: `0193a6f0-0000-7000-8000-00000000001${n}`,
+              type: 'vitals_limits',
+              residentId,
+              limits,
+            }),
+          ),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        () => {},
+      );
+    sendLimits(1, RESIDENT, { heartRateLow: 100, heartRateHigh: 90, sustainedS: 30 }); // no normal band
+    await gateway.waitForLog('vitals limits refused: low must be below high', 10_000);
+    sendLimits(2, 'someone-else', { heartRateLow: 45, heartRateHigh: 100, sustainedS: 30 });
+    await gateway.waitForLog('vitals limits for another resident ignored', 10_000);
+    sendLimits(3, RESIDENT, { heartRateLow: 45, heartRateHigh: 100, sustainedS: 30 });
     await gateway.waitForLog('vitals limits set by the desk', 10_000);
     const saved = JSON.parse(readFileSync(join(dir, 'data', 'state', 'vitals.json'), 'utf8'));
     expect(saved.desk).toEqual({ heartRateLow: 45, heartRateHigh: 100, sustainedS: 30 });

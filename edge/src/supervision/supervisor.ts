@@ -184,6 +184,11 @@ export function startSupervision(o: {
         log.warn('vitals limits received but no wristband is configured');
         return;
       }
+      // The contract's ranges overlap (low ≤ 120, high ≥ 60): limits with no normal band between are refused.
+      if (cmd.limits.heartRateLow >= cmd.limits.heartRateHigh) {
+        log.warn({ limits: cmd.limits, commandId: cmd.id }, 'vitals limits refused: low must be below high');
+        return;
+      }
       vitals.setDeskLimits(cmd.limits);
       saveVitals();
       log.info({ limits: cmd.limits, commandId: cmd.id }, 'vitals limits set by the desk');
