@@ -3,7 +3,8 @@
 //   ANJU_RUNTIME=dist | tsx   forces one (dist: fails when there is no build; tsx: needs the dev dependencies).
 //   otherwise                 dist/ when `npm run build` finished there (dist/BUILD.json) and no source is newer
 //                             than that build; tsx in a development checkout without a build, or with an older
-//                             one (said on stderr: a stale build would run code that is not what you see).
+//                             one (said on stderr when it is a terminal: a stale build would run code that is not
+//                             what you see).
 //   An installed package (`npm install -g ./anju-….tgz`) has dist/ and no sources: always dist.
 //
 // The choice is left in process.env.ANJU_RUNTIME; `anju-gw run` and `anju-cloud serve` log it in their
@@ -58,7 +59,8 @@ export function chooseRuntime(name, source, env = process.env) {
 export async function loadEntry(name, source) {
   const choice = chooseRuntime(name, source);
   process.env.ANJU_RUNTIME = choice.runtime;
-  if (choice.stale) {
+  // Said on a terminal only: tests and scripts read the bins' stderr, and a service logs `runtime` when ready.
+  if (choice.stale && process.stderr.isTTY) {
     console.error(
       `${name}: ${choice.why}: running the TypeScript sources through tsx (npm run build refreshes dist/)`,
     );
