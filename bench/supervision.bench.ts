@@ -122,7 +122,16 @@ const startCloud = () =>
     httpPort,
     wrap: ULIMIT,
   });
-let cloud: CloudProc = await startCloud();
+const dropDb = async () => {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+};
+let cloud: CloudProc = await startCloud().catch(async (err: unknown) => {
+  await dropDb(); // a failed start leaves no database behind
+  throw err;
+});
 const db = new pg.Client({ connectionString: dbUrl });
 await db.connect();
 
@@ -191,10 +200,7 @@ async function cleanup(): Promise<void> {
   for (const l of loaders) l.proc.kill('SIGKILL');
   await cloud.stop();
   await db.end().catch(() => {});
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await dropDb();
   await rm(dir, { recursive: true, force: true });
 }
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
