@@ -12,16 +12,17 @@ export interface Candidate {
   options: InactivityScorerOptions;
 }
 
-/** The grid: how strict the quantile, the earliest alert, how conservative the warm-up. */
+/** The grid: how strict the quantile, the earliest alert, how conservative the warm-up, the morning margin. */
 export function defaultGrid(): Candidate[] {
   const out: Candidate[] = [];
   for (const quantile of [0.98, 0.99, 0.995])
     for (const minThresholdMin of [30, 45, 60])
       for (const warmupQuantile of [0.98, 0.995])
-        out.push({
-          name: `q=${quantile} min=${minThresholdMin} wq=${warmupQuantile}`,
-          options: { quantile, minThresholdMin, warmupQuantile },
-        });
+        for (const morningMarginMin of [30, 90])
+          out.push({
+            name: `q=${quantile} min=${minThresholdMin} wq=${warmupQuantile} morning=${morningMarginMin}`,
+            options: { quantile, minThresholdMin, warmupQuantile, morningMarginMin },
+          });
   return out;
 }
 

@@ -242,4 +242,35 @@ describe('InactivityScorer', () => {
     expect(out[0]?.occurredAtMs).toBe(MON + 18 * H);
     expect(out[0]?.decidedAtMs).toBeLessThan(MON + 22 * H);
   });
+
+  it('alerts when the usual morning activity is absent, sooner than the night threshold, and says why', () => {
+    // Up at 07:00-07:40 every day; quiet from 22:30 or, one day in three, from 20:00 (no bed mat: the
+    // night is one long silence, so the night threshold is long).
+    const day = (f: (o: ActivityObservation) => void, d: number) => {
+      const base = MON + d * 24 * H;
+      const end = base + (d % 3 === 2 ? 20 : 22.5) * H;
+      for (let t = base + 7 * H + ((d * 7) % 40) * MIN; t < end; t += 20 * MIN) f(obs(t, 'motion'));
+    };
+    const { clock, out, feed, scorer } = setup(
+      new InactivityScorer({ localOffset: utcAsLocal, morningMarginMin: 90 }),
+    );
+    for (let d = 0; d < 14; d++) day(feed, d);
+    const lastEvening = MON + 13 * 24 * H + 22 * H + 51 * MIN;
+    feed(obs(lastEvening, 'motion'));
+    const th = scorer.threshold(lastEvening);
+    expect(th.reason).toBe('morning_absent');
+    clock.advanceTo(MON + 14 * 24 * H + 12 * H);
+    const d = out.find((x) => x.occurredAtMs === lastEvening);
+    expect(d?.evidence.reason).toBe('morning_absent');
+    // 95 % of mornings by about 07:36, + 90 min: about 09:06 the next day.
+    const at = (d?.decidedAtMs ?? 0) - (MON + 14 * 24 * H);
+    expect(at).toBeGreaterThan(8 * H + 30 * MIN);
+    expect(at).toBeLessThan(9 * H + 30 * MIN);
+    // The rule can be turned off: then the night threshold decides.
+    const off = setup(new InactivityScorer({ localOffset: utcAsLocal, morningMarginMin: null }));
+    for (let d = 0; d < 14; d++) day(off.feed, d);
+    off.feed(obs(lastEvening, 'motion'));
+    expect(off.scorer.threshold(lastEvening).reason).not.toBe('morning_absent');
+    expect(off.scorer.threshold(lastEvening).min).toBeGreaterThan(th.min);
+  });
 });

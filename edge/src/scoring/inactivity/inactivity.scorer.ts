@@ -29,6 +29,11 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
   /** A context shortens the threshold only once this many of its silences (pooled, decayed) are known (default 20). */
   contextMinSilences?: number;
   /**
+   * "Usual morning activity absent": a silence that began in the evening or night alerts by this long after
+   * the latest usual getting-up time (95 % of the learned mornings) — default 30 (every leave-one-home-out fold chose it); null: off.
+   */
+  morningMarginMin?: number | null;
+  /**
    * After the entrance door of a person who was home, motion in the door's room within this many minutes
    * (the hall PIR seeing them go) does not end the outing (default 3).
    */
@@ -52,6 +57,7 @@ export type ThresholdReason =
   | 'usual_after_context'
   | 'bathroom_not_left'
   | 'night_bed_exit'
+  | 'morning_absent'
   | 'learning';
 
 export interface ThresholdInfo {
@@ -94,6 +100,8 @@ export interface InactivityScorerState {
   lastDoorMs?: number | null;
   doorLeaving?: boolean;
   lastDoorRoom?: string | null;
+  wakeMinutes?: number[];
+  wakeDayIndex?: number | null;
   firstDayIndex?: number | null;
 }
 
@@ -101,6 +109,8 @@ const SEVERITY_BY_TIER: Severity[] = ['info', 'warning', 'urgent', 'critical'];
 const MIN = 60_000;
 /** A mat pressed again this soon after its release continues its hold (chattering pressure mats). */
 const MAT_DEBOUNCE_MS = 60_000;
+/** Mornings begin at 04:00 local: the first change after it is when the person got up. */
+const WAKE_FROM_MIN = 4 * 60;
 /** Door changes closer than this are one passage (open, close, a second try). */
 const DOOR_EPISODE_MS = 5 * MIN;
 const OUTING = 'outing';
@@ -136,6 +146,10 @@ export class InactivityScorer {
   private readonly maxThresholdMin: number;
   private readonly contextWeight: number;
   private readonly contextMinSilences: number;
+  private readonly morningMarginMin: number | undefined;
+  /** Minute of day of the first interior change after 04:00 on the last (≤ 28) mornings at home. */
+  private wakeMinutes: number[] = [];
+  private wakeDayIndex: number | null = null;
   private readonly leaveGraceMs: number;
   private readonly warmupDays: number;
   private readonly warmupQuantile: number;
@@ -171,6 +185,7 @@ export class InactivityScorer {
     this.maxThresholdMin = options.maxThresholdMin ?? 720;
     this.contextWeight = options.contextWeight ?? 8;
     this.contextMinSilences = options.contextMinSilences ?? 20;
+    this.morningMarginMin = options.morningMarginMin === null ? undefined : (options.morningMarginMin ?? 30);
     this.leaveGraceMs = (options.leaveGraceMin ?? 3) * MIN;
     this.warmupDays = options.warmupDays ?? 7;
     this.warmupQuantile = options.warmupQuantile ?? 0.98;
@@ -234,6 +249,7 @@ export class InactivityScorer {
       this.routine.learn(isWeekend(p.weekday), hour, min);
       if (this.lastContext !== null) this.contexts.learn(this.lastContext, hour, min);
     }
+    this.noteMorning(obs, day);
     if (obs.role === 'bed') this.bedSeen = true;
     if (obs.role === 'front_door') {
       this.doorChange(obs.tMs);
@@ -345,6 +361,11 @@ export class InactivityScorer {
     }
     let t = Math.min(this.maxThresholdMin, Math.max(this.minThresholdMin, q * this.margin));
     const learning = this.firstDayIndex !== null && p.dayIndex - this.firstDayIndex < this.warmupDays;
+    const morning = learning ? undefined : this.morningDeadlineMin(p.minuteOfDay);
+    if (morning !== undefined && morning < t) {
+      t = Math.max(this.minThresholdMin, morning);
+      reason = 'morning_absent';
+    }
     if (learning) {
       const floor = this.prior.quantileMin(weekend, hour, this.warmupQuantile, this.bedSeen);
       if (floor > t) {
@@ -357,6 +378,32 @@ export class InactivityScorer {
     this.cachedContext = ctx;
     this.cachedThreshold = info;
     return info;
+  }
+
+  /**
+   * Minutes from a silence beginning at `minuteOfDay` to the latest this person is usually up (95 % of the learned first signs of life
+   * after 04:00, + `morningMarginMin`), for a silence that began in the evening or night; undefined without
+   * 7 learned mornings or when the rule is off.
+   */
+  private morningDeadlineMin(minuteOfDay: number): number | undefined {
+    if (this.morningMarginMin === undefined || this.wakeMinutes.length < 7) return undefined;
+    const sorted = [...this.wakeMinutes].sort((a, b) => a - b);
+    const late =
+      (sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? 0) + this.morningMarginMin;
+    const nightStart = minuteOfDay >= 19 * 60 || minuteOfDay < WAKE_FROM_MIN;
+    if (!nightStart) return undefined;
+    const untilMidnight = minuteOfDay >= 19 * 60 ? 1440 - minuteOfDay : -minuteOfDay;
+    return untilMidnight + late;
+  }
+
+  private noteMorning(obs: ActivityObservation, day: number): void {
+    const m = localParts(obs.tMs, this.offset).minuteOfDay;
+    if (m < WAKE_FROM_MIN || this.wakeDayIndex === day) return;
+    this.wakeDayIndex = day;
+    // Up at home: the first interior change of the day (a night out, or coming back, says nothing).
+    if (this.away || obs.role === 'front_door' || m >= 14 * 60) return;
+    this.wakeMinutes.push(m);
+    if (this.wakeMinutes.length > 28) this.wakeMinutes.shift();
   }
 
   private tierMinutes(startMs: number): [number, number, number] {
@@ -461,6 +508,8 @@ export class InactivityScorer {
       lastDoorMs: this.lastDoorMs,
       doorLeaving: this.doorLeaving,
       lastDoorRoom: this.lastDoorRoom,
+      wakeMinutes: this.wakeMinutes,
+      wakeDayIndex: this.wakeDayIndex,
       firstDayIndex: this.firstDayIndex,
     };
   }
@@ -485,6 +534,8 @@ export class InactivityScorer {
     s.lastDoorMs = state.lastDoorMs ?? null;
     s.doorLeaving = state.doorLeaving ?? false;
     s.lastDoorRoom = state.lastDoorRoom ?? null;
+    s.wakeMinutes = (state.wakeMinutes ?? []).filter((m) => Number.isFinite(m)).slice(-28);
+    s.wakeDayIndex = state.wakeDayIndex ?? null;
     // A v1 state has learned for a while already: it is not a new home.
     s.firstDayIndex = state.firstDayIndex !== undefined ? state.firstDayIndex : state.v === 1 ? -1e6 : null;
     return s;
@@ -496,6 +547,7 @@ const REASON_TEXT: Record<ThresholdReason, string> = {
   usual_after_context: 'longer than usual after this last activity',
   bathroom_not_left: 'bathroom entered and never left',
   night_bed_exit: 'out of bed at night and not back',
+  morning_absent: 'not up by the latest usual morning',
   learning: 'home still learning: default routine',
 };
 
