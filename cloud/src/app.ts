@@ -19,6 +19,18 @@ import { type Clock, systemClock } from './clock.ts';
 import type { CloudConfig } from './config/index.ts';
 import { ConfigError, resolveLimits } from './config/index.ts';
 import { refusesProcessing } from './consent/index.ts';
+import {
+  consoleAuthRoutes,
+  consoleStaticRoutes,
+  createCaseFeed,
+  createConsoleUsersRepository,
+  createLinkSigner,
+  createQueueRepository,
+  createSessionAuth,
+  linkRoutes,
+  queueRoutes,
+  workflowRoutes,
+} from './console/index.ts';
 import { type Db, migrate, openDb } from './db/index.ts';
 import { createCaseDispatcher } from './dispatch/index.ts';
 import { createEnrolmentRepository, createEnrolmentService, enrolmentRoutes } from './enrolment/index.ts';
@@ -180,7 +192,14 @@ export async function startCloud(
     const stations = createStationsRepository(db);
     const workers = createWorkersRepository(db);
     const timers = createTimersRepository();
+    // Web console (issue 19): texted case links are signed with a key derived from the shared secret.
+    const links = createLinkSigner(config.auth?.jwtSecret ?? config.apiToken);
+    const consoleUsers = createConsoleUsersRepository(db);
+    const queue = createQueueRepository(db);
+    const caseFeed = createCaseFeed({ queue, log: log.child({ component: 'case-feed' }) });
+    cleanup.unshift(async () => caseFeed.close());
     const notices = createCaseNotices({
+      links,
       residents,
       notifications,
       channel: config.notify.guardianChannel,
@@ -358,7 +377,12 @@ export async function startCloud(
 
     const http = await buildHttpServer({
       log,
-      access: { db, authenticator, onAuthFailure: (code) => metrics.apiAuthFailures.inc({ code }) },
+      access: {
+        db,
+        authenticator,
+        onAuthFailure: (code) => metrics.apiAuthFailures.inc({ code }),
+        session: createSessionAuth(consoleUsers),
+      },
       version: pkg.version,
       bodyLimitBytes: limits.httpBodyLimitBytes,
       requestsPerMinute: limits.apiRequestsPerMinute,
@@ -399,6 +423,26 @@ export async function startCloud(
         gatewayModelsRoutes({ models, gateways, metrics }),
         maintenanceRoutes({ db, silence, clock }),
         vitalsLimitsRoutes({ limits: vitalsLimits, residents, sender: vitalsSender }),
+        consoleAuthRoutes({ users: consoleUsers, secureCookie: config.publicUrl.startsWith('https:') }),
+        queueRoutes({ queue, feed: caseFeed }),
+        linkRoutes({
+          db,
+          links,
+          cases,
+          service,
+          residents,
+          onAcknowledged: tellGateway,
+          onNotifications: (ids) => void dispatcher.dispatch(ids),
+        }),
+        workflowRoutes({
+          db,
+          service,
+          notifications,
+          channel: config.notify.guardianChannel,
+          respond: (caseId) => runningPoller.respond(caseId),
+          onNotifications: (ids) => void dispatcher.dispatch(ids),
+        }),
+        consoleStaticRoutes(),
       ],
     });
     cleanup.unshift(() => http.close());

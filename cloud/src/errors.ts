@@ -121,6 +121,41 @@ export const ERROR_CODES = {
     http: [400],
     description: "the provider's request is not in its documented shape",
   },
+  // web console (console/)
+  CLOUD_CONSOLE_LOGIN_FAILED: { http: [401], description: 'wrong user name or password' },
+  CLOUD_CONSOLE_LOCKED: {
+    http: [429],
+    description: 'too many wrong passwords for this account; retry after the seconds in retry-after',
+  },
+  CLOUD_CONSOLE_SESSION_INVALID: { http: [401], description: 'the console session has ended or is unknown' },
+  CLOUD_CONSOLE_CSRF: {
+    http: [403],
+    description: 'a console request that changes data lacks its session CSRF token (X-CSRF-Token)',
+  },
+  CLOUD_CONSOLE_USER_EXISTS: { http: [409], description: 'a console user with that name exists' },
+  CLOUD_CONSOLE_USER_NOT_FOUND: { http: [404], description: 'no console user with that name' },
+  CLOUD_CONSOLE_BAD_ACCOUNT: {
+    http: [400],
+    description: 'the account does not fit its role (station, worker record or password length)',
+  },
+  CLOUD_CONSOLE_LINK_INVALID: {
+    http: [401],
+    description: 'the case link is malformed or its signature does not match',
+  },
+  CLOUD_CONSOLE_LINK_EXPIRED: { http: [401], description: 'the case link has expired' },
+  CLOUD_CONSOLE_NOT_EVENT_STREAM: {
+    http: [406],
+    description: 'the live stream is Server-Sent Events: send Accept: text/event-stream',
+  },
+  CLOUD_REFERRAL_TARGET: {
+    http: [400],
+    description: 'a referral names exactly one of toStationId or agency',
+  },
+  CLOUD_COMPLAINT_NOT_FOUND: { http: [404], description: 'no complaint with that id' },
+  CLOUD_COMPLAINT_NO_PHONE: {
+    http: [409],
+    description: 'the complaint has no phone to text the reply to (set complainantPhone)',
+  },
   // inside the process (logs, notifications.error)
   CLOUD_CONFIG_INVALID: { http: [], description: 'the configuration is invalid (start-up; exit code 2)' },
   CLOUD_INGEST_DB_FAILURE: { http: [], description: 'an MQTT message could not be committed; no PUBACK' },

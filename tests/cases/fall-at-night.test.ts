@@ -137,12 +137,12 @@ describe.each(backends)('a fall at 03:00 (%s)', (backend) => {
     const detail = (await t.api('GET', `/cases/${kase.id}`)).body;
     expect(detail).toMatchObject({ status: 'resolved', level: 2, resolution: 'helped up, no injury' });
 
-    // Every text each person got.
+    // Every text each person got; the console links are signed per person and time (tests/console).
     const texts = detail.notifications.map((n: any) => [
       n.recipientRole,
       n.recipientId ?? n.recipientPhone,
       n.status,
-      n.body,
+      n.body.replace(/\/console\/l#\S+/, '/console/l#LINK'),
     ]);
     const [gDaughter, gSon] = (await t.api('GET', `/residents/${resident.id}/guardians`)).body.items;
     // Rows written in one transaction share created_at: compare the two guardian texts in a fixed order.
@@ -157,13 +157,13 @@ describe.each(backends)('a fall at 03:00 (%s)', (backend) => {
         'worker',
         'w-near',
         'sent',
-        `【安居·派单】跌倒：王奶奶，${ADDRESS}（5月7日 03:00）。请尽快确认并上门：https://anju.example/cases/${kase.id} 编号${ref(kase.id)}`,
+        `【安居·派单】跌倒：王奶奶，${ADDRESS}（5月7日 03:00）。请尽快确认并上门：https://anju.example/console/l#LINK 编号${ref(kase.id)}`,
       ],
       [
         'worker',
         'w-second',
         'sent',
-        `[Anju dispatch] Fall: 王奶奶, ${ADDRESS} (7 May 03:00 GMT+8). Please acknowledge and visit: https://anju.example/cases/${kase.id} Ref ${ref(kase.id)}`,
+        `[Anju dispatch] Fall: 王奶奶, ${ADDRESS} (7 May 03:00 GMT+8). Please acknowledge and visit: https://anju.example/console/l#LINK Ref ${ref(kase.id)}`,
       ],
       [
         'supervisor',
@@ -176,8 +176,8 @@ describe.each(backends)('a fall at 03:00 (%s)', (backend) => {
         g.id,
         'sent',
         g.id === gDaughter.id
-          ? `【安居·跌倒提醒】王奶奶可能跌倒了（5月7日 03:00）。请立即打电话确认其安全；如联系不上，请尽快上门查看，紧急情况拨打120。编号${ref(kase.id)}`
-          : `[Anju Fall alert] 王奶奶 may have fallen (7 May 03:00 GMT+8). Please call now to check they are safe; if you cannot reach them, go there or call 120. Ref ${ref(kase.id)}`,
+          ? `【安居·跌倒提醒】王奶奶可能跌倒了（5月7日 03:00）。请立即打电话确认其安全；如联系不上，请尽快上门查看，紧急情况拨打120。编号${ref(kase.id)} 处理进度：https://anju.example/console/l#LINK`
+          : `[Anju Fall alert] 王奶奶 may have fallen (7 May 03:00 GMT+8). Please call now to check they are safe; if you cannot reach them, go there or call 120. Ref ${ref(kase.id)} Status: https://anju.example/console/l#LINK`,
       ]),
     ]);
     expect(detail.notifications.every((n: any) => n.notBefore === null)).toBe(true);

@@ -13,7 +13,13 @@ export const AuditEntry = Type.Object(
         "the token's sub; service-token for the shared token; '(another station)' for a supervisor reading a request of another station's person",
     }),
     role: Type.String(),
-    credential: Type.Union([Type.Literal('jwt'), Type.Literal('api-token'), Type.Literal('open')]),
+    credential: Type.Union([
+      Type.Literal('jwt'),
+      Type.Literal('api-token'),
+      Type.Literal('open'),
+      Type.Literal('session'),
+      Type.Literal('link'),
+    ]),
     actorStationId: Type.Union([Type.String(), Type.Null()]),
     action: Type.String({ description: 'read | list | create | update | transition | acknowledge' }),
     targetType: Type.String(),
@@ -75,7 +81,7 @@ export type ListAuditQuery = Static<typeof ListAuditQuery>;
 export interface NewAuditEntry {
   actor: string;
   role: string;
-  credential: 'jwt' | 'api-token' | 'open';
+  credential: 'jwt' | 'api-token' | 'open' | 'session' | 'link';
   actorStationId: string | null;
   action: string;
   targetType: string;

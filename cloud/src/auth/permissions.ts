@@ -132,6 +132,33 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'GET /model-updates': allow(ADMIN, 'list', 'model_update'),
   // gateways fetch bundles with their own MQTT credentials (HTTP Basic, models/models.routes.ts)
   'GET /gateway-models/*': OPEN,
+
+  // the web console (console/): its files are public, its data comes through the routes above and these
+  'GET /': OPEN,
+  'GET /console': OPEN,
+  'GET /console/*': OPEN,
+  // the password is the credential (rate-limited, scrypt, lock-out: console/console-auth.routes.ts)
+  'POST /console-api/login': OPEN,
+  'GET /console-api/session': allow(STAFF, 'read', 'session'),
+  'POST /console-api/logout': allow(STAFF, 'logout', 'session'),
+  'GET /console-api/users': allow(MANAGERS, 'list', 'console_user'),
+  'POST /console-api/users': allow(MANAGERS, 'create', 'console_user', body('station', 'stationId', 404)),
+  'PATCH /console-api/users/:username': allow(MANAGERS, 'update', 'console_user'),
+  'GET /console-api/queue': allow(STAFF, 'list', 'case'),
+  'GET /console-api/stream': allow(STAFF, 'list', 'case'),
+  'GET /console-api/workers': allow(OFFICE, 'list', 'worker', query('station', 'stationId')),
+  'PATCH /console-api/workers/:id': allow(MANAGERS, 'update', 'worker', param('worker')),
+  'GET /console-api/residents': allow(OFFICE, 'list', 'resident'),
+  'POST /console-api/cases': allow(OFFICE, 'create', 'case', body('resident', 'residentId')),
+  'POST /console-api/cases/:id/referrals': allow(OFFICE, 'create', 'referral', param('case')),
+  'GET /console-api/referrals': allow(OFFICE, 'list', 'referral'),
+  // complaints are checked against the caller's station by their case (console/workflow.routes.ts)
+  'GET /console-api/complaints': allow(OFFICE, 'list', 'complaint'),
+  'PATCH /console-api/complaints/:id': allow(OFFICE, 'update', 'complaint'),
+  'POST /console-api/complaints/:id/reply': allow(OFFICE, 'update', 'complaint'),
+  // a texted link is the credential of exactly one case (console/signed-link.ts); audited as `link`
+  'GET /console-api/link': OPEN,
+  'POST /console-api/link/actions': OPEN,
 };
 
 /** The table's entry for a registered route (HEAD answers like GET); undefined = not declared. */

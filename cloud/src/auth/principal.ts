@@ -19,8 +19,11 @@ export interface Principal {
   readonly stationId: string | null;
   /** The guardian record a guardian token speaks for; null otherwise. */
   readonly guardianId: string | null;
-  /** How the caller proved it: a JWT, the shared service token, or nothing (API left open). */
-  readonly via: 'jwt' | 'api-token' | 'open';
+  /**
+   * How the caller proved it: a JWT, the shared service token, nothing (API left open), a web console
+   * session cookie, or a signed case link texted to a worker or guardian (console/).
+   */
+  readonly via: 'jwt' | 'api-token' | 'open' | 'session' | 'link';
 }
 
 /** The shared service token (`apiToken`): an admin, so existing tools and tests keep working. */

@@ -49,8 +49,13 @@ export function createCaseNotices(deps: {
   timeZone: string;
   publicUrl: string;
   dutyDesk: CloudConfig['dispatch']['dutyDesk'];
+  /** Signs the web console's case links (console/signed-link.ts); without it texts link to /cases/<id>. */
+  links?: { sign(c: { caseId: string; role: 'worker' | 'guardian'; subject: string }): string };
 }) {
   const { residents, notifications, channel, timeZone } = deps;
+  const base = deps.publicUrl.replace(/\/$/, '');
+  // The link rides in the fragment: it opens the page but never reaches a server's access log.
+  const consoleLink = (token: string) => `${base}/console/l#${token}`;
   const name = (c: CaseContext) => c.resident?.name ?? c.residentId;
   const address = (c: CaseContext) => shareableAddress(c.resident);
   const staff = (c: CaseContext, language: 'zh-CN' | 'en') => ({
@@ -65,7 +70,9 @@ export function createCaseNotices(deps: {
 
   return {
     async worker(tx: Queryable, c: CaseContext, w: Worker): Promise<Queued> {
-      const link = `${deps.publicUrl.replace(/\/$/, '')}/cases/${c.caseId}`;
+      const link = deps.links
+        ? consoleLink(deps.links.sign({ caseId: c.caseId, role: 'worker', subject: w.id }))
+        : `${base}/cases/${c.caseId}`;
       const id = await notifications.insertPending(tx, {
         caseId: c.caseId,
         recipientPhone: w.phone,
@@ -160,7 +167,12 @@ export function createCaseNotices(deps: {
           caseId: c.caseId,
           timeZone,
         };
-        const body = variant === 'alert' ? renderGuardianAlert(common) : renderGuardianEmergency(common);
+        const link =
+          variant === 'alert' && deps.links
+            ? consoleLink(deps.links.sign({ caseId: c.caseId, role: 'guardian', subject: g.id }))
+            : undefined;
+        const body =
+          variant === 'alert' ? renderGuardianAlert({ ...common, link }) : renderGuardianEmergency(common);
         const until = urgent ? undefined : quietUntil(g.quietHours, now, timeZone);
         const id = await notifications.insertPending(tx, {
           caseId: c.caseId,

@@ -27,7 +27,11 @@ export type TimelineType =
   // nobody was sent to the door
   | 'routed'
   | 'fault_cleared'
-  | 'no_home_visit';
+  | 'no_home_visit'
+  // … and what people wrote or did in the web console (console/)
+  | 'visit_note'
+  | 'transferred'
+  | 'complaint_updated';
 
 /** Appends one entry to a case's timeline (inside the caller's transaction). */
 export async function appendTimeline(

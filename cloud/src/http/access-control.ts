@@ -25,6 +25,11 @@ export interface AccessControlOptions {
   permissions?: Readonly<Record<string, Access>>;
   /** Told the code of every refused token (401), e.g. to count it. */
   onAuthFailure?: (code: string) => void;
+  /**
+   * The web console's cookie session (console/session-cookie.ts): a Principal when the request carries
+   * one and no Authorization header, undefined otherwise (the bearer token decides); throws 401/403.
+   */
+  session?: (req: FastifyRequest) => Promise<Principal | undefined>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -74,7 +79,7 @@ export function installAccessControl(app: FastifyInstance, o: AccessControlOptio
     if (access?.open) return;
     let principal: Principal;
     try {
-      principal = o.authenticator.authenticate(req.headers.authorization);
+      principal = (await o.session?.(req)) ?? o.authenticator.authenticate(req.headers.authorization);
     } catch (err) {
       if (err instanceof UserError && err.statusCode === 401) {
         o.onAuthFailure?.(err.code);

@@ -42,8 +42,10 @@ export function addCommonErrors(route: RouteOptions, opts: { tokenRequired: bool
       'CLOUD_AUTH_TOKEN_WRONG_AUDIENCE',
       'CLOUD_AUTH_TOKEN_WRONG_ISSUER',
       'CLOUD_AUTH_TOKEN_CLAIMS',
+      // the web console's cookie session instead of a bearer token (console/session-cookie.ts)
+      'CLOUD_CONSOLE_SESSION_INVALID',
     ]);
-    add(403, ['CLOUD_AUTH_ROLE_FORBIDDEN']);
+    add(403, ['CLOUD_AUTH_ROLE_FORBIDDEN', 'CLOUD_CONSOLE_CSRF']);
   }
   // Any route: refused by Node's HTTP parser before routing (client-errors.ts).
   add(408, ['CLOUD_REQUEST_TIMEOUT']);

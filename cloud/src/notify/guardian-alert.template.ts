@@ -15,6 +15,8 @@ export interface GuardianAlertInput {
   caseId: string;
   /** IANA zone the time is printed in, e.g. Asia/Shanghai. */
   timeZone: string;
+  /** The signed read-only status page of the case (web console), appended when given. */
+  link?: string | undefined;
 }
 
 type KindText = { title: string; what: (name: string) => string; todo: string };
@@ -109,8 +111,10 @@ export function renderGuardianAlert(i: GuardianAlertInput): string {
   const t = TEXT[i.language][i.kind];
   const time = formatTime(i.occurredAt, i.language, i.timeZone);
   if (i.language === 'zh-CN') {
-    return `【安居·${t.title}】${t.what(i.residentName)}（${time}）。${t.todo}编号${caseRef(i.caseId)}`;
+    const status = i.link ? ` 处理进度：${i.link}` : '';
+    return `【安居·${t.title}】${t.what(i.residentName)}（${time}）。${t.todo}编号${caseRef(i.caseId)}${status}`;
   }
   const what = t.what(i.residentName);
-  return `[Anju ${t.title}] ${what.charAt(0).toUpperCase()}${what.slice(1)} (${time}). ${t.todo} Ref ${caseRef(i.caseId)}`;
+  const status = i.link ? ` Status: ${i.link}` : '';
+  return `[Anju ${t.title}] ${what.charAt(0).toUpperCase()}${what.slice(1)} (${time}). ${t.todo} Ref ${caseRef(i.caseId)}${status}`;
 }

@@ -1,0 +1,90 @@
+import type { Logger } from '../log/logger.ts';
+import type { QueueItem, QueueRepository } from './queue.repository.ts';
+
+/**
+ * Changes to cases for the live queue, read from the database so a desk connected to any replica sees
+ * every replica's commits (DESIGN "The console"). One poller per process, running only while someone
+ * listens. `updated_at` is the writing transaction's start time, so a row may commit a little after a
+ * later-stamped one has been read: each poll looks back OVERLAP_MS and drops versions already sent.
+ */
+const OVERLAP_MS = 3_000;
+
+export interface CaseFeed {
+  /** Calls `fn` with each changed case; returns the unsubscribe. */
+  subscribe(fn: (items: QueueItem[]) => void): () => void;
+  close(): void;
+}
+
+export function createCaseFeed(deps: {
+  queue: QueueRepository;
+  log: Logger;
+  /** How often to look (a new case is on screen within this plus the network). */
+  pollMs?: number;
+}): CaseFeed {
+  const pollMs = deps.pollMs ?? 200;
+  const listeners = new Set<(items: QueueItem[]) => void>();
+  /** id → updatedAt of what was sent, to drop repeats within the overlap. */
+  const sent = new Map<string, string>();
+  let since = new Date();
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let closed = false;
+
+  const poll = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const rows = await deps.queue.changedSince(new Date(since.getTime() - OVERLAP_MS));
+      const fresh = rows.filter((r) => sent.get(r.id) !== r.updatedAt);
+      for (const r of fresh) {
+        sent.set(r.id, r.updatedAt);
+        const t = new Date(r.updatedAt);
+        if (t > since) since = t;
+      }
+      // Forget what is older than the look-back: it cannot come again.
+      const floor = since.getTime() - OVERLAP_MS * 2;
+      for (const [id, at] of sent) if (Date.parse(at) < floor) sent.delete(id);
+      if (fresh.length > 0) {
+        for (const fn of listeners) {
+          try {
+            fn(fresh);
+          } catch (err) {
+            deps.log.warn({ err }, 'case feed listener failed');
+          }
+        }
+      }
+    } catch (err) {
+      deps.log.warn({ err }, 'case feed poll failed');
+    } finally {
+      running = false;
+    }
+  };
+
+  const start = () => {
+    if (timer || closed) return;
+    since = new Date(Date.now() - OVERLAP_MS);
+    timer = setInterval(() => void poll(), pollMs);
+    timer.unref();
+  };
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    sent.clear();
+  };
+
+  return {
+    subscribe(fn) {
+      listeners.add(fn);
+      start();
+      return () => {
+        listeners.delete(fn);
+        if (listeners.size === 0) stop();
+      };
+    },
+    close() {
+      closed = true;
+      listeners.clear();
+      stop();
+    },
+  };
+}
