@@ -9,6 +9,7 @@ import { DeskPage } from './pages/desk.tsx';
 import { LinkPage } from './pages/link.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { PhoneInPage } from './pages/phone-in.tsx';
+import { ResidentPage } from './pages/resident.tsx';
 import { navigate } from './router.ts';
 import './styles.css';
 
@@ -104,8 +105,11 @@ function App() {
   }
   const caseMatch = /^\/console\/cases\/([^/]+)$/.exec(path);
   const office = session.role !== 'worker';
+  const residentMatch = /^\/console\/residents\/([^/]+)$/.exec(path);
   const page = caseMatch ? (
     <CasePage id={decodeURIComponent(caseMatch[1]!)} session={session} />
+  ) : residentMatch ? (
+    <ResidentPage id={decodeURIComponent(residentMatch[1]!)} />
   ) : office && path === '/console/phone-in' ? (
     <PhoneInPage />
   ) : office && path === '/console/complaints' ? (

@@ -1,12 +1,16 @@
 import { FrameGeometrySourceMode } from '@grafana/grafana-foundation-sdk/common';
-import { DashboardBuilder, MappingType } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  DashboardBuilder,
+  MappingType,
+  TextBoxVariableBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as GeomapPanel } from '@grafana/grafana-foundation-sdk/geomap';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { TERMINAL_STATES } from '../../cloud/src/cases/case-state-machine.ts';
 import { type BuiltDashboard, DashboardDraft } from './dashboard-draft.ts';
-import { at, trafficLight } from './field-config.ts';
+import { at, CONSOLE_URL_DEFAULT, CONSOLE_URL_VARIABLE, consoleLink, trafficLight } from './field-config.ts';
 import { influxql, sql } from './panel-query.ts';
 
 /**
@@ -29,7 +33,8 @@ export function dutyDeskDashboard(): BuiltDashboard {
       .refresh('10s')
       .time({ from: 'now-24h', to: 'now' })
       .timezone('browser')
-      .readonly(),
+      .readonly()
+      .withVariable(consoleUrlVariable()),
   );
 
   d.panel(
@@ -83,6 +88,7 @@ GROUP BY 1 ORDER BY 1`,
       .description('Red rows are past their acknowledgement deadline.')
       .gridPos(at(0, 6, 16, 12))
       .overrideByName('age_s', [{ id: 'unit', value: 's' }])
+      .overrideByName('case_id', [consoleLink('Open the case in the console', 'cases')])
       .overrideByName('overdue', [
         { id: 'custom.cellOptions', value: { type: 'color-background', applyToRow: true, mode: 'basic' } },
         {
@@ -236,4 +242,12 @@ ORDER BY (g.silent_since IS NOT NULL) DESC, r.name`,
   );
 
   return d.build('duty-desk.json');
+}
+
+/** The console's address for the case and resident links (a text box; default the cloud's publicUrl). */
+export function consoleUrlVariable(): TextBoxVariableBuilder {
+  return new TextBoxVariableBuilder(CONSOLE_URL_VARIABLE)
+    .label('Console URL')
+    .defaultValue(CONSOLE_URL_DEFAULT)
+    .current({ text: CONSOLE_URL_DEFAULT, value: CONSOLE_URL_DEFAULT });
 }

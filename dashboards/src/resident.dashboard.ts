@@ -1,5 +1,7 @@
 import {
   DashboardBuilder,
+  DashboardLinkBuilder,
+  DashboardLinkType,
   QueryVariableBuilder,
   VariableRefresh,
   VariableSort,
@@ -8,7 +10,8 @@ import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/tabl
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { type BuiltDashboard, DashboardDraft } from './dashboard-draft.ts';
 import { POSTGRES } from './datasources.ts';
-import { at } from './field-config.ts';
+import { consoleUrlVariable } from './duty-desk.dashboard.ts';
+import { at, CONSOLE_URL_VARIABLE, consoleLink } from './field-config.ts';
 import { influxql, sql } from './panel-query.ts';
 
 /** One resident's days (from the gateway's daily aggregates in InfluxDB) and case history. */
@@ -35,6 +38,13 @@ export function residentDashboard(): BuiltDashboard {
           .definition(residents.query.text)
           .refresh(VariableRefresh.OnDashboardLoad)
           .sort(VariableSort.AlphabeticalAsc),
+      )
+      .withVariable(consoleUrlVariable())
+      .link(
+        new DashboardLinkBuilder('Resident in the console')
+          .type(DashboardLinkType.Link)
+          .url(`\${${CONSOLE_URL_VARIABLE}}/console/residents/\${resident}`)
+          .targetBlank(true),
       ),
   );
   d.variableQuery('resident', residents);
@@ -85,27 +95,35 @@ export function residentDashboard(): BuiltDashboard {
       .gridPos(at(12, 8, 12, 8)),
     [influxql('A', daily('mean("affect") AS "affect"'), { columns: { time: 'time', affect: 'number' } })],
   );
-  d.panel('Case history', new TablePanel().title('Case history').gridPos(at(0, 16, 24, 10)), [
-    sql(
-      'A',
-      `SELECT c.opened_at AS opened, c.kind, c.severity, c.status, c.level, c.acknowledged_at AS acknowledged,
+  d.panel(
+    'Case history',
+    new TablePanel()
+      .title('Case history')
+      .gridPos(at(0, 16, 24, 10))
+      .overrideByName('case_id', [consoleLink('Open the case in the console', 'cases')]),
+    [
+      sql(
+        'A',
+        `SELECT c.id AS case_id, c.opened_at AS opened, c.kind, c.severity, c.status, c.level, c.acknowledged_at AS acknowledged,
   c.acknowledged_by, (SELECT count(*) FROM events e WHERE e.case_id = c.id)::int AS events
 FROM cases c
 WHERE c.resident_id = '$resident' AND NOT c.test AND $__timeFilter(c.opened_at)
 ORDER BY c.opened_at DESC`,
-      {
-        columns: {
-          opened: 'time',
-          kind: 'string',
-          severity: 'string',
-          status: 'string',
-          level: 'number',
-          acknowledged: 'time',
-          acknowledged_by: 'string',
-          events: 'number',
+        {
+          columns: {
+            case_id: 'string',
+            opened: 'time',
+            kind: 'string',
+            severity: 'string',
+            status: 'string',
+            level: 'number',
+            acknowledged: 'time',
+            acknowledged_by: 'string',
+            events: 'number',
+          },
         },
-      },
-    ),
-  ]);
+      ),
+    ],
+  );
   return d.build('resident.json');
 }

@@ -30,7 +30,7 @@ describe('web console in Chromium', () => {
     browser = await launchBrowser();
     desk = await (await browser.context()).newPage();
     await login(desk, base, 'desk-a');
-  });
+  }, 240_000); // a hang guard: a cloud, a browser and two logins on a loaded 2-core machine
   afterAll(async () => {
     await browser?.close();
     await w?.t.close();

@@ -70,6 +70,6 @@ describe('generated dashboards', () => {
   it('duty desk refreshes every 10 s; resident has a resident variable', () => {
     const [duty, resident] = buildDashboards();
     expect(duty?.dashboard.refresh).toBe('10s');
-    expect(resident?.dashboard.templating?.list?.map((v) => v.name)).toEqual(['resident']);
+    expect(resident?.dashboard.templating?.list?.map((v) => v.name)).toEqual(['resident', 'console_url']);
   });
 });
