@@ -234,7 +234,7 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
     const c = await t.connectGateway(home.gatewayId, home.secret);
     await c.publishAsync(
       topics.health(home.gatewayId),
-      JSON.stringify(heartbeat(home.gatewayId, { outboxDepth: 3 })),
+      JSON.stringify(heartbeat(home.gatewayId, { outboxDepth: 3, homeLearning: { day: 2, days: 7 } })),
       {
         qos: 1,
       },
@@ -247,6 +247,8 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
       agentVersion: '0.1.0',
       outboxDepth: 3,
       drivers: { wristband: 'up' },
+      // The desk sees that the home's routine is still being learned (issue 15).
+      homeLearning: { day: 2, days: 7 },
     });
     expect(gw.lastHeartbeatAt).toEqual(expect.any(String));
     expect(gw).not.toHaveProperty('secret');

@@ -105,6 +105,7 @@ export function createGatewaysRepository(
         batteryPct,
         rssMb,
         cpuPct,
+        ...(hb.homeLearning ? { homeLearning: hb.homeLearning } : {}),
       };
       const { rows } = await db.query<{ silent: boolean }>(
         `UPDATE gateways SET last_heartbeat = $2::jsonb, last_heartbeat_at = now(), last_seen_at = now(),

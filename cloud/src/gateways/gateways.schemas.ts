@@ -43,6 +43,15 @@ export const HeartbeatSummary = Type.Object({
   batteryPct: Type.Optional(Type.Number()),
   rssMb: Type.Number(),
   cpuPct: Type.Number(),
+  homeLearning: Type.Optional(
+    Type.Object(
+      { day: Type.Integer(), days: Type.Integer() },
+      {
+        description:
+          'the inactivity scorer is still learning this home (day k of n): alerts are conservative',
+      },
+    ),
+  ),
 });
 
 export const Gateway = Type.Object(
