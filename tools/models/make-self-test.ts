@@ -45,6 +45,8 @@ const set = buildWindows(
   manifest.trigger,
   manifest.features,
   manifest.features.positionInput,
+  false,
+  manifest.input?.clipG,
 );
 
 type Pick = { name: string; expect: 'fall' | 'no_fall'; score: number; peak: number; features: number[] };

@@ -6,12 +6,12 @@ import { scorers } from '../registry.ts';
 import { BAND_RATE_HZ, type Detection } from '../scorer.ts';
 import { createFallModelScorer, DEFAULT_FALL_MODEL_DIR, type FallModelScorer } from './fall-model.scorer.ts';
 import { ImpactTrigger } from './impact-trigger.ts';
+import { clipSample } from './input-clip.ts';
 
 const DATA = resolve(import.meta.dirname, '../../../../../shared/datasets/falls');
-// Both recordings belong to U05, a validation subject: the shipped model never trained on them.
-// (backwardFall_2 of the same subject is one of model 2.0.0's validation misses; see models/fall/README.md.)
-const FALL = 'umafall/Subject_05_Fall_backwardFall_1_2016-06-15_21-30-13.csv.gz';
-const ADL = 'umafall/Subject_05_ADL_Walking_1_2016-06-15_21-43-41.csv.gz';
+// Both recordings belong to U11, a validation subject of model 3.0.0: the shipped model never trained on them.
+const FALL = 'umafall/Subject_11_Fall_backwardFall_1_2016-06-10_17-56-03.csv.gz';
+const ADL = 'umafall/Subject_11_ADL_Walking_1_2016-06-10_17-36-39.csv.gz';
 const atBandRate = (file: string) => resample(readRecording(join(DATA, file)), BAND_RATE_HZ);
 
 describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (models/fall)', () => {
@@ -23,8 +23,8 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
 
   it('loads from the repository files, with a three-way split by subject', () => {
     const split = scorer.manifest.split!;
-    expect(split.validation).toContain('U05');
-    expect(split.train).not.toContain('U05');
+    expect(split.validation).toContain('U11');
+    expect(split.train).not.toContain('U11');
     const test = split.test ?? [];
     // Test holds wrist fall subjects and SisFall young and elderly subjects, none in train or validation.
     const falls = readFallsIndex(DATA).filter((r) => r.label === 'fall');
@@ -68,14 +68,22 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
 
   it('detects the fall at most 3 s after the impact, with evidence, through push()', () => {
     const samples = atBandRate(FALL);
-    const impact = findImpact(samples);
+    // The scorer sees the band's stream clipped to ±clipG (input-clip.ts): its peak is the clipped signal's.
+    const clipG = scorer.manifest.input?.clipG;
+    const impact = findImpact(clipG === undefined ? samples : samples.map((s) => clipSample(s, clipG)));
     scorer.reset();
     const detections = samples.flatMap((s) => scorer.push(s) ?? []) as Detection[];
-    expect(detections).toHaveLength(1);
+    // A later peak of the same fall (getting up, the arm hitting the floor again) may score too: ConfirmPolicy
+    // folds those into the first incident. The first detection is the impact's.
+    expect(detections.length).toBeGreaterThanOrEqual(1);
+    expect(detections.length).toBeLessThanOrEqual(3);
     const d = detections[0]!;
     expect(d.kind).toBe('fall');
-    expect(d.occurredAtMs).toBe(impact.tMs);
-    expect(d.decidedAtMs - impact.tMs).toBe((scorer.manifest.trigger.postSamples * 1000) / BAND_RATE_HZ);
+    // The peak the gate settled on: the |a| maximum, or (with clipping, several samples at the clipped level) a
+    // peak of the same impact within the 500 ms merge span.
+    expect(d.occurredAtMs).toBeGreaterThanOrEqual(impact.tMs - 500);
+    expect(d.occurredAtMs).toBeLessThanOrEqual(impact.tMs + 500);
+    expect(d.decidedAtMs - d.occurredAtMs).toBe((scorer.manifest.trigger.postSamples * 1000) / BAND_RATE_HZ);
     expect(d.decidedAtMs - impact.tMs).toBeLessThanOrEqual(3000);
     expect(d.score.model).toEqual({ name: 'fall-model', version: scorer.manifest.version });
     expect(d.evidence).toMatchObject({
