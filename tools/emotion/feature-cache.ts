@@ -26,9 +26,11 @@ export async function featuresOf(
   classifier: ExpressionClassifier,
   files: FaceFile[],
   extractor: string,
+  flip = true,
 ): Promise<FeatureSet> {
   const key = createHash('sha256')
     .update(extractor)
+    .update(flip ? 'flip' : 'noflip')
     .update(files.map((f) => `${f.label}/${f.name}`).join('\n'))
     .digest('hex')
     .slice(0, 16);
@@ -36,7 +38,7 @@ export async function featuresOf(
   if (existsSync(file)) {
     const buf = readFileSync(file);
     const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-    const dim = all.length / files.length / 2;
+    const dim = all.length / files.length / (flip ? 2 : 1);
     process.stderr.write(`features: ${files.length} × ${dim} from the cache ${file}\n`);
     return { files, dim, x: all.slice(0, files.length * dim), xFlip: all.slice(files.length * dim) };
   }
@@ -59,10 +61,12 @@ export async function featuresOf(
       ),
     );
     const flipped = tf.tidy(() => tf.reverse(input, 2));
-    for (const [t, out] of [
-      [input, rows],
-      [flipped, flips],
-    ] as const) {
+    for (const [t, out] of (flip
+      ? [
+          [input, rows],
+          [flipped, flips],
+        ]
+      : [[input, rows]]) as [typeof input, Float32Array[]][]) {
       const f = await classifier.features(t as never);
       dim = f.shape[1];
       const data = (await f.data()) as Float32Array;
@@ -78,7 +82,7 @@ export async function featuresOf(
       );
   }
   const x = new Float32Array(files.length * dim);
-  const xFlip = new Float32Array(files.length * dim);
+  const xFlip = new Float32Array(flip ? files.length * dim : 0);
   rows.forEach((r, i) => {
     x.set(r, i * dim);
   });

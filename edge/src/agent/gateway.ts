@@ -24,6 +24,7 @@ import { startCameraPipeline } from './camera-pipeline.ts';
 import { startCameraPrivacy } from './camera-privacy.ts';
 import { feedDailySummary } from './daily-summary.feed.ts';
 import { DailySummary } from './daily-summary.ts';
+import { startEmotionPipeline } from './emotion-pipeline.ts';
 import { FallPipeline } from './fall-pipeline.ts';
 import { deviceBindings, HomePipeline } from './home-pipeline.ts';
 import { ProcessSampler } from './process-sampler.ts';
@@ -186,10 +187,24 @@ export async function startGateway(
     forwarder.publishHealth(hb);
     lastHeartbeatSentAt = hb.sentAt;
   };
+  // Cameras are read only when some are configured and the emotion pipeline is on (camera.emotion).
+  const emotion =
+    config.cameras.length > 0 && config.camera.emotion
+      ? startEmotionPipeline({
+          now: () => clock.now(),
+          log: log.child({ component: 'emotion' }),
+          raise: (r) =>
+            void raiseEvent(r).catch((err: unknown) => log.error({ err }, 'could not store the event')),
+        })
+      : undefined;
   const daily = new DailySummary(
     { gatewayId: config.gatewayId, residentId: config.residentId },
     clock,
-    (summary) => {
+    (day) => {
+      // The day's affect from the cameras (valence −1…1) when enough faces were seen; else none.
+      const affect = emotion?.closeDay();
+      const summary =
+        affect?.counted && affect.valence !== undefined ? { ...day, affect: affect.valence } : day;
       log.info({ day: summary.day, activeMinutes: summary.activeMinutes }, 'daily summary');
       forwarder.publishDaily(summary);
     },
@@ -270,7 +285,7 @@ export async function startGateway(
   const cameraPipeline = startCameraPipeline({
     config,
     isEnabled: cameras.isEnabled,
-    analyse: () => 0,
+    analyse: (room, frame) => (emotion ? emotion.analyse(room, frame) : 0),
     now: () => clock.now(),
     log: log.child({ component: 'camera' }),
   });

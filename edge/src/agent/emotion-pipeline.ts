@@ -1,0 +1,84 @@
+import type { Frame } from '../camera/frame.ts';
+import type { Logger } from '../log/logger.ts';
+import type { RaiseRequest } from '../outbox/raise-event.ts';
+import { AFFECT_MODEL, AffectScorer, type DailyAffect } from '../scoring/emotion/affect.scorer.ts';
+import { createExpressionClassifier } from '../scoring/emotion/expression-classifier.ts';
+import { createFaceAnalyser } from '../scoring/emotion/face-analyser.ts';
+import { loadFaceApi } from '../scoring/emotion/face-api.loader.ts';
+
+/** Local date of an instant (the home's time zone), as DailySummary names days. */
+function localDay(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/**
+ * Frames → faces → expressions → the resident's daily affect, on the gateway only. The face models load in
+ * the background (a frame that comes before is counted with no faces); the trained head is used when it
+ * loads, else face-api's own layer. Events go through `raise`; the day's summary is taken at midnight by
+ * `closeDay` and its valence joins the ResidentDaily (`affect`).
+ */
+export function startEmotionPipeline(o: {
+  now: () => number;
+  log: Logger;
+  raise: (r: RaiseRequest) => void;
+}) {
+  const scorer = new AffectScorer();
+  let analyser: ReturnType<typeof createFaceAnalyser> | undefined;
+  let version = 'loading';
+  const ready = (async () => {
+    const rt = await loadFaceApi(undefined, (m) => o.log.info(m));
+    const classifier = await createExpressionClassifier(rt, 'trained').catch(async (err: unknown) => {
+      o.log.warn(
+        { err: (err as Error).message },
+        'trained emotion head not loaded: using face-api as shipped',
+      );
+      return createExpressionClassifier(rt, 'shipped');
+    });
+    version = `${classifier.kind}-${classifier.version}`;
+    analyser = createFaceAnalyser(rt, classifier);
+    o.log.info({ classifier: version, backend: rt.backend }, 'emotion analyser ready');
+  })().catch((err: unknown) => {
+    o.log.error(
+      { err: (err as Error).message },
+      'emotion analyser failed to load: frames are counted, not read',
+    );
+  });
+
+  return {
+    ready,
+    /** One frame of an enabled camera: answers the number of faces found. The frame is not kept. */
+    async analyse(_room: string, frame: Frame): Promise<number> {
+      const faces = analyser ? await analyser.analyse(frame) : [];
+      const event = scorer.frame(
+        localDay(frame.atMs),
+        frame.atMs,
+        faces.map((f) => f.expression),
+      );
+      if (event)
+        o.raise({
+          kind: 'emotion',
+          severity: event.severity,
+          occurredAtMs: event.occurredAtMs,
+          evidence: { ...event.evidence, classifier: version },
+          score: { value: event.score, model: AFFECT_MODEL },
+        });
+      return faces.length;
+    },
+    /** Local midnight: the day's affect, and a sustained-change event if the days say so. */
+    closeDay(): DailyAffect {
+      const { summary, event } = scorer.closeDay(o.now());
+      o.log.info({ affect: summary }, 'daily affect');
+      if (event)
+        o.raise({
+          kind: 'emotion',
+          severity: event.severity,
+          occurredAtMs: event.occurredAtMs,
+          evidence: { ...event.evidence, classifier: version },
+          score: { value: event.score, model: AFFECT_MODEL },
+        });
+      return summary;
+    },
+  };
+}
