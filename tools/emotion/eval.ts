@@ -2,8 +2,13 @@
 // Classifies every face of a folder in the format of ../shared/datasets/faces (the crop is the face: no
 // detector) and prints per-class recall, the confusion matrix and macro-F1, ending with
 // `emotion-eval images=N accuracy=0.xxx macro_f1=0.xxx`.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createExpressionClassifier } from '../../edge/src/scoring/emotion/expression-classifier.ts';
+import {
+  createExpressionClassifier,
+  EMOTION_MODEL_DIR,
+} from '../../edge/src/scoring/emotion/expression-classifier.ts';
 import { EMOTIONS, topEmotion } from '../../edge/src/scoring/emotion/expressions.ts';
 import { loadFaceApi } from '../../edge/src/scoring/emotion/face-api.loader.ts';
 import type { TfBackendName } from '../../edge/src/scoring/tf-backend.ts';
@@ -13,7 +18,11 @@ import { confusionReport, formatReport } from './metrics.ts';
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: FACES_DIR },
-    classifier: { type: 'string', default: 'trained' },
+    // The trained head when models/emotion has one, else face-api's own layer.
+    classifier: {
+      type: 'string',
+      default: existsSync(join(EMOTION_MODEL_DIR, 'manifest.json')) ? 'trained' : 'shipped',
+    },
     part: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     limit: { type: 'string' },

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Frame } from '../camera/frame.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RaiseRequest } from '../outbox/raise-event.ts';
 import { AFFECT_MODEL, AffectScorer, type DailyAffect } from '../scoring/emotion/affect.scorer.ts';
-import { createExpressionClassifier } from '../scoring/emotion/expression-classifier.ts';
+import { createExpressionClassifier, EMOTION_MODEL_DIR } from '../scoring/emotion/expression-classifier.ts';
 import { createFaceAnalyser } from '../scoring/emotion/face-analyser.ts';
 import { loadFaceApi } from '../scoring/emotion/face-api.loader.ts';
 
@@ -29,13 +31,16 @@ export function startEmotionPipeline(o: {
   let version = 'loading';
   const ready = (async () => {
     const rt = await loadFaceApi(undefined, (m) => o.log.info(m));
-    const classifier = await createExpressionClassifier(rt, 'trained').catch(async (err: unknown) => {
-      o.log.warn(
-        { err: (err as Error).message },
-        'trained emotion head not loaded: using face-api as shipped',
-      );
-      return createExpressionClassifier(rt, 'shipped');
-    });
+    // A trained head (models/emotion) when one is there, else face-api's own expression layer.
+    const classifier = existsSync(join(EMOTION_MODEL_DIR, 'manifest.json'))
+      ? await createExpressionClassifier(rt, 'trained').catch(async (err: unknown) => {
+          o.log.warn(
+            { err: (err as Error).message },
+            'trained emotion head not loaded: using face-api as shipped',
+          );
+          return createExpressionClassifier(rt, 'shipped');
+        })
+      : await createExpressionClassifier(rt, 'shipped');
     version = `${classifier.kind}-${classifier.version}`;
     analyser = createFaceAnalyser(rt, classifier);
     o.log.info({ classifier: version, backend: rt.backend }, 'emotion analyser ready');
