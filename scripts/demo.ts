@@ -164,7 +164,11 @@ async function main() {
     `cloud → guardian ${sms.recipientPhone} (${sms.language}) via ${sms.channel}:\n\n    ${String(sms.body).replaceAll('\n', '\n    ')}\n`,
   );
 
-  const logTime = async (msg: string) => Number((await gw.waitForLog(msg, 5_000)).time);
+  // The latest line of each kind: the cancelled false alarm before the real fall logged the same messages.
+  const logTime = async (msg: string) => {
+    await gw.waitForLog(msg, 5_000);
+    return Number(gw.lines.filter((l) => l.msg === msg).at(-1)?.time);
+  };
   const hops: [string, number][] = [
     ['impact (band clock mapped to wall time)', Date.parse(ev.occurredAt)],
     ['fall detected by the scorer', await logTime('fall detected; waiting for "I\'m OK"')],
