@@ -28,6 +28,7 @@ const PACK_INPUTS = [
   'models',
   'flows',
   'tools/build',
+  'console',
   'docs/install-pi.md',
 ];
 
@@ -98,6 +99,7 @@ describe('the npm package (npm pack, then npm install -g into an empty prefix wi
       'models/fall/model.json',
       'flows/nodes/anju/package.json',
       'cloud/migrations',
+      'console/dist/index.html',
     ]) {
       expect(existsSync(join(installed, f)), f).toBe(true);
     }
@@ -167,6 +169,10 @@ describe('the npm package (npm pack, then npm install -g into an empty prefix wi
       );
       expect(health).toMatchObject({ status: 'ok', db: { ok: true, kind: 'pglite' }, broker: { ok: true } });
       expect(cloud.lines.find((l) => l.msg === 'cloud ready')?.runtime).toBe('dist');
+      // The web console ships built (prepack runs build:console): its page, not the 503 "not built" answer.
+      const page = await fetch(`http://127.0.0.1:${httpPort}/console/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script');
       expect(await cloud.stop()).toBe(0);
     } finally {
       await cloud.kill9();

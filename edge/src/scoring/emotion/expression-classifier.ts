@@ -2,12 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { PACKAGE_ROOT } from '../../../../contracts/src/package-root.ts';
 import { readLayersModel } from '../fall-model/model-files.ts';
 import { EMOTIONS, type Expression, FACE_API_ORDER, toExpression } from './expressions.ts';
 import type { FaceApiRuntime } from './face-api.loader.ts';
 
-/** The trained head's folder (models/emotion): model.json + weights.bin + manifest.json. */
-export const EMOTION_MODEL_DIR = new URL('../../../../models/emotion/', import.meta.url).pathname;
+/** The trained head's folder (models/emotion): model.json + weights.bin + manifest.json. From PACKAGE_ROOT, so it
+ * resolves from the compiled dist/ too. */
+export const EMOTION_MODEL_DIR = join(PACKAGE_ROOT, 'models', 'emotion');
 
 export interface EmotionManifest {
   name: string;
