@@ -58,6 +58,13 @@ export function createGatewaySilenceJob(deps: {
   let lastRun = 0;
   /** The broker link was down since the last tick: grant grace at the next one whatever the gap. */
   let brokerWasDown = false;
+  /**
+   * After an outage: gateways heard since it ended, and when that number last grew. While the fleet is
+   * still coming back (the number grew within interval + grace) every deadline keeps moving on, so a
+   * slow reconnect storm is never mistaken for silence; once no new gateway has been heard for that
+   * long, ordinary deadlines apply again.
+   */
+  let recovering: { since: Date; heard: number; grewAt: number } | undefined;
 
   /** Claims one batch of passed deadlines and raises them, in one transaction. */
   async function raiseBatch(now: Date): Promise<{ claimed: number; opened: string[] }> {
@@ -115,10 +122,23 @@ export function createGatewaySilenceJob(deps: {
       if (gapS > config.outageGapS || brokerWasDown) {
         const moved = await silence.graceAll(tx, now);
         metrics.supervisionGraces.inc();
+        recovering = { since: now, heard: 0, grewAt: now.getTime() };
         log.info(
           { gapS: Number.isFinite(gapS) ? Math.round(gapS) : null, brokerWasDown, moved },
           'supervision resumes after an outage: every gateway gets a fresh interval + grace',
         );
+      } else if (recovering) {
+        const heard = await silence.heardSince(tx, recovering.since);
+        const quietMs = (config.defaultHeartbeatIntervalS + config.graceS) * 1000;
+        if (heard > recovering.heard) {
+          recovering.heard = heard;
+          recovering.grewAt = now.getTime();
+          // Still reconnecting: nobody is silent before interval + grace after the last one came back.
+          await silence.graceAll(tx, now, config.graceS);
+        } else if (now.getTime() - recovering.grewAt > quietMs) {
+          log.info({ heard }, 'supervision: the fleet is back after the outage; ordinary deadlines again');
+          recovering = undefined;
+        }
       }
     });
     brokerWasDown = false;

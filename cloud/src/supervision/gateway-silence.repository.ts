@@ -58,14 +58,23 @@ export function createGatewaySilenceRepository(s: ResolvedSupervision) {
      * would fall before now + interval + restartGraceS moves there (reconnecting takes a fleet longer than
      * one heartbeat). Returns how many moved.
      */
-    async graceAll(tx: Queryable, now: Date): Promise<number> {
+    async graceAll(tx: Queryable, now: Date, graceS = s.restartGraceS): Promise<number> {
       const r = await tx.query(
-        `UPDATE gateways SET silent_due_at = ${fresh(1, s.restartGraceS)}
+        `UPDATE gateways SET silent_due_at = ${fresh(1, graceS)}
          WHERE silent_since IS NULL AND silent_due_at IS NOT NULL
-           AND silent_due_at < ${fresh(1, s.restartGraceS)}`,
+           AND silent_due_at < ${fresh(1, graceS)}`,
         [now],
       );
       return r.rowCount;
+    },
+
+    /** How many gateways have been heard since `since` (while the fleet reconnects after an outage). */
+    async heardSince(tx: Queryable, since: Date): Promise<number> {
+      const { rows } = await tx.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at >= $1',
+        [since],
+      );
+      return Number(rows[0]?.n ?? 0);
     },
 
     /** Locks up to `limit` gateways whose deadline has passed and that no other replica holds. */
