@@ -24,9 +24,10 @@ const INTERVAL_S = 5;
 const GRACE_S = 3;
 
 const stops: (() => Promise<unknown>)[] = [];
+// Agents, ptys, clouds of both databases and a database drop: more than the default 10 s hook timeout.
 afterAll(async () => {
   for (const s of stops.splice(0).reverse()) await s().catch(() => {});
-});
+}, 120_000);
 
 interface CaseRow {
   id: string;
