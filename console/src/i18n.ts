@@ -40,6 +40,7 @@ const T = {
   consent: ['授权', 'Consent'],
   address: ['地址', 'Address'],
   addressHidden: ['长者未授权向社工提供地址', 'The resident has not agreed to share the address'],
+  noAddress: ['地址未登记，请联系值班台', 'No address on file; call the duty desk'],
   phone: ['电话', 'Phone'],
   actions: ['操作', 'Actions'],
   note: ['备注', 'Note'],

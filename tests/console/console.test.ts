@@ -236,9 +236,8 @@ describe('web console in Chromium', () => {
     await desk.fill('#transfer-station', 'st-b');
     await desk.fill('#transfer-reason', '长者暂住女儿家（B站辖区）');
     await desk.click('button[data-action=transfer]');
-    await desk.waitForFunction(
-      "document.querySelectorAll('ol.timeline li[data-type=transferred]').length === 2",
-    );
+    // (a locator, not a string predicate: the console's CSP refuses evaluated strings)
+    await desk.locator('ol.timeline li[data-type=transferred]').nth(1).waitFor();
     const r = await w.t.db.query<{
       agency: string | null;
       to_station_id: string | null;

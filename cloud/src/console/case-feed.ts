@@ -8,6 +8,9 @@ import type { QueueItem, QueueRepository } from './queue.repository.ts';
  * later-stamped one has been read: each poll looks back OVERLAP_MS and drops versions already sent.
  */
 const OVERLAP_MS = 3_000;
+const PAGE = 500;
+/** At most this many rows a poll (a bound, not a limit reached in practice: 20,000 changes in 3 s). */
+const MAX_PAGES = 40;
 
 export interface CaseFeed {
   /** Calls `fn` with each changed case; returns the unsubscribe. */
@@ -34,7 +37,16 @@ export function createCaseFeed(deps: {
     if (running) return;
     running = true;
     try {
-      const rows = await deps.queue.changedSince(new Date(since.getTime() - OVERLAP_MS));
+      // Every row of the look-back window, page by page (a burst of escalations may change hundreds).
+      const rows: QueueItem[] = [];
+      let cursor = { at: new Date(since.getTime() - OVERLAP_MS), id: '' };
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const batch = await deps.queue.changedSince(cursor.at, cursor.id, PAGE);
+        rows.push(...batch);
+        const last = batch.at(-1);
+        if (!last || batch.length < PAGE) break;
+        cursor = { at: new Date(last.updatedAt), id: last.id };
+      }
       const fresh = rows.filter((r) => sent.get(r.id) !== r.updatedAt);
       for (const r of fresh) {
         sent.set(r.id, r.updatedAt);

@@ -78,11 +78,14 @@ export function createQueueRepository(db: Queryable) {
       return rows.map(toItem);
     },
 
-    /** Cases written since `since` (any replica's commits), oldest change first. */
-    async changedSince(since: Date, limit = 500): Promise<QueueItem[]> {
+    /**
+     * Cases written after (`since`, `afterId`) in (updated_at, id) order, oldest change first: a page of a
+     * keyset scan, so a burst of more than `limit` changes is read in full, page by page.
+     */
+    async changedSince(since: Date, afterId = '', limit = 500): Promise<QueueItem[]> {
       const { rows } = await db.query<Row>(
-        `${SELECT} WHERE c.updated_at > $1 ORDER BY c.updated_at, c.id LIMIT $2`,
-        [since, limit],
+        `${SELECT} WHERE (c.updated_at, c.id) > ($1::timestamptz, $2::text) ORDER BY c.updated_at, c.id LIMIT $3`,
+        [since, afterId, limit],
       );
       return rows.map(toItem);
     },

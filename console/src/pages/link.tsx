@@ -19,7 +19,13 @@ interface LinkView {
     assignee: string | null;
     resolution: string | null;
   };
-  resident: { name: string; address: string | null; lat: number | null; lon: number | null };
+  resident: {
+    name: string;
+    address: string | null;
+    lat: number | null;
+    lon: number | null;
+    addressWithheld: boolean;
+  };
   notes: { at: string; text: string }[];
   actions: string[];
 }
@@ -101,7 +107,8 @@ export function LinkPage() {
       {v.role === 'worker' && (
         <section class="card">
           <p>
-            <b>{t('address')}:</b> {v.resident.address ?? t('addressHidden')}
+            <b>{t('address')}:</b>{' '}
+            {v.resident.address ?? (v.resident.addressWithheld ? t('addressHidden') : t('noAddress'))}
           </p>
           {v.resident.lat !== null && v.resident.lon !== null && (
             <p>
