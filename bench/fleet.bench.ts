@@ -24,7 +24,7 @@
  * the cloud kept up with (≥ 95 % of the offered rate PUBACKed in time, nothing lost) and the highest one
  * that also kept p99 event → case ≤ 500 ms.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, scrypt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,8 +36,9 @@ import { generateSecret, hashSecret } from '../cloud/src/mqtt/gateway-secret.ts'
 import type { EventKind } from '../contracts/src/index.ts';
 import { closeCases } from '../tools/harness/close-cases.ts';
 import { startTwilioFake } from '../tools/harness/fake-sms/twilio.fake.ts';
-import { type CloudProc, ROOT, startCloudProcess } from '../tools/harness/processes.ts';
-import type { LoaderGateway, LoaderReply, LoaderRequest, SentEvent } from './fleet-loader.ts';
+import { type CloudProc, startCloudProcess } from '../tools/harness/processes.ts';
+import type { LoaderGateway, LoaderRequest, SentEvent } from './fleet-loader.ts';
+import { ask, spawnLoaders, ULIMIT } from './fleet-loaders.ts';
 
 const USAGE = `npm run bench:fleet -- [options]   (needs DATABASE_URL: a PostgreSQL server we may create a database on)
   --gateways N       simulated gateways (default 1000)
@@ -101,7 +102,6 @@ const pct = (sorted: readonly number[], p: number) =>
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'NaN');
 
 /** Raises the soft open-files limit to the hard one for a child (10k sockets need more than 1024). */
-const ULIMIT = ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"'];
 const ulimitN = execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim();
 
 // ── database, fake SMS provider, cloud process ─────────────────────────────────────────────────────────
@@ -204,41 +204,7 @@ console.log(
 );
 
 // ── load generators ────────────────────────────────────────────────────────────────────────────────
-interface Loader {
-  proc: ChildProcess;
-  gateways: typeof homes;
-  next<T extends LoaderReply['type']>(type: T): Promise<Extract<LoaderReply, { type: T }>>;
-}
-const loaders: Loader[] = Array.from({ length: LOADERS }, (_, li) => {
-  const mine = homes.filter((h) => h.index % LOADERS === li);
-  const [cmd, ...args] = [
-    ...ULIMIT,
-    process.execPath,
-    '--import',
-    'tsx',
-    join(ROOT, 'bench/fleet-loader.ts'),
-  ];
-  const proc = spawn(cmd!, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map<string, (m: LoaderReply) => void>();
-  proc.on('message', (m: LoaderReply) => {
-    const w = waiting.get(m.type);
-    waiting.delete(m.type);
-    w?.(m);
-  });
-  return {
-    proc,
-    gateways: mine,
-    next: <T extends LoaderReply['type']>(type: T) =>
-      new Promise<Extract<LoaderReply, { type: T }>>((resolve) =>
-        waiting.set(type, (m) => resolve(m as Extract<LoaderReply, { type: T }>)),
-      ),
-  };
-});
-const ask = <T extends LoaderReply['type']>(l: Loader, req: LoaderRequest, reply: T) => {
-  const p = l.next(reply);
-  l.proc.send(req);
-  return p;
-};
+const loaders = spawnLoaders(LOADERS, homes);
 
 process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 

@@ -13,7 +13,7 @@
  * Prints `supervision-bench gateways=N killed=K detected=D p99_detect_s=… false_alarms=F
  * restart_false_alarms=R` and the cloud's CPU share.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,8 +23,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { generateSecret, hashSecret } from '../cloud/src/mqtt/gateway-secret.ts';
 import { freePort } from '../tools/harness/net.ts';
-import { type CloudProc, ROOT, startCloudProcess } from '../tools/harness/processes.ts';
-import type { LoaderGateway, LoaderReply, LoaderRequest } from './fleet-loader.ts';
+import { type CloudProc, startCloudProcess } from '../tools/harness/processes.ts';
+import type { LoaderGateway, LoaderRequest } from './fleet-loader.ts';
+import { ask, spawnLoaders, ULIMIT } from './fleet-loaders.ts';
 
 const USAGE = `npm run bench:supervision -- [options]   (needs DATABASE_URL: a PostgreSQL server we may create a database on)
   --gateways N     simulated gateways (default 10000)
@@ -79,7 +80,6 @@ const pct = (sorted: readonly number[], p: number) =>
   sorted.length === 0
     ? Number.NaN
     : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-const ULIMIT = ['sh', '-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"'];
 execFileSync('sh', ['-c', 'ulimit -Hn']);
 
 // ── database, cloud process ──────────────────────────────────────────────────────────────────────────
@@ -158,41 +158,7 @@ for (let start = 0; start < N; start += 1000) {
 }
 
 // ── load generators (bench/fleet-loader.ts) ──────────────────────────────────────────────────────────
-interface Loader {
-  proc: ChildProcess;
-  gateways: typeof homes;
-  next<T extends LoaderReply['type']>(type: T): Promise<Extract<LoaderReply, { type: T }>>;
-}
-const loaders: Loader[] = Array.from({ length: LOADERS }, (_, li) => {
-  const mine = homes.filter((h) => h.index % LOADERS === li);
-  const [cmd, ...args] = [
-    ...ULIMIT,
-    process.execPath,
-    '--import',
-    'tsx',
-    join(ROOT, 'bench/fleet-loader.ts'),
-  ];
-  const proc = spawn(cmd!, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map<string, (m: LoaderReply) => void>();
-  proc.on('message', (m: LoaderReply) => {
-    const w = waiting.get(m.type);
-    waiting.delete(m.type);
-    w?.(m);
-  });
-  return {
-    proc,
-    gateways: mine,
-    next: <T extends LoaderReply['type']>(type: T) =>
-      new Promise<Extract<LoaderReply, { type: T }>>((resolve) =>
-        waiting.set(type, (m) => resolve(m as Extract<LoaderReply, { type: T }>)),
-      ),
-  };
-});
-const ask = <T extends LoaderReply['type']>(l: Loader, req: LoaderRequest, reply: T) => {
-  const p = l.next(reply);
-  l.proc.send(req);
-  return p;
-};
+const loaders = spawnLoaders(LOADERS, homes);
 
 async function cleanup(): Promise<void> {
   for (const l of loaders) l.proc.send?.({ type: 'stop' } satisfies LoaderRequest);

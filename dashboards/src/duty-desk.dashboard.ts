@@ -200,7 +200,7 @@ GROUP BY r.id, r.name, r.lat, r.lon`,
     FROM cases c WHERE c.resident_id = g.resident_id AND c.kind = 'device_health' AND NOT c.test
       AND c.status NOT IN (${TERMINAL_STATES.map((st) => `'${st}'`).join(', ')}) AND c.fault_key LIKE '${pattern}'), 'ok')`;
   d.panel(
-    'Home health',
+    'Home health: gateway, band, receiver, sensors',
     new TablePanel()
       .title('Home health: gateway, band, receiver, sensors')
       .gridPos(at(0, 30, 24, 10))

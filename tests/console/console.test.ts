@@ -231,7 +231,7 @@ describe('web console in Chromium', () => {
     await desk.fill('#transfer-agency', '静安区精神卫生中心');
     await desk.fill('#transfer-reason', '需要专业心理干预');
     await desk.click('button[data-action=transfer]');
-    await expect(desk.locator('p.msg').textContent()).resolves.toMatch(/完成|Done/);
+    await desk.locator('p.msg', { hasText: /完成|Done/ }).waitFor();
     await desk.waitForSelector('ol.timeline li[data-type=transferred]');
     await desk.fill('#transfer-station', 'st-b');
     await desk.fill('#transfer-reason', '长者暂住女儿家（B站辖区）');

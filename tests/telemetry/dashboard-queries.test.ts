@@ -173,6 +173,8 @@ describe.skipIf(!hasInfluxd)(`dashboard queries against InfluxDB and ${backend}`
         }
       }
       for (const v of json.templating?.list ?? []) {
+        // A text box (the console's address) holds a value, not a query.
+        if (v.type === 'textbox') continue;
         targets.push({ panel: `$${v.name}`, refId: 'A', text: v.query, source: 'postgres' });
       }
       expect(targets.length).toBe(built.queries.length);
