@@ -294,7 +294,10 @@ export async function startCloud(
       cases: service,
       gateways,
       residents,
-      respond: (caseId) => runningPoller.respond(caseId),
+      respond: (caseId) => {
+        caseFeed.nudge(); // the new case on the desks' screens without waiting for the feed's tick
+        runningPoller.respond(caseId);
+      },
       metrics,
       log,
       telemetry,

@@ -11,10 +11,15 @@ const OVERLAP_MS = 3_000;
 const PAGE = 500;
 /** At most this many rows a poll (a bound, not a limit reached in practice: 20,000 changes in 3 s). */
 const MAX_PAGES = 40;
+/** Fewest milliseconds between two nudged looks: a burst of new cases costs one look, not one each. */
+const NUDGE_GAP_MS = 50;
 
 export interface CaseFeed {
   /** Calls `fn` with each changed case; returns the unsubscribe. */
   subscribe(fn: (items: QueueItem[]) => void): () => void;
+  /** This process just committed a case: look soon instead of at the next tick (other replicas' commits
+   * still come with the tick). Nudges coalesce: at most one look per NUDGE_GAP_MS. */
+  nudge(): void;
   close(): void;
 }
 
@@ -32,10 +37,13 @@ export function createCaseFeed(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let closed = false;
+  let lastPollAt = 0;
+  let nudged: NodeJS.Timeout | undefined;
 
   const poll = async () => {
     if (running) return;
     running = true;
+    lastPollAt = Date.now();
     try {
       // Every row of the look-back window, page by page (a burst of escalations may change hundreds).
       const rows: QueueItem[] = [];
@@ -80,7 +88,9 @@ export function createCaseFeed(deps: {
   };
   const stop = () => {
     if (timer) clearInterval(timer);
+    if (nudged) clearTimeout(nudged);
     timer = undefined;
+    nudged = undefined;
     sent.clear();
   };
 
@@ -92,6 +102,17 @@ export function createCaseFeed(deps: {
         listeners.delete(fn);
         if (listeners.size === 0) stop();
       };
+    },
+    nudge() {
+      if (!timer || nudged) return;
+      const wait = Math.max(0, lastPollAt + NUDGE_GAP_MS - Date.now());
+      nudged = setTimeout(() => {
+        nudged = undefined;
+        // A look already under way may have started before this commit: look again once it is done.
+        if (running) setTimeout(() => void poll(), NUDGE_GAP_MS).unref();
+        else void poll();
+      }, wait);
+      nudged.unref();
     },
     close() {
       closed = true;
