@@ -1,3 +1,5 @@
+import type { QueueItem } from '../../contracts/src/console-queue.ts';
+
 /** The console's one way to the cloud: the REST API, same origin, the session cookie and its CSRF token. */
 let csrf: string | null = null;
 export const setCsrf = (t: string | null) => {
@@ -47,21 +49,6 @@ export interface Session {
   csrfToken: string | null;
 }
 
-export interface QueueItem {
-  id: string;
-  residentId: string;
-  residentName: string;
-  stationId: string | null;
-  kind: string;
-  severity: string;
-  status: string;
-  level: number | null;
-  test: boolean;
-  openedAt: string;
-  updatedAt: string;
-  ackDeadlineAt: string | null;
-  assigneeId: string | null;
-  assignee: string | null;
-}
-
 export const TERMINAL = ['resolved', 'closed', 'cancelled', 'false_alarm'];
+
+export type { QueueItem };

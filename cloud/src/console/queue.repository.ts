@@ -1,22 +1,5 @@
+import type { QueueItem } from '../../../contracts/src/console-queue.ts';
 import { isoTime, isoTimeOrNull, type Queryable } from '../db/index.ts';
-
-/** One line of the duty desk's queue: the case and who it is about. */
-export interface QueueItem {
-  id: string;
-  residentId: string;
-  residentName: string;
-  stationId: string | null;
-  kind: string;
-  severity: string;
-  status: string;
-  level: number | null;
-  test: boolean;
-  openedAt: string;
-  updatedAt: string;
-  ackDeadlineAt: string | null;
-  assigneeId: string | null;
-  assignee: string | null;
-}
 
 interface Row {
   id: string;
@@ -93,3 +76,5 @@ export function createQueueRepository(db: Queryable) {
 }
 
 export type QueueRepository = ReturnType<typeof createQueueRepository>;
+
+export type { QueueItem };
