@@ -39,6 +39,7 @@ import { startTwilioFake } from '../tools/harness/fake-sms/twilio.fake.ts';
 import { type CloudProc, startCloudProcess } from '../tools/harness/processes.ts';
 import type { LoaderGateway, LoaderRequest, SentEvent } from './fleet-loader.ts';
 import { ask, spawnLoaders, ULIMIT } from './fleet-loaders.ts';
+import { numberArg } from './number-arg.ts';
 
 const USAGE = `npm run bench:fleet -- [options]   (needs DATABASE_URL: a PostgreSQL server we may create a database on)
   --gateways N       simulated gateways (default 1000)
@@ -72,14 +73,7 @@ if (a.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const num = (name: string, v: string | undefined, min: number, max: number): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    console.error(`bench:fleet: --${name} must be a number in ${min}..${max}, got ${v}\n${USAGE}`);
-    process.exit(2);
-  }
-  return n;
-};
+const num = numberArg('bench:fleet', USAGE);
 const N = Math.round(num('gateways', a.gateways, 1, 100_000));
 const RATE = num('event-rate', a['event-rate'], 0.1, 10_000);
 const DURATION_S = num('duration', a.duration, 1, 3_600);

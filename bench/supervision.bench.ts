@@ -26,6 +26,7 @@ import { freePort } from '../tools/harness/net.ts';
 import { type CloudProc, startCloudProcess } from '../tools/harness/processes.ts';
 import type { LoaderGateway, LoaderRequest } from './fleet-loader.ts';
 import { ask, spawnLoaders, ULIMIT } from './fleet-loaders.ts';
+import { numberArg } from './number-arg.ts';
 
 const USAGE = `npm run bench:supervision -- [options]   (needs DATABASE_URL: a PostgreSQL server we may create a database on)
   --gateways N     simulated gateways (default 10000)
@@ -52,14 +53,7 @@ if (a.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const num = (name: string, v: string | undefined, min: number, max: number): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    console.error(`bench:supervision: --${name} must be a number in ${min}..${max}, got ${v}\n${USAGE}`);
-    process.exit(2);
-  }
-  return n;
-};
+const num = numberArg('bench:supervision', USAGE);
 const N = Math.round(num('gateways', a.gateways, 10, 100_000));
 const H = Math.round(num('heartbeat-s', a['heartbeat-s'], 5, 3600));
 const G = Math.round(num('grace-s', a['grace-s'], 1, 3600));
