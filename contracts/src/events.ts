@@ -147,6 +147,35 @@ export const Heartbeat = Type.Object(
 );
 export type Heartbeat = Static<typeof Heartbeat>;
 
+const Share = Type.Number({ minimum: 0, maximum: 1 });
+
+/**
+ * The day's faces in numbers (issue 13): how many frames and faces the cameras gave and the mean probability of
+ * each of FER2013's seven expressions over those faces. Sent only for a day with enough faces to count; never a
+ * face, a crop, an embedding or a per-frame figure.
+ */
+export const AffectDetail = Type.Object(
+  {
+    frames: Type.Integer({ minimum: 0 }),
+    faces: Type.Integer({ minimum: 0 }),
+    negativeShare: Type.Number({ minimum: 0, maximum: 1, description: 'mean p(angry) + p(fear) + p(sad)' }),
+    shares: Type.Object(
+      {
+        angry: Share,
+        disgust: Share,
+        fear: Share,
+        happy: Share,
+        neutral: Share,
+        sad: Share,
+        surprise: Share,
+      },
+      { additionalProperties: false, description: "mean probability per expression over the day's faces" },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AffectDetail = Static<typeof AffectDetail>;
+
 /** One resident's day in a few numbers, sent by the gateway after local midnight (never raw data). */
 export const ResidentDaily = Type.Object(
   {
@@ -168,6 +197,7 @@ export const ResidentDaily = Type.Object(
       ),
     ),
     affect: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
+    affectDetail: Type.Optional(AffectDetail),
     waterLitres: Type.Optional(Type.Number({ minimum: 0 })),
     electricityKwh: Type.Optional(Type.Number({ minimum: 0 })),
     gasM3: Type.Optional(Type.Number({ minimum: 0 })),

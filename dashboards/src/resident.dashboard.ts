@@ -1,3 +1,4 @@
+import { StackingConfigBuilder, StackingMode } from '@grafana/grafana-foundation-sdk/common';
 import {
   DashboardBuilder,
   DashboardLinkBuilder,
@@ -8,11 +9,15 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { AffectDetail } from '../../contracts/src/events.ts';
 import { type BuiltDashboard, DashboardDraft } from './dashboard-draft.ts';
 import { POSTGRES } from './datasources.ts';
 import { consoleUrlVariable } from './duty-desk.dashboard.ts';
 import { at, CONSOLE_URL_VARIABLE, consoleLink } from './field-config.ts';
 import { influxql, sql } from './panel-query.ts';
+
+/** The expressions of the daily affect detail, as the contract names them (the cloud writes affect_<name>). */
+const EXPRESSIONS = Object.keys(AffectDetail.properties.shares.properties);
 
 /** One resident's days (from the gateway's daily aggregates in InfluxDB) and case history. */
 const daily = (fields: string) =>
@@ -89,17 +94,42 @@ export function residentDashboard(): BuiltDashboard {
     'Affect trend',
     new TimeseriesPanel()
       .title('Affect trend')
-      .description('Daily mean affect from the emotion scorer: -1 distressed … +1 content.')
+      .description(
+        "Per day, from the gateway's cameras (faces read on the gateway, never sent): mean valence -1 distressed … +1 content, and the negative share (mean p(angry) + p(fear) + p(sad)). A day with too few faces has no point.",
+      )
       .min(-1)
       .max(1)
       .gridPos(at(12, 8, 12, 8)),
-    [influxql('A', daily('mean("affect") AS "affect"'), { columns: { time: 'time', affect: 'number' } })],
+    [
+      influxql('A', daily('mean("affect") AS "valence", mean("affect_negative") AS "negative_share"'), {
+        columns: { time: 'time', valence: 'number', negative_share: 'number' },
+      }),
+    ],
+  );
+  d.panel(
+    'Affect by expression',
+    new TimeseriesPanel()
+      .title('Affect by expression')
+      .description(
+        "Per day: each expression's mean probability over the day's faces (FER2013's seven classes, stacked to 100 %).",
+      )
+      .unit('percentunit')
+      .min(0)
+      .max(1)
+      .fillOpacity(60)
+      .stacking(new StackingConfigBuilder().mode(StackingMode.Normal))
+      .gridPos(at(0, 16, 24, 8)),
+    [
+      influxql('A', daily(EXPRESSIONS.map((e) => `mean("affect_${e}") AS "${e}"`).join(', ')), {
+        columns: { time: 'time', ...Object.fromEntries(EXPRESSIONS.map((e) => [e, 'number' as const])) },
+      }),
+    ],
   );
   d.panel(
     'Case history',
     new TablePanel()
       .title('Case history')
-      .gridPos(at(0, 16, 24, 10))
+      .gridPos(at(0, 24, 24, 10))
       .overrideByName('case_id', [consoleLink('Open the case in the console', 'cases')]),
     [
       sql(

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AffectDetail, type ResidentDaily, topics } from '../../contracts/src/index.ts';
 import { buildDashboards, dashboardText, type QueryShape } from '../../dashboards/src/index.ts';
 import { hasInfluxd, startInfluxd, type TestInfluxd } from '../../tools/harness/influxd.ts';
 import {
@@ -15,6 +16,7 @@ import {
   heartbeat,
   startTestCloud,
   type TestCloud,
+  waitFor,
 } from '../cloud/cloud-fixture.ts';
 import { expandInfluxql, expandSql, type MacroContext } from './grafana-macros.ts';
 
@@ -90,20 +92,30 @@ describe.skipIf(!hasInfluxd)(`dashboard queries against InfluxDB and ${backend}`
       }
       // Disk usage is not in the heartbeat contract yet: feed it through the writer API directly.
       t.cloud.telemetry.heartbeat({ ...heartbeat(home.gatewayId), diskUsedPct: 30 + i * 10 });
+      // The week's summaries through the real path: gw/<id>/daily → ingest → InfluxDB.
       for (let day = 6; day >= 0; day--) {
-        t.cloud.telemetry.residentDaily({
+        const dayStart = new Date(now - day * 24 * HOUR);
+        const summary: ResidentDaily = {
+          schema: 1,
+          gatewayId: home.gatewayId,
           residentId: home.residentId,
-          day: new Date(now - day * 24 * HOUR),
+          day: dayStart.toISOString().slice(0, 10),
+          dayStart: dayStart.toISOString(),
           activeMinutes: 120 + day * 5 + i,
           steps: 2_500 + day * 100,
           heartRate: { min: 55 + i, max: 110 - day, mean: 72 },
           affect: 0.2 - day * 0.05,
+          affectDetail: affectDetailOf(day),
           waterLitres: 90 + day,
           electricityKwh: 3.5 + i * 0.2,
-        });
+        };
+        await gw.publishAsync(topics.daily(home.gatewayId), JSON.stringify(summary), { qos: 1 });
       }
       if (i === 3) await gw.endAsync(); // one gateway goes offline
     }
+    await waitFor(async () =>
+      (await t.api('GET', '/metrics')).text.split('\n').includes('anju_daily_summaries_total 28'),
+    );
     await t.cloud.timers.settle(); // each case's response follows its commit
     const cases = (await t.api('GET', '/cases?limit=100')).body.items as { id: string; residentId: string }[];
     expect(cases.length).toBe(10);
@@ -195,6 +207,32 @@ describe.skipIf(!hasInfluxd)(`dashboard queries against InfluxDB and ${backend}`
     expect(executed).toBeGreaterThanOrEqual(25);
   });
 
+  it("draws the affect panels from the days the gateway sent: valence, negative share and each expression's share", async () => {
+    const ctx: MacroContext = {
+      from: new Date(Date.now() - 30 * 24 * HOUR),
+      to: new Date(Date.now() + HOUR),
+      interval: '1h',
+      variables: { resident: homes[3]!.residentId },
+    };
+    const built = buildDashboards().find((b) => b.file === 'resident.json')!;
+    const query = (panel: string) => built.queries.find((q) => q.panel === panel)!.text;
+    const trend = influxRows(await influx.query(DB, expandInfluxql(query('Affect trend'), ctx)));
+    expect(trend.map((r) => r.valence)).toEqual(
+      [6, 5, 4, 3, 2, 1, 0].map((day) => expect.closeTo(0.2 - day * 0.05, 6)),
+    );
+    expect(trend.map((r) => r.negative_share)).toEqual(
+      [6, 5, 4, 3, 2, 1, 0].map((day) => expect.closeTo(affectDetailOf(day).negativeShare, 6)),
+    );
+    const byExpression = influxRows(
+      await influx.query(DB, expandInfluxql(query('Affect by expression'), ctx)),
+    );
+    expect(byExpression).toHaveLength(7);
+    for (const [k, row] of byExpression.entries()) {
+      const sent = affectDetailOf(6 - k).shares;
+      for (const [expression, share] of Object.entries(sent)) expect(row[expression]).toBeCloseTo(share, 6);
+    }
+  });
+
   it('measures the writer: points per second into InfluxDB', async () => {
     const n = 20_000;
     const base = Date.now() - 2 * HOUR;
@@ -214,6 +252,18 @@ describe.skipIf(!hasInfluxd)(`dashboard queries against InfluxDB and ${backend}`
     expect(c?.values[0]?.[1]).toBe(n);
   });
 });
+
+/** A day's affect detail that drifts towards sad over the week (`day` days ago). */
+function affectDetailOf(day: number): AffectDetail {
+  const sad = 0.3 - day * 0.03;
+  const happy = 0.1 + day * 0.03;
+  return {
+    frames: 1_200 + day,
+    faces: 300 + day,
+    negativeShare: 0.1 + sad,
+    shares: { angry: 0.06, disgust: 0.01, fear: 0.04, happy, neutral: 0.4, sad, surprise: 0.09 },
+  };
+}
 
 /** Series → flat rows (tags merged in), the way Grafana turns them into frames. */
 function influxRows(series: { tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]) {

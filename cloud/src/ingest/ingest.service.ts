@@ -188,6 +188,7 @@ export function createIngestService(deps: {
         ...(d.steps === undefined ? {} : { steps: d.steps }),
         ...(d.heartRate === undefined ? {} : { heartRate: d.heartRate }),
         ...(d.affect === undefined ? {} : { affect: d.affect }),
+        ...(d.affectDetail === undefined ? {} : { affectDetail: d.affectDetail }),
         ...(d.waterLitres === undefined ? {} : { waterLitres: d.waterLitres }),
         ...(d.electricityKwh === undefined ? {} : { electricityKwh: d.electricityKwh }),
       });

@@ -67,4 +67,36 @@ describe('telemetry points', () => {
     });
     expect(residentDailyPoint({ residentId: 'r1', day })).toBeUndefined();
   });
+
+  it("writes the day's affect detail as one field per expression", () => {
+    const day = new Date('2026-03-01T00:00:00+08:00');
+    const shares = {
+      angry: 0.1,
+      disgust: 0.01,
+      fear: 0.04,
+      happy: 0.3,
+      neutral: 0.4,
+      sad: 0.1,
+      surprise: 0.05,
+    };
+    const p = residentDailyPoint({
+      residentId: 'r1',
+      day,
+      affect: 0.12,
+      affectDetail: { frames: 900, faces: 240, negativeShare: 0.24, shares },
+    });
+    expect(p?.fields).toEqual({
+      affect: 0.12,
+      affect_frames: 900,
+      affect_faces: 240,
+      affect_negative: 0.24,
+      affect_angry: 0.1,
+      affect_disgust: 0.01,
+      affect_fear: 0.04,
+      affect_happy: 0.3,
+      affect_neutral: 0.4,
+      affect_sad: 0.1,
+      affect_surprise: 0.05,
+    });
+  });
 });

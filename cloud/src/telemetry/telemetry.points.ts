@@ -10,9 +10,9 @@
  * | `case_changes`      | kind, state (opened/acknowledged), resident_id, test | count (=1), case_id, ack_s (acknowledged only: seconds since opened)           |
  * | `gateway_heartbeat` | gateway_id                                   | outbox_depth, drivers_up, drivers_down, battery_pct?, cpu_pct, rss_mb, disk_used_pct?, uptime_s, agent_version, models |
  * | `gateway_models`    | gateway_id, model                            | version                                                                                 |
- * | `resident_daily`    | resident_id                                  | active_min, steps, hr_min, hr_max, hr_mean, affect, water_l, electricity_kwh (each optional) |
+ * | `resident_daily`    | resident_id                                  | active_min, steps, hr_min, hr_max, hr_mean, affect, affect_frames, affect_faces, affect_negative, affect_<expression> (angry … surprise: the day's share), water_l, electricity_kwh (each optional) |
  */
-import type { AlertEvent, Heartbeat } from '../../../contracts/src/index.ts';
+import type { AffectDetail, AlertEvent, Heartbeat } from '../../../contracts/src/index.ts';
 
 export type FieldValue = number | string | boolean;
 
@@ -125,6 +125,8 @@ export interface ResidentDaily {
   heartRate?: { min: number; max: number; mean: number };
   /** Mean affect over the day, -1 (distressed) … +1 (content), from the emotion scorer. */
   affect?: number;
+  /** The day's faces: counts, negative share and the mean probability of each expression. */
+  affectDetail?: AffectDetail;
   waterLitres?: number;
   electricityKwh?: number;
 }
@@ -139,6 +141,13 @@ export function residentDailyPoint(d: ResidentDaily): TelemetryPoint | undefined
     fields.hr_mean = d.heartRate.mean;
   }
   if (d.affect !== undefined) fields.affect = d.affect;
+  if (d.affectDetail) {
+    fields.affect_frames = d.affectDetail.frames;
+    fields.affect_faces = d.affectDetail.faces;
+    fields.affect_negative = d.affectDetail.negativeShare;
+    for (const [expression, share] of Object.entries(d.affectDetail.shares))
+      fields[`affect_${expression}`] = share;
+  }
   if (d.waterLitres !== undefined) fields.water_l = d.waterLitres;
   if (d.electricityKwh !== undefined) fields.electricity_kwh = d.electricityKwh;
   if (Object.keys(fields).length === 0) return undefined; // InfluxDB refuses a point without fields

@@ -13,6 +13,7 @@ import { ModelUpdater, resolveActiveDir, updatableModels } from '../models-updat
 import { startNodeRed } from '../nodered/index.ts';
 import { FileOutbox } from '../outbox/file-outbox.store.ts';
 import { createRaiseEvent } from '../outbox/raise-event.ts';
+import { dailyAffectFields } from '../scoring/emotion/affect-daily.ts';
 import { INACTIVITY_MODEL } from '../scoring/inactivity/index.ts';
 import { METER_SAFETY_MODEL } from '../scoring/meter-safety/index.ts';
 import { scorers } from '../scoring/registry.ts';
@@ -201,10 +202,9 @@ export async function startGateway(
     { gatewayId: config.gatewayId, residentId: config.residentId },
     clock,
     (day) => {
-      // The day's affect from the cameras (valence −1…1) when enough faces were seen; else none.
-      const affect = emotion?.closeDay();
-      const summary =
-        affect?.counted && affect.valence !== undefined ? { ...day, affect: affect.valence } : day;
+      // The day's affect from the cameras (valence −1…1 and shares per expression) when enough faces were
+      // seen; else none.
+      const summary = { ...day, ...dailyAffectFields(emotion?.closeDay()) };
       log.info({ day: summary.day, activeMinutes: summary.activeMinutes }, 'daily summary');
       forwarder.publishDaily(summary);
     },
