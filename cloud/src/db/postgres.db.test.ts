@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tools/harness/net.ts';
 import {
   type PostgresCluster,
   postgresClusterUnavailable,
@@ -34,7 +35,7 @@ describe.skipIf(skip !== '')(`PostgreSQL back-end when the server goes away ${sk
       // The server ends this session while no statement of ours is running on it (as a restart would):
       // pg's client emits 'error' then, and nobody but us listens to a checked-out client.
       await cluster.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor(() => reported.includes('connection_lost'), 10_000, "the pool seeing the session's end");
       await q.query('INSERT INTO t (id) VALUES (2)');
     });
     await expect(tx).rejects.toThrow();

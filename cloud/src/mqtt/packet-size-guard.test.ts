@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tools/harness/net.ts';
 import { PacketSizeGuard } from './packet-size-guard.ts';
 
 /** A QoS 1 PUBLISH, encoded by hand ([MQTT-3.3]): type/flags, Remaining Length, topic, packet id, payload. */
@@ -53,7 +54,14 @@ async function through(bytes: Buffer, chunk: number, max: number) {
     client.write(bytes.subarray(i, i + chunk));
     await new Promise((r) => setImmediate(r));
   }
-  await new Promise((r) => setTimeout(r, 100));
+  // Settled when every byte came through or the guard closed the connection (an oversize packet never comes whole).
+  const receivedBytes = () => received.reduce((n, b) => n + b.length, 0);
+  const closed = () => client.destroyed || guard?.destroyed === true;
+  await waitFor(
+    () => receivedBytes() >= bytes.length || closed(),
+    5_000,
+    'all bytes through or the guard closing',
+  );
   return {
     tooLarge,
     received: Buffer.concat(received),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../tools/harness/net.ts';
 import { createLogger } from '../log/logger.ts';
 import { createCloudMetrics } from '../metrics/index.ts';
 import { createNotificationDispatcher } from './notification.dispatcher.ts';
@@ -84,7 +85,7 @@ describe('notification dispatcher while the database restarts', () => {
     const { repo, calls } = fakeRepository({ claim: Array.from({ length: 1000 }, down) });
     const { dispatcher, sent } = dispatcherWith(repo);
     const pending = dispatcher.dispatch(['n1']);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => calls.claim >= 3, 5_000, 'the dispatcher retrying its claim'); // it is in the retry loop
     await dispatcher.close();
     await pending;
     expect(sent).toEqual([]);
