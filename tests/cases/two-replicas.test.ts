@@ -136,9 +136,13 @@ describe.skipIf(!adminUrl)('two cloud replicas on one PostgreSQL database', () =
       expect(perResident.rows).toHaveLength(HOMES);
       expect(perResident.rows.every((r) => r.n === 1 && r.events === 2)).toBe(true);
 
-      // Kill A mid-way: after its first timers are due (ack deadlines at +2 s, level 2 at +3 s).
-      await new Promise((r) => setTimeout(r, 2_300));
+      // Kill A mid-way: once the first timers have fired (ack deadlines at +2 s), while the rest are still due.
+      const firedSoFar = async () =>
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM timers WHERE fired_at IS NOT NULL'))
+          .rows[0]!.n;
+      await waitFor(async () => (await firedSoFar()) > 0, 30_000, 'the first timer to fire');
       await a.kill9();
+      expect(await firedSoFar()).toBeLessThan(HOMES * 4); // the kill came while timers were still due
 
       // Per case: ack_deadline 1 (→ w2), level2, ack_deadline 2 (exhausted), level3 — all fired by now.
       const done = await waitFor(
@@ -158,7 +162,11 @@ describe.skipIf(!adminUrl)('two cloud replicas on one PostgreSQL database', () =
         throw err;
       });
       expect(done).toBe(HOMES * 4);
-      await new Promise((r) => setTimeout(r, 500)); // nothing more fires
+      // Nothing more can fire: no timer is left pending (the counts below are then final).
+      const pending = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM timers WHERE fired_at IS NULL AND cancelled_at IS NULL',
+      );
+      expect(pending.rows[0]!.n).toBe(0);
       const timeline = await db.query<{ type: string; level: string | null; n: number }>(
         `SELECT type, detail->>'level' AS level, count(*)::int AS n FROM case_timeline
          WHERE type IN ('ack_deadline_missed', 'escalated') GROUP BY 1, 2 ORDER BY 1, 2`,
