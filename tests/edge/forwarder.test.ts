@@ -5,7 +5,7 @@ import type { AedesOptions } from 'aedes';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AlertEvent, newEventId } from '../../contracts/src/index.ts';
-import { systemClock } from '../../edge/src/clock.ts';
+import { type Clock, systemClock } from '../../edge/src/clock.ts';
 import { type ForwarderOptions, MqttForwarder } from '../../edge/src/forwarder/mqtt-forwarder.ts';
 import { silentLogger } from '../../edge/src/log/logger.ts';
 import { FileOutbox } from '../../edge/src/outbox/file-outbox.store.ts';
@@ -55,13 +55,31 @@ function forwarderFor(
   return f;
 }
 
+/**
+ * The system clock, counting the timers set through it: while the forwarder has no link the only ones are
+ * its reconnect attempts, so a count that grows shows it is trying (and failing) to reach the broker.
+ */
+function countingClock() {
+  let timers = 0;
+  const clock: Clock = {
+    ...systemClock,
+    setTimeout: (fn, ms) => {
+      timers++;
+      return systemClock.setTimeout(fn, ms);
+    },
+  };
+  return { clock, timers: () => timers };
+}
+
 describe('MQTT forwarder (against a real aedes broker)', () => {
   it('keeps events on disk while the cloud is down and delivers them in order when it returns', async () => {
     const port = await freePort();
     const outbox = new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-')), silentLogger);
-    forwarderFor(port, outbox);
+    const { clock, timers } = countingClock();
+    const f = forwarderFor(port, outbox, undefined, { clock });
     for (let i = 0; i < 20; i++) await outbox.append(event(i));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => timers() >= 3, 10_000, 'three failed connects (reconnects scheduled)');
+    expect(f.stats.delivered).toBe(0);
     expect(outbox.size()).toBe(20);
 
     const broker = await startRecordingBroker(port);
@@ -103,14 +121,17 @@ describe('MQTT forwarder over TLS (mqtts://)', () => {
     cleanups.push(() => broker.close());
     const make = (caFile?: string) => {
       const outbox = new FileOutbox(mkdtempSync(join(tmpdir(), 'fwd-')), silentLogger);
-      return { f: forwarderFor(broker.port, outbox, { ...(caFile ? { caFile } : {}) }), outbox };
+      const { clock, timers } = countingClock();
+      const f = forwarderFor(broker.port, outbox, { ...(caFile ? { caFile } : {}) }, { clock });
+      return { f, outbox, timers };
     };
     const untrusted = make();
     const trusted = make(cert);
     await trusted.outbox.append(event(1));
     await untrusted.outbox.append(event(2));
     await waitFor(() => trusted.outbox.size() === 0, 10_000, 'delivered over TLS');
-    await new Promise((r) => setTimeout(r, 500));
+    // The untrusted one kept trying: its handshakes failed (reconnects scheduled), it was not merely slow.
+    await waitFor(() => untrusted.timers() >= 2, 10_000, 'two failed TLS connects');
     expect(untrusted.outbox.size()).toBe(1);
     expect(untrusted.f.stats.connects).toBe(0);
     expect(broker.received.map((p) => JSON.parse(p.payload.toString()).evidence.n)).toEqual([1]);
@@ -239,7 +260,8 @@ describe('MQTT forwarder protocol level (cloud.mqttVersion)', () => {
     const pinned5 = { outbox: newOutbox() };
     const fAuto = forwarderFor(broker.port, auto.outbox);
     const f4 = forwarderFor(broker.port, pinned4.outbox, undefined, { mqttVersion: 4 });
-    const f5 = forwarderFor(broker.port, pinned5.outbox, undefined, { mqttVersion: 5 });
+    const clock5 = countingClock();
+    const f5 = forwarderFor(broker.port, pinned5.outbox, undefined, { mqttVersion: 5, clock: clock5.clock });
     for (const o of [auto, pinned4, pinned5]) await o.outbox.append(event(1));
     await waitFor(
       () => auto.outbox.size() === 0 && pinned4.outbox.size() === 0,
@@ -248,7 +270,7 @@ describe('MQTT forwarder protocol level (cloud.mqttVersion)', () => {
     );
     expect(fAuto.stats.mqttVersion).toBe(4);
     expect(f4.stats.mqttVersion).toBe(4);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => clock5.timers() >= 2, 10_000, 'MQTT 5 refused twice (reconnects scheduled)');
     expect(f5.stats.connects).toBe(0);
     expect(pinned5.outbox.size()).toBe(1);
     // The fallback is remembered: a reconnect goes straight to 3.1.1.
