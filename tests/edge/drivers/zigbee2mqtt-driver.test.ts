@@ -75,7 +75,20 @@ describe('zigbee2mqtt driver on the local broker, fed by a real MQTT client play
     await driver.stop();
     await driver.stop();
     await send('hall_pir', { occupancy: true });
-    await new Promise((r) => setTimeout(r, 200));
+    // Proof the stopped driver was sent it: a second driver (hall_pir → pir-hall-2) started after it maps the
+    // next message from the same sender; the broker delivers in order, so the first had arrived before.
+    const second = createZigbee2mqttDriver(
+      {
+        ...config,
+        id: 'z2m-2',
+        devices: [{ friendlyName: 'hall_pir', device: 'pir-hall-2', room: 'hall', role: 'motion' }],
+      },
+      { bus, log: silentLogger, clock: systemClock },
+    );
+    await second.start();
+    cleanup(() => second.stop());
+    await send('hall_pir', { occupancy: true });
+    await waitFor(() => rec.on('home/pir-hall-2/motion').length === 1, 5000, 'the second driver mapping');
     expect(rec.on('home/pir-hall/motion')).toHaveLength(2);
     expect(driver.health().state).toBe('down');
   });
