@@ -15,6 +15,14 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Topics published on the gateway's local broker, seen by an in-process subscriber after the pipeline's own. */
+function busTopics(gw: Gateway): string[] {
+  const topics: string[] = [];
+  gw.bus.subscribe('home/+/+', (topic) => topics.push(topic));
+  return topics;
+}
+const driverCounters = (gw: Gateway) => gw.drivers[0]!.health().counters;
+
 const outboxEvents = (dir: string): AlertEvent[] =>
   readdirSync(join(dir, 'outbox'))
     .filter((f) => f.endsWith('.json'))
@@ -45,12 +53,18 @@ describe('home sensors through the gateway (zigbee2mqtt on the local broker → 
     });
     let gw: Gateway = await startGateway(config, silentLogger, clock);
     cleanups.push(() => gw.stop());
+    let topics = busTopics(gw);
     const z2m = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.bus.port}`);
     cleanups.push(() => z2m.endAsync());
 
     await z2m.publishAsync('zigbee2mqtt/hall pir', JSON.stringify({ occupancy: true, battery: 90 }));
     await z2m.publishAsync('zigbee2mqtt/hall pir', JSON.stringify({ occupancy: 'maybe' })); // counted, ignored
-    await new Promise((r) => setTimeout(r, 200));
+    // Both read before the clock moves: the motion is on the bus, and the bad field (sent after it) counted.
+    await waitFor(
+      () => topics.includes('home/pir-hall/motion') && driverCounters(gw).badFields === 1,
+      5000,
+      'the 09:00 motion on the bus and the bad field counted',
+    );
     clock.advance(14 * 3_600_000); // nothing moves until 23:00
     const silence = await waitFor(
       () => outboxEvents(dataDir).find((e) => e.kind === 'inactivity'),
@@ -66,12 +80,17 @@ describe('home sensors through the gateway (zigbee2mqtt on the local broker → 
     await gw.stop();
     expect(readdirSync(join(dataDir, 'state')).sort()).toEqual(['inactivity.json', 'meter-safety.json']);
     gw = await startGateway(config, silentLogger, clock);
+    topics = busTopics(gw);
     const z2m2 = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.bus.port}`);
     cleanups.push(() => z2m2.endAsync());
     clock.advanceTo(new Date(2026, 10, 19, 2, 30, 0).getTime());
     await z2m2.publishAsync('zigbee2mqtt/front door', JSON.stringify({ contact: true }));
     await z2m2.publishAsync('zigbee2mqtt/hall pir', JSON.stringify({ occupancy: true }));
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(
+      () => topics.includes('home/door-front/contact') && topics.includes('home/pir-hall/motion'),
+      5000,
+      'the closed door and the 02:30 motion on the bus',
+    );
     await z2m2.publishAsync('zigbee2mqtt/front door', JSON.stringify({ contact: false })); // opened at 02:30
     const exit = await waitFor(
       () => outboxEvents(dataDir).find((e) => e.kind === 'night_exit'),
