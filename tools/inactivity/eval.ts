@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     margin: { type: 'string' },
     'min-threshold-min': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    /** One line per injected collapse: hour, last change before it, mats pressed, delay, reason, threshold. */
+    diagnose: { type: 'boolean', default: false },
     fixed: { type: 'boolean', default: false },
     /** Any scorer options as JSON, e.g. '{"contextWeight":32}' (with --fixed; under LOHO the grid's win). */
     'scorer-json': { type: 'string' },
@@ -85,12 +87,32 @@ function printHome(r: HomeResult, note: string): void {
       `max=${fmt(Math.max(...r.delaysMin))} night_exit=${r.nightExits} meter_safety=${r.meterSafety}` +
       (r.unmapped.length ? ` unmapped=${r.unmapped.join('|')}` : ''),
   );
+  if (args.diagnose) printInjections(r);
   if (!args.quiet)
     for (const f of fa)
       console.log(
         `  false alarm ${new Date(f.atMs).toISOString().slice(0, 16)} (${hhmm(f.atMs, utcAsLocal)}) ` +
           `cause=${f.cause} state=${f.state} label=${f.label || '-'} reason=${f.reason}: ${f.explanation}`,
       );
+}
+
+function printInjections(r: HomeResult): void {
+  for (const inj of r.injections) {
+    const d = inj.detection;
+    const lc = inj.lastChange;
+    const sinceLast = lc ? ((inj.atMs - lc.tMs) / 60_000).toFixed(0) : '-';
+    const delay = d ? ((d.decidedAtMs - inj.atMs) / 60_000).toFixed(0) : 'missed';
+    console.log(
+      `  collapse ${new Date(inj.atMs).toISOString().slice(0, 16)} delay=${delay} ` +
+        `last=${lc ? `${lc.deviceId}:${lc.active ? 'on' : 'off'}` : '-'} ${sinceLast}min before ` +
+        `pressed=${inj.pressed.join('+') || '-'} ` +
+        (d
+          ? `reason=${String(d.evidence.reason)} context=${String(d.evidence.context ?? '-')} ` +
+            `threshold=${String(d.evidence.thresholdMin)} hour_usual=${String(d.evidence.usualSilenceMin)}` +
+            (d.evidence.learningDay !== undefined ? ` learning_day=${String(d.evidence.learningDay)}` : '')
+          : ''),
+    );
+  }
 }
 
 const logs = homes.map((h) => readHome(dir, h));

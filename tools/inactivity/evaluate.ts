@@ -2,7 +2,7 @@ import type { InactivityScorerOptions } from '../../edge/src/scoring/inactivity/
 import { PERSON_ROLES } from '../../edge/src/scoring/inactivity/index.ts';
 import { pickCollapseTimes } from './collapse.injector.ts';
 import type { Activity, HomeLog } from './dataset.reader.ts';
-import { replayHome } from './replay.ts';
+import { type InjectionResult, replayHome } from './replay.ts';
 import { mapSensor } from './sensor.mapper.ts';
 
 const DAY = 86_400_000;
@@ -49,6 +49,8 @@ export interface HomeResult {
   warmupInjected: [number, number];
   nightExits: number;
   meterSafety: number;
+  /** Every injected collapse with what the scorer knew and did (for `--diagnose`). */
+  injections: InjectionResult[];
   unmapped: string[];
 }
 
@@ -132,6 +134,7 @@ export function evaluateHome(log: HomeLog, o: EvalOptions = EVAL_DEFAULTS): Home
     warmupInjected,
     nightExits: r.safety.filter((d) => d.kind === 'night_exit' && d.evidence.minutesSince === 0).length,
     meterSafety: r.safety.filter((d) => d.kind === 'meter_safety').length,
+    injections: r.injections,
     unmapped: [...r.unmapped],
   };
 }

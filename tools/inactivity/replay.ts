@@ -1,5 +1,6 @@
 import { ManualClock } from '../../edge/src/clock.ts';
 import {
+  type BusReading,
   createObservationMapper,
   type DeviceBinding,
   InactivityScorer,
@@ -36,6 +37,9 @@ export interface ReplayOptions {
 export interface InjectionResult {
   atMs: number;
   detection: Detection | undefined;
+  /** For the diagnosis: mats pressed at the collapse, and the last person-made change before it. */
+  pressed: string[];
+  lastChange: { tMs: number; deviceId: string; role: string; room: string; active: boolean } | undefined;
 }
 
 export interface ReplayResult {
@@ -75,6 +79,44 @@ function* logReadings(events: Iterable<SensorEvent>, unmapped: Set<string>): Gen
 
 const HELD_ROLES = new Set(['bed', 'seat']);
 
+/**
+ * Devices that end their "on" by themselves, and how long after a collapse they do: a PIR reads "clear" about
+ * a minute after the last motion (the person on the floor no longer moves in its view), a flush float once the
+ * cistern refills, a microwave or toaster when its timer ends. A collapse does not stop these changes, so the
+ * replay plays them (each is one more "sign of life" the scorer must not take for the person).
+ */
+const SELF_ENDING_MS: Record<string, number> = {
+  motion: 60_000,
+  toilet_flush: 60_000,
+  kitchen_appliance: 3 * 60_000,
+};
+
+function offReading(input: BusReading, tMs: number): BusReading | undefined {
+  switch (input.metric) {
+    case 'motion':
+      return { metric: 'motion', reading: { tMs, occupied: false } };
+    case 'presence':
+      return { metric: 'presence', reading: { tMs, active: false } };
+    case 'power':
+      return { metric: 'power', reading: { tMs, watts: 0 } };
+    default:
+      return undefined;
+  }
+}
+
+function isOn(input: BusReading): boolean {
+  switch (input.metric) {
+    case 'motion':
+      return input.reading.occupied;
+    case 'presence':
+      return input.reading.active;
+    case 'power':
+      return input.reading.watts > 0;
+    default:
+      return false;
+  }
+}
+
 export function replayHome(
   events: Iterable<SensorEvent>,
   startMs: number,
@@ -93,8 +135,11 @@ export function replayHome(
   safetyRunner.start();
   const mapper = createObservationMapper();
   const pressed = new Map<string, DeviceBinding>();
+  /** Self-ending devices that are on (their last reading), to end them after a collapse. */
+  const running = new Map<string, TimedReading>();
   const injections = [...(o.injectAtMs ?? [])].sort((a, b) => a - b);
   let next = 0;
+  let lastChange: InjectionResult['lastChange'];
   const stream = mergeByTime(
     logReadings(events, result.unmapped),
     fridgeCycles(startMs, o.endMs ?? lastMs, seed),
@@ -106,7 +151,9 @@ export function replayHome(
       const state = JSON.stringify(scorer.toJSON());
       result.injections.push({
         atMs: at,
-        detection: playCollapse(state, at, [...pressed.values()], o, seed + next),
+        detection: playCollapse(state, at, [...pressed.values()], [...running.values()], o, seed + next),
+        pressed: [...pressed.keys()],
+        lastChange,
       });
     }
   };
@@ -118,8 +165,20 @@ export function replayHome(
       if (r.input.reading.active) pressed.set(r.device.id, r.device);
       else pressed.delete(r.device.id);
     }
+    if (SELF_ENDING_MS[r.device.role] !== undefined) {
+      if (isOn(r.input)) running.set(r.device.id, r);
+      else running.delete(r.device.id);
+    }
     const obs = mapper.map(r.device, r.input);
     if (!obs) continue;
+    if (obs.person)
+      lastChange = {
+        tMs: obs.tMs,
+        deviceId: obs.deviceId,
+        role: obs.role,
+        room: obs.room ?? '',
+        active: obs.active,
+      };
     runner.observe(obs);
     safetyRunner.observe(obs);
   }
@@ -133,6 +192,7 @@ function playCollapse(
   state: string,
   atMs: number,
   pressed: DeviceBinding[],
+  running: TimedReading[],
   o: ReplayOptions,
   seed: number,
 ): Detection | undefined {
@@ -152,7 +212,14 @@ function playCollapse(
     const obs = mapper.map(device, { metric: 'presence', reading: { tMs: atMs, active: false } });
     if (obs) runner.observe(obs);
   }
-  for (const r of fridgeCycles(atMs, atMs + horizonMs, seed * 7919)) {
+  const ends: TimedReading[] = [];
+  for (const r of running) {
+    const t = atMs + (SELF_ENDING_MS[r.device.role] ?? 0);
+    const input = offReading(r.input, t);
+    if (input) ends.push({ tMs: t, device: r.device, input });
+  }
+  ends.sort((a, b) => a.tMs - b.tMs);
+  for (const r of mergeByTime(ends.values(), fridgeCycles(atMs, atMs + horizonMs, seed * 7919))) {
     clock.advanceTo(r.tMs);
     if (first) break;
     const obs = mapper.map(r.device, r.input);
