@@ -33,13 +33,12 @@ describe('shipped flow: medication reminder (real Node-RED, real broker and outb
     });
   });
 
-  it('raises nothing when the OK button is pressed within the confirm window', async () => {
+  it('raises nothing when OK is pressed within the confirm window, and "medication missed" when it does not come', async () => {
     h.bus.publish('home/band7/button', { tMs: 1, button: 'ok' });
-    await new Promise((r) => setTimeout(r, 2_500)); // past the 1.8 s window
+    await new Promise((r) => setTimeout(r, 2_500)); // past the 1.8 s window: the quiet is what is tested
     expect(h.outbox.size()).toBe(0);
-  });
 
-  it('raises a warning "medication missed" event through the outbox when OK does not come', async () => {
+    // The same flow, reminding again with no OK, does raise: the quiet above was the OK's doing.
     const before = Date.now();
     h.bus.publish('home/agent/medication/remind', {});
     const event = await h.event((e) => e.kind === 'medication_missed');
