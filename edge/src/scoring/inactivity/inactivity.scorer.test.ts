@@ -273,4 +273,102 @@ describe('InactivityScorer', () => {
     expect(off.scorer.threshold(lastEvening).reason).not.toBe('morning_absent');
     expect(off.scorer.threshold(lastEvening).min).toBeGreaterThan(th.min);
   });
+
+  it('takes a PIR firing alone for hours for a ghost, not a person: the silence goes on and alerts', () => {
+    const ghost = (s: InactivityScorer) => {
+      const h = setup(s);
+      h.feed(obs(MON + 9 * H, 'cupboard', true, 'kitchen_cupboard'));
+      // From 09:05, the hall PIR fires every 20 s for 14 h, and nothing else changes.
+      for (let t = MON + 9 * H + 5 * MIN; t < MON + 23 * H; t += 20_000) {
+        h.feed({ ...obs(t, 'motion', true, 'hall_pir'), room: 'hall' });
+        h.feed({ ...obs(t + 5_000, 'motion', false, 'hall_pir'), room: 'hall' });
+      }
+      return h.out;
+    };
+    const out = ghost(new InactivityScorer({ localOffset: utcAsLocal }));
+    expect(out.length).toBeGreaterThan(0);
+    // Its changes count for 4 h (a person may be there), not after: the silence starts by 13:05.
+    expect(out[0]?.occurredAtMs).toBeLessThanOrEqual(MON + 13 * H + 5 * MIN);
+    expect(out[0]?.occurredAtMs).toBeGreaterThan(MON + 13 * H);
+    // Off: the ghost hides the silence for ever.
+    expect(ghost(new InactivityScorer({ localOffset: utcAsLocal, motionAloneCapMin: null }))).toEqual([]);
+  });
+
+  describe('fast path on the time to the next sign of life (gapQuantile)', () => {
+    const FAST = { localOffset: utcAsLocal, warmupDays: 0, gapQuantile: 0.999, gapWeight: 2 } as const;
+    const seat = (f: (o: ActivityObservation) => void, t: number, on: boolean) =>
+      f({ ...obs(t, 'seat', on, 'sofa'), room: 'living' });
+    const kitchen = (f: (o: ActivityObservation) => void, t: number) =>
+      f({ ...obs(t, 'motion', true, 'kitchen_pir'), room: 'kitchen' });
+    /** Sits 40 min, gets up: the kitchen PIR sees them 2 min later, and again 25-45 min later; sits again. */
+    const day = (f: (o: ActivityObservation) => void, d: number) => {
+      const base = MON + d * 24 * H;
+      for (let t = base + 8 * H, i = 0; t < base + 21 * H; i++) {
+        const still = (25 + ((i * 7 + d * 3) % 21)) * MIN;
+        seat(f, t, true);
+        seat(f, t + 40 * MIN, false);
+        kitchen(f, t + 42 * MIN);
+        kitchen(f, t + 42 * MIN + still);
+        t += 45 * MIN + still;
+      }
+    };
+
+    it('alerts sooner when the person got up and was never seen again, and says why', () => {
+      const { clock, out, feed, scorer } = setup(new InactivityScorer(FAST));
+      for (let d = 0; d < 21; d++) day(feed, d);
+      const base = MON + 21 * 24 * H;
+      seat(feed, base + 10 * H + 5 * MIN, true);
+      const up = base + 10 * H + 45 * MIN;
+      seat(feed, up, false);
+      const th = scorer.threshold(up);
+      expect(th.reason).toBe('got_up_not_seen');
+      expect(th.min).toBeLessThanOrEqual(60);
+      // The gap model is saved with the rest: a restarted gateway keeps the fast path.
+      const restored = InactivityScorer.fromJSON(
+        JSON.parse(JSON.stringify(scorer.toJSON())) as InactivityScorerState,
+        FAST,
+      );
+      expect(restored.threshold(up).min).toBeCloseTo(th.min, 3);
+      clock.advanceTo(up + th.min * MIN + MIN);
+      const d = out.at(-1) as Detection;
+      expect(d.occurredAtMs).toBe(up);
+      expect(d.evidence.reason).toBe('got_up_not_seen');
+      expect(String(d.evidence.explanation)).toMatch(/got up from a seat or bed and not seen since/);
+      // Off (gapQuantile null): the same home alerts on the hour's threshold.
+      const off = setup(new InactivityScorer({ ...FAST, gapQuantile: null }));
+      for (let d2 = 0; d2 < 21; d2++) day(off.feed, d2);
+      seat(off.feed, up - 40 * MIN, true);
+      seat(off.feed, up, false);
+      expect(off.scorer.threshold(up).reason).not.toBe('got_up_not_seen');
+      expect(off.scorer.threshold(up).min).toBeGreaterThan(th.min + 15);
+    });
+
+    it('needs evidence about the device: a few seat releases are not enough', () => {
+      const cupboard = (f: (o: ActivityObservation) => void, t: number) =>
+        f({ ...obs(t, 'cupboard', true, 'kitchen_cupboard'), room: 'kitchen' });
+      const busy = (s: InactivityScorer) => {
+        const h = setup(s);
+        // Two busy days (the kitchen PIR and a cupboard every 2 min: the home is always followed quickly)…
+        for (let d = 0; d < 2; d++)
+          for (let t = MON + d * 24 * H + 8 * H, i = 0; t < MON + d * 24 * H + 21 * H; t += 2 * MIN, i++)
+            (i % 2 ? kitchen : cupboard)(h.feed, t);
+        // …then a seat released `n` times between 09:00 and 11:00, each time followed a minute later.
+        return h;
+      };
+      const releases = (h: ReturnType<typeof setup>, n: number) => {
+        const base = MON + 2 * 24 * H + 9 * H;
+        for (let k = 0; k < n; k++) {
+          seat(h.feed, base + k * 15 * MIN, true);
+          seat(h.feed, base + k * 15 * MIN + 10 * MIN, false);
+          kitchen(h.feed, base + k * 15 * MIN + 11 * MIN);
+        }
+        const up = base + 2 * H + 30 * MIN;
+        seat(h.feed, up - 10 * MIN, true);
+        seat(h.feed, up, false);
+        return h.scorer.threshold(up).reason;
+      };
+      expect(releases(busy(new InactivityScorer(FAST)), 6)).not.toBe('got_up_not_seen');
+      expect(releases(busy(new InactivityScorer({ ...FAST, gapMinEvidence: 0 })), 6)).toBe('got_up_not_seen');
+    });
+  });
 });

@@ -2,6 +2,7 @@ import type { ModelInfo, Severity } from '../../../../contracts/src/index.ts';
 import type { Detection } from '../scorer.ts';
 import { ContextModel, type ContextModelState, contextKey } from './context.model.ts';
 import { durationText, hhmm, type LocalOffset, localParts, systemLocalOffset } from './local-time.ts';
+import { deviceKey, HOME_KEY, NextEventModel, type NextEventModelState } from './next-event.model.ts';
 import { type ActivityObservation, type DeviceRole, HELD_CAP_MS } from './observation.ts';
 import {
   histogramQuantileMin,
@@ -29,6 +30,31 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
   /** A context shortens the threshold only once this many of its silences (pooled, decayed) are known (default 20). */
   contextMinSilences?: number;
   /**
+   * Fast path on the time to the next sign of life (`next-event.model.ts`): the share of *all* gaps after
+   * the last device's change (short ones too) a silence must outlast. A context almost always followed
+   * within minutes (a flush, a fridge door) then alerts at a lower quantile of its own long gaps, pooled
+   * with its role-and-room's and the hour's (the default routine's tail included). Default 0.999 (with
+   * `gapWeight` 8: the most conservative setting a leave-one-home-out fold chose); null: off.
+   */
+  gapQuantile?: number | null;
+  /**
+   * Pseudo-gaps by which the share of gaps reaching 5 min is pooled toward the level above (device ←
+   * role-and-room ← home ← a prior of one in two), so a device seen a few times borrows (default 10).
+   */
+  gapShrink?: number;
+  /** Weight (pseudo-gaps) of the level above in the fast path's long gaps (default 8). */
+  gapWeight?: number;
+  /** The fast path needs at least this many gaps (pooled, decayed) after the device's change (default 8). */
+  gapMinEvidence?: number;
+  /**
+   * Which contexts the fast path serves: 'named' (default) only those with a reason of their own — the
+   * last change in a bathroom or a flush, a bed exit at night; 'all': any context (measured: false alarms
+   * in the evening after living-room PIRs, docs/inactivity.md).
+   */
+  gapContexts?: 'named' | 'all';
+  /** The fast path may also undercut the warm-up floor (default false: while learning, the prior decides). */
+  gapInWarmup?: boolean;
+  /**
    * "Usual morning activity absent": a silence that began in the evening or night alerts by this long after
    * the latest usual getting-up time (95 % of the learned mornings) — default 30 (every leave-one-home-out fold chose it); null: off.
    */
@@ -38,6 +64,13 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
    * (the hall PIR seeing them go) does not end the outing (default 3).
    */
   leaveGraceMin?: number;
+  /**
+   * A motion sensor that has been changing alone and without a pause of 5 min for longer than this
+   * (default 240 min) is a ghost (a heater's draught, sunlight, a pet), not a person: its changes past it
+   * are not signs of life, so a PIR firing alone every few seconds cannot hide a collapse for ever. (In the
+   * replayed homes a PIR is the only device changing for up to 138 min, pauses included.) null: off.
+   */
+  motionAloneCapMin?: number | null;
   /** Days from the first sign of life during which the home is "learning" (default 7). */
   warmupDays?: number;
   /**
@@ -57,6 +90,7 @@ export type ThresholdReason =
   | 'usual_after_context'
   | 'bathroom_not_left'
   | 'night_bed_exit'
+  | 'got_up_not_seen'
   | 'morning_absent'
   | 'learning';
 
@@ -103,6 +137,12 @@ export interface InactivityScorerState {
   wakeMinutes?: number[];
   wakeDayIndex?: number | null;
   firstDayIndex?: number | null;
+  gaps?: NextEventModelState;
+  lastDeviceKey?: string | null;
+  lastDeviceId?: string | null;
+  streakDeviceId?: string | null;
+  streakSinceMs?: number | null;
+  streakLastMs?: number | null;
 }
 
 const SEVERITY_BY_TIER: Severity[] = ['info', 'warning', 'urgent', 'critical'];
@@ -114,6 +154,10 @@ const WAKE_FROM_MIN = 4 * 60;
 /** Door changes closer than this are one passage (open, close, a second try). */
 const DOOR_EPISODE_MS = 5 * MIN;
 const OUTING = 'outing';
+/** A pause this long between a PIR's changes ends a ghost streak (a person pauses; a ghost does not). */
+const GHOST_PAUSE_MS = 5 * MIN;
+/** Share of gaps that reach 5 min in a home the scorer knows nothing of (conservative: one in two). */
+const PRIOR_LONG_SHARE = 0.5;
 const BATHROOM = /bath|toilet|wc|shower|lavator|restroom|卫生间|浴室|厕所|洗手间/i;
 
 /**
@@ -140,6 +184,20 @@ export class InactivityScorer {
   private readonly prior: RoutineModel;
   private contexts = new ContextModel();
   private outings = new ContextModel();
+  private gaps = new NextEventModel();
+  private lastDeviceKey: string | null = null;
+  private lastDeviceId: string | null = null;
+  private readonly gapQuantile: number | undefined;
+  private readonly gapShrink: number;
+  private readonly gapWeight: number;
+  private readonly gapMinEvidence: number;
+  private readonly gapInWarmup: boolean;
+  private readonly gapAllContexts: boolean;
+  private readonly motionAloneCapMs: number | undefined;
+  /** The device that alone, without a 5 min pause, has been changing since `streakSinceMs` (PIR ghosts). */
+  private streakDeviceId: string | null = null;
+  private streakSinceMs: number | null = null;
+  private streakLastMs: number | null = null;
   private readonly quantile: number;
   private readonly margin: number;
   private readonly minThresholdMin: number;
@@ -174,6 +232,7 @@ export class InactivityScorer {
   private alertedTier = 0;
   private cachedEpisodeMs: number | null = null;
   private cachedContext: string | null = null;
+  private cachedDevice: string | null = null;
   private cachedThreshold: ThresholdInfo | null = null;
 
   constructor(options: InactivityScorerOptions = {}, routine?: RoutineModel) {
@@ -185,6 +244,14 @@ export class InactivityScorer {
     this.maxThresholdMin = options.maxThresholdMin ?? 720;
     this.contextWeight = options.contextWeight ?? 8;
     this.contextMinSilences = options.contextMinSilences ?? 20;
+    this.gapQuantile = options.gapQuantile === null ? undefined : (options.gapQuantile ?? 0.999);
+    this.gapShrink = options.gapShrink ?? 10;
+    this.gapWeight = options.gapWeight ?? 8;
+    this.gapMinEvidence = options.gapMinEvidence ?? 8;
+    this.gapInWarmup = options.gapInWarmup ?? false;
+    this.gapAllContexts = options.gapContexts === 'all';
+    this.motionAloneCapMs =
+      options.motionAloneCapMin === null ? undefined : (options.motionAloneCapMin ?? 240) * MIN;
     this.morningMarginMin = options.morningMarginMin === null ? undefined : (options.morningMarginMin ?? 30);
     this.leaveGraceMs = (options.leaveGraceMin ?? 3) * MIN;
     this.warmupDays = options.warmupDays ?? 7;
@@ -235,11 +302,12 @@ export class InactivityScorer {
     if (f !== 1) {
       this.contexts.decay(f);
       this.outings.decay(f);
+      this.gaps.decay(f);
     }
     if (!obs.person) return [];
     if (this.firstDayIndex === null) this.firstDayIndex = day;
     const out = this.tick(obs.tMs);
-    if (this.chatterPastCap(obs)) return out;
+    if (this.chatterPastCap(obs) || this.motionAlonePastCap(obs)) return out;
     const start = this.silenceStartMs(obs.tMs);
     // A silence at home has ended: learn how long it lasted, in the hour it began, after what.
     if (start !== null && !this.away && start < obs.tMs) {
@@ -248,6 +316,22 @@ export class InactivityScorer {
       const min = (obs.tMs - start) / MIN;
       this.routine.learn(isWeekend(p.weekday), hour, min);
       if (this.lastContext !== null) this.contexts.learn(this.lastContext, hour, min);
+    }
+    // Every gap at home, short ones too, after the last device's change (time to the next sign of life).
+    if (
+      start !== null &&
+      !this.away &&
+      start <= obs.tMs &&
+      this.lastDeviceKey !== null &&
+      this.lastContext !== null
+    ) {
+      const hour = Math.floor(localParts(start, this.offset).minuteOfDay / 60);
+      this.gaps.learn(
+        [this.lastDeviceKey, this.lastContext, HOME_KEY],
+        hour,
+        (obs.tMs - start) / MIN,
+        obs.deviceId === this.lastDeviceId,
+      );
     }
     this.noteMorning(obs, day);
     if (obs.role === 'bed') this.bedSeen = true;
@@ -274,7 +358,11 @@ export class InactivityScorer {
     this.lastActivityMs = Math.max(this.lastActivityMs ?? obs.tMs, obs.tMs);
     this.lastActivityRole = obs.role;
     this.lastActivityRoom = obs.room ?? null;
-    if (obs.role !== 'front_door') this.lastContext = contextKey(obs.role, obs.active, obs.room);
+    if (obs.role !== 'front_door') {
+      this.lastContext = contextKey(obs.role, obs.active, obs.room);
+      this.lastDeviceKey = deviceKey(obs.deviceId, obs.active);
+      this.lastDeviceId = obs.deviceId;
+    }
     return out;
   }
 
@@ -297,6 +385,22 @@ export class InactivityScorer {
       this.held.delete(obs.deviceId);
     }
     return true;
+  }
+
+  /** A motion sensor changing alone, without a pause, for longer than `motionAloneCapMin` is a ghost. */
+  private motionAlonePastCap(obs: ActivityObservation): boolean {
+    const paused = this.streakLastMs === null || obs.tMs - this.streakLastMs >= GHOST_PAUSE_MS;
+    this.streakLastMs = obs.tMs;
+    if (obs.deviceId !== this.streakDeviceId || this.streakSinceMs === null || paused) {
+      this.streakDeviceId = obs.deviceId;
+      this.streakSinceMs = obs.tMs;
+      return false;
+    }
+    return (
+      obs.role === 'motion' &&
+      this.motionAloneCapMs !== undefined &&
+      obs.tMs - this.streakSinceMs > this.motionAloneCapMs
+    );
   }
 
   private doorChange(tMs: number): void {
@@ -331,7 +435,12 @@ export class InactivityScorer {
   }
 
   threshold(startMs: number): ThresholdInfo {
-    if (this.cachedEpisodeMs === startMs && this.cachedContext === this.lastContext && this.cachedThreshold)
+    if (
+      this.cachedEpisodeMs === startMs &&
+      this.cachedContext === this.lastContext &&
+      this.cachedDevice === this.lastDeviceKey &&
+      this.cachedThreshold
+    )
       return this.cachedThreshold;
     const p = localParts(startMs, this.offset);
     const weekend = isWeekend(p.weekday);
@@ -359,8 +468,19 @@ export class InactivityScorer {
         }
       }
     }
-    let t = Math.min(this.maxThresholdMin, Math.max(this.minThresholdMin, q * this.margin));
     const learning = this.firstDayIndex !== null && p.dayIndex - this.firstDayIndex < this.warmupDays;
+    const fastWhy = fastReason(ctx ?? '', p.minuteOfDay);
+    const fast =
+      this.gapAllContexts || fastWhy !== 'usual_after_context'
+        ? this.gapThresholdMin(hour, hourHist)
+        : undefined;
+    let fastUsed = false;
+    if (fast !== undefined && fast < q) {
+      q = fast;
+      reason = fastWhy;
+      fastUsed = true;
+    }
+    let t = Math.min(this.maxThresholdMin, Math.max(this.minThresholdMin, q * this.margin));
     const morning = learning ? undefined : this.morningDeadlineMin(p.minuteOfDay);
     if (morning !== undefined && morning < t) {
       t = Math.max(this.minThresholdMin, morning);
@@ -368,7 +488,7 @@ export class InactivityScorer {
     }
     if (learning) {
       const floor = this.prior.quantileMin(weekend, hour, this.warmupQuantile, this.bedSeen);
-      if (floor > t) {
+      if (floor > t && !(fastUsed && this.gapInWarmup)) {
         t = Math.min(this.maxThresholdMin, floor);
         reason = 'learning';
       }
@@ -376,8 +496,38 @@ export class InactivityScorer {
     const info: ThresholdInfo = { min: t, reason, hourMin, context: ctx };
     this.cachedEpisodeMs = startMs;
     this.cachedContext = ctx;
+    this.cachedDevice = this.lastDeviceKey;
     this.cachedThreshold = info;
     return info;
+  }
+
+  /**
+   * The fast path (`gapQuantile`): the share `f` of gaps after the last device's change that reach 5 min,
+   * pooled device ← role-and-room ← home ← prior; a silence must outlast all but `1 - gapQuantile` of
+   * those gaps, i.e. the `1 - (1 - gapQuantile) / f` quantile of the long gaps (device's, pooled with the
+   * role-and-room's and the hour's, default routine included), never a lower quantile than the median
+   * nor a higher one than `quantile`. Undefined when off or with too little evidence about the device.
+   */
+  private gapThresholdMin(hour: number, hourHist: Float64Array): number | undefined {
+    if (this.gapQuantile === undefined || this.lastDeviceKey === null || this.lastContext === null)
+      return undefined;
+    const fine = this.gaps.histogram(this.lastDeviceKey, hour);
+    const nFine = fine.longMass + fine.shortMass;
+    if (nFine < this.gapMinEvidence) return undefined;
+    const mid = this.gaps.histogram(this.lastContext, hour);
+    const home = this.gaps.histogram(HOME_KEY, hour);
+    const a = this.gapShrink;
+    let f = (home.longMass + a * PRIOR_LONG_SHARE) / (home.longMass + home.shortMass + a);
+    f = (mid.longMass + a * f) / (mid.longMass + mid.shortMass + a);
+    f = (fine.longMass + a * f) / (nFine + a);
+    const q = Math.min(this.quantile, Math.max(0.5, 1 - (1 - this.gapQuantile) / f));
+    // Long gaps: the hour's shape (with the default routine's tail) ← the role-and-room's ← the device's.
+    const w = this.gapWeight;
+    const chain = normalised(hourHist);
+    const midMix = normalised(mid.long.map((c, k) => c + w * (chain[k] ?? 0)));
+    const fineMix = fine.long.map((c, k) => c + w * (midMix[k] ?? 0));
+    const r = histogramQuantileMin(fineMix, q);
+    return r;
   }
 
   /**
@@ -511,6 +661,12 @@ export class InactivityScorer {
       wakeMinutes: this.wakeMinutes,
       wakeDayIndex: this.wakeDayIndex,
       firstDayIndex: this.firstDayIndex,
+      gaps: this.gaps.toJSON(),
+      lastDeviceKey: this.lastDeviceKey,
+      lastDeviceId: this.lastDeviceId,
+      streakDeviceId: this.streakDeviceId,
+      streakSinceMs: this.streakSinceMs,
+      streakLastMs: this.streakLastMs,
     };
   }
 
@@ -536,6 +692,12 @@ export class InactivityScorer {
     s.lastDoorRoom = state.lastDoorRoom ?? null;
     s.wakeMinutes = (state.wakeMinutes ?? []).filter((m) => Number.isFinite(m)).slice(-28);
     s.wakeDayIndex = state.wakeDayIndex ?? null;
+    s.gaps = NextEventModel.fromJSON(state.gaps);
+    s.lastDeviceKey = state.lastDeviceKey ?? null;
+    s.lastDeviceId = state.lastDeviceId ?? null;
+    s.streakDeviceId = state.streakDeviceId ?? null;
+    s.streakSinceMs = state.streakSinceMs ?? null;
+    s.streakLastMs = state.streakLastMs ?? null;
     // A v1 state has learned for a while already: it is not a new home.
     s.firstDayIndex = state.firstDayIndex !== undefined ? state.firstDayIndex : state.v === 1 ? -1e6 : null;
     return s;
@@ -547,6 +709,7 @@ const REASON_TEXT: Record<ThresholdReason, string> = {
   usual_after_context: 'longer than usual after this last activity',
   bathroom_not_left: 'bathroom entered and never left',
   night_bed_exit: 'out of bed at night and not back',
+  got_up_not_seen: 'got up from a seat or bed and not seen since',
   morning_absent: 'not up by the latest usual morning',
   learning: 'home still learning: default routine',
 };
@@ -556,7 +719,14 @@ function fastReason(ctx: string, minuteOfDay: number): ThresholdReason {
   if (BATHROOM.test(room) || roleState.startsWith('toilet_flush')) return 'bathroom_not_left';
   const h = minuteOfDay / 60;
   if (roleState === 'bed:off' && (h >= 22 || h < 6)) return 'night_bed_exit';
+  if (roleState === 'bed:off' || roleState === 'seat:off') return 'got_up_not_seen';
   return 'usual_after_context';
+}
+
+function normalised(h: Float64Array): Float64Array {
+  let total = 0;
+  for (const c of h) total += c;
+  return total > 0 ? h.map((c) => c / total) : h;
 }
 
 function isWeekend(weekday: number): boolean {
