@@ -97,6 +97,12 @@ function printHome(r: HomeResult, note: string): void {
 }
 
 function printInjections(r: HomeResult): void {
+  const reasons = new Map<string, number>();
+  for (const inj of r.injections) {
+    const why = inj.detection ? String(inj.detection.evidence.reason) : 'missed';
+    reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
+  console.log(`  reasons ${[...reasons].map(([k, n]) => `${k}=${n}`).join(' ')}`);
   for (const inj of r.injections) {
     const d = inj.detection;
     const lc = inj.lastChange;
