@@ -32,7 +32,7 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
   /**
    * Fast path on the time to the next sign of life (`next-event.model.ts`): the share of *all* gaps after
    * the last device's change (short ones too) a silence must outlast. A context almost always followed
-   * within minutes (a flush, a fridge door) then alerts at a lower quantile of its own long gaps, pooled
+   * within minutes (a seat released, a flush) then alerts at a lower quantile of its own long gaps, pooled
    * with its role-and-room's and the hour's (the default routine's tail included). Default 0.999 (with
    * `gapWeight` 8: the most conservative setting a leave-one-home-out fold chose); null: off.
    */
@@ -48,7 +48,7 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
   gapMinEvidence?: number;
   /**
    * Which contexts the fast path serves: 'named' (default) only those with a reason of their own — the
-   * last change in a bathroom or a flush, a bed exit at night; 'all': any context (measured: false alarms
+   * last change in a bathroom or a flush, a bed exit at night, a seat or bed released; 'all': any context (measured: false alarms
    * in the evening after living-room PIRs, docs/inactivity.md).
    */
   gapContexts?: 'named' | 'all';
@@ -526,8 +526,7 @@ export class InactivityScorer {
     const chain = normalised(hourHist);
     const midMix = normalised(mid.long.map((c, k) => c + w * (chain[k] ?? 0)));
     const fineMix = fine.long.map((c, k) => c + w * (midMix[k] ?? 0));
-    const r = histogramQuantileMin(fineMix, q);
-    return r;
+    return histogramQuantileMin(fineMix, q);
   }
 
   /**
