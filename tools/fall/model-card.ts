@@ -169,6 +169,7 @@ export function writeModelCard(dir: string, c: CardInput): void {
     wristWeight: number;
     wristAdlWeight?: number;
     members: number;
+    hardNegativePass?: { weight: number; epochs: number; minScore: number; windows: number };
   };
   const win = m.trigger.preSamples + m.trigger.postSamples + 1;
   const sources = [...new Set(c.valInfos.map((i) => i.source))].sort();
@@ -319,9 +320,19 @@ ${targetRows.join('\n')}
     m.input?.clipG
       ? `
 - **Clipping**: each axis clipped to ±${m.input.clipG} g before the gate and the features, on the band's live stream as in
-  training (edge/src/scoring/fall-model/input-clip.ts). The wrist sources' watches saturate at different ranges
-  (WEDA-FALL ±4 g, UMAFall and SmartFallMM ±8 g, the band ±16 g; WISDM ±2 g): unclipped, how high an impact
-  goes would tell the model which source — hence which kind of fall or mat — a window came from.`
+  training (edge/src/scoring/fall-model/input-conditioner.ts, manifest \`input.clipG\`). The wrist sources' watches
+  saturate at different ranges (WEDA-FALL ±4 g, UMAFall and SmartFallMM ±8 g, the band ±16 g; WISDM ±2 g):
+  unclipped, how high an impact goes would tell the model which source — hence which kind of fall or mat — a
+  window came from.`
+      : ''
+  }${
+    m.input?.lowPassHz
+      ? `
+- **Low-pass**: after clipping, each axis goes through a 4th-order Butterworth low-pass at ${m.input.lowPassHz} Hz (two biquads,
+  causal, started in the steady state of the first sample), on the band's live stream as in training (the same
+  \`InputConditioner\`, manifest \`input.lowPassHz\`). The sources were recorded at 15–70 Hz and resampled to ${m.rateHz} Hz: what
+  lies above the slowest source's bandwidth tells the source, not the movement — within WEDA-FALL the falls were
+  recorded at 40 Hz and the ADLs at 50 Hz, so "upsampled from 40 Hz" would otherwise read as "fall".`
       : ''
   }
 - **Gate** (no model): a sample with |a| ≥ ${m.trigger.gateG} g opens a candidate impact; a larger |a| within
@@ -339,6 +350,11 @@ ${targetRows.join('\n')}
       ? `; and the impact itself: how far the arm was unloaded in the second before the peak (a proxy of the speed at impact),
   the impact's width at half height, and how much the arm turned right after it`
       : ''
+  }${
+    m.features.shapeFeatures
+      ? `; and the shape of the event at the wrist: the longest unloaded run (|a| < 0.8 g) in the 1.5 s before the peak, how
+  much the wrist turned on the way there and after it, and how soon after the impact it came to rest`
+      : ''
   }. All are invariant to rotations
   of the sensor's axes, so the band's orientation on the arm does not matter and no rotation augmentation is needed.
 - **Model**: the average of ${training.members} dense networks ${m.features.mean.length} → 32 (relu) → 16 (relu) → 1 (sigmoid), each from
@@ -347,7 +363,14 @@ ${targetRows.join('\n')}
     (training.wristAdlWeight ?? 1) > 1
       ? `, wrist ADL windows ${training.wristAdlWeight}× more again (the wrist's false alarms are what the wearer feels)`
       : ''
-  }.
+  }.${
+    training.hardNegativePass
+      ? `
+  Hard-negative pass: after the ${training.epochs} epochs, the ${training.hardNegativePass.windows} wrist ADL windows of the training subjects
+  that the ensemble still scored ≥ ${training.hardNegativePass.minScore} were shown ${training.hardNegativePass.weight}× more for ${training.hardNegativePass.epochs} further epochs (no validation
+  window is mined).`
+      : ''
+  }
   On the gateway the ${training.members} networks run **merged into one** ${training.members}× wider network (first-layer kernels side by side,
   deeper ones block-diagonal: edge/src/scoring/fall-model/merged-ensemble.ts), one fused matMul per layer — the same
   outputs as the saved graph, ~6× faster per window.

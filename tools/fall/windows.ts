@@ -6,9 +6,13 @@ import {
   featureCount,
 } from '../../edge/src/scoring/fall-model/features.ts';
 import { ImpactTrigger, type TriggerParams } from '../../edge/src/scoring/fall-model/impact-trigger.ts';
-import { clipSample } from '../../edge/src/scoring/fall-model/input-clip.ts';
-import type { AccelSample } from '../../edge/src/scoring/scorer.ts';
+import {
+  InputConditioner,
+  type InputConditioning,
+} from '../../edge/src/scoring/fall-model/input-conditioner.ts';
+import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { loadAtBandRate } from './recordings.ts';
+import { WindowCache } from './window-cache.ts';
 
 /** 1 = the fall's impact, 0 = not a fall, -1 = near a fall's impact but not it (left out of training). */
 export type WindowLabel = 1 | 0 | -1;
@@ -39,14 +43,31 @@ export function buildWindows(
   layout: FeatureLayout,
   positionInput: boolean,
   hardNegatives = false,
-  clipG?: number,
+  conditioning: InputConditioning = {},
+  cacheDir?: string,
 ): WindowSet {
   const set: WindowSet = { features: [], labels: [], recording: [], peakTMs: [], recordings: [] };
   const n = featureCount(layout);
+  const cache = cacheDir
+    ? new WindowCache(cacheDir, { trigger, layout, positionInput, hardNegatives, conditioning })
+    : undefined;
   for (const info of infos) {
+    const hit = cache?.read(info);
+    if (hit) {
+      const rec =
+        set.recordings.push(hit.impactMs === undefined ? { info } : { info, impactMs: hit.impactMs }) - 1;
+      hit.labels.forEach((label, i) => {
+        set.features.push(hit.features[i]!);
+        set.labels.push(label);
+        set.recording.push(rec);
+        set.peakTMs.push(hit.peakTMs[i]!);
+      });
+      continue;
+    }
+    const first = set.labels.length;
     const loaded = loadAtBandRate(dir, info);
-    // The scorer's own input conditioning (input-clip.ts), so the windows are the ones the gateway scores.
-    const samples = clipG === undefined ? loaded : loaded.map((s) => clipSample(s, clipG));
+    // The scorer's own input conditioning (input-conditioner.ts), so the windows are the ones the gateway scores.
+    const samples = InputConditioner.apply(conditioning, BAND_RATE_HZ, loaded);
     const impactMs = info.label === 'fall' ? findImpact(samples).tMs : undefined;
     const rec = set.recordings.push(impactMs === undefined ? { info } : { info, impactMs }) - 1;
     const trig = new ImpactTrigger(trigger);
@@ -69,6 +90,12 @@ export function buildWindows(
     }
     if (hardNegatives && impactMs === undefined)
       addLocalPeaks(set, samples, rec, trigger, layout, positionInput);
+    cache?.write(info, {
+      impactMs,
+      labels: set.labels.slice(first),
+      peakTMs: set.peakTMs.slice(first),
+      features: set.features.slice(first),
+    });
   }
   return set;
 }

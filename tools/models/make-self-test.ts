@@ -46,7 +46,7 @@ const set = buildWindows(
   manifest.features,
   manifest.features.positionInput,
   false,
-  manifest.input?.clipG,
+  manifest.input,
 );
 
 type Pick = { name: string; expect: 'fall' | 'no_fall'; score: number; peak: number; features: number[] };

@@ -6,7 +6,7 @@ import { scorers } from '../registry.ts';
 import { BAND_RATE_HZ, type Detection } from '../scorer.ts';
 import { createFallModelScorer, DEFAULT_FALL_MODEL_DIR, type FallModelScorer } from './fall-model.scorer.ts';
 import { ImpactTrigger } from './impact-trigger.ts';
-import { clipSample } from './input-clip.ts';
+import { InputConditioner } from './input-conditioner.ts';
 
 const DATA = resolve(import.meta.dirname, '../../../../../shared/datasets/falls');
 // Both recordings belong to U11, a validation subject of model 3.0.0: the shipped model never trained on them.
@@ -68,9 +68,10 @@ describe.skipIf(!existsSync(join(DATA, 'index.csv')))('shipped fall model (model
 
   it('detects the fall at most 3 s after the impact, with evidence, through push()', () => {
     const samples = atBandRate(FALL);
-    // The scorer sees the band's stream clipped to ±clipG (input-clip.ts): its peak is the clipped signal's.
-    const clipG = scorer.manifest.input?.clipG;
-    const impact = findImpact(clipG === undefined ? samples : samples.map((s) => clipSample(s, clipG)));
+    // The scorer sees the band's stream conditioned (clipped, low-passed: input-conditioner.ts): its peak is
+    // the conditioned signal's.
+    const m = scorer.manifest;
+    const impact = findImpact(InputConditioner.apply(m.input ?? {}, m.rateHz, samples));
     scorer.reset();
     const detections = samples.flatMap((s) => scorer.push(s) ?? []) as Detection[];
     // A later peak of the same fall (getting up, the arm hitting the floor again) may score too: ConfirmPolicy

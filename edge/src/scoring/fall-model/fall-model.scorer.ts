@@ -5,7 +5,7 @@ import type { AccelSample, Detection, Scorer, ScorerFactory, ScorerOptions } fro
 import { initTf, type TfBackendName } from '../tf-backend.ts';
 import { extractFeatures, featureCount, summaryEvidence } from './features.ts';
 import { ImpactTrigger, type ImpactWindow } from './impact-trigger.ts';
-import { clipSample } from './input-clip.ts';
+import { InputConditioner } from './input-conditioner.ts';
 import { createMergedRunner, mergeDenseEnsemble } from './merged-ensemble.ts';
 import { FallModelError, type FallModelManifest, readLayersModel, readManifest } from './model-files.ts';
 
@@ -56,7 +56,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
   const input = new Float32Array(inputs);
   const info = { name: manifest.name, version: manifest.version };
   const trigger = new ImpactTrigger(manifest.trigger);
-  const clipG = manifest.input?.clipG;
+  const conditioner = new InputConditioner(manifest.input ?? {}, manifest.rateHz);
   const merged = options.mergeEnsemble === false ? undefined : mergeDenseEnsemble(model);
   const runner = merged && createMergedRunner(tf, merged);
   const predict = runner
@@ -111,7 +111,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     scoreFeatureVector,
     push(sample: AccelSample): Detection | undefined {
       let best: Detection | undefined;
-      for (const w of trigger.push(clipG === undefined ? sample : clipSample(sample, clipG))) {
+      for (const w of trigger.push(conditioner.push(sample))) {
         const value = scoreWindow(w.xyz);
         if (value >= threshold && (!best || value > best.score.value)) best = detect(w, value);
       }
@@ -119,6 +119,7 @@ export async function createFallModelScorer(options: FallModelScorerOptions = {}
     },
     reset() {
       trigger.reset();
+      conditioner.reset();
     },
     pending: () => trigger.pending,
     dispose() {

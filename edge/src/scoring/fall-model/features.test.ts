@@ -87,4 +87,48 @@ describe('fall window features', () => {
       expect(value(ontoABed(), 'impactWidthS')).toBeGreaterThan(0.15);
     });
   });
+
+  describe('with the shape features (model 3.1 candidates)', () => {
+    const shaped = { ...layout, activityFeatures: true, impactFeatures: true, shapeFeatures: true };
+    const value = (xyz: Float32Array, name: string) =>
+      extractFeatures(xyz, shaped)[featureNames(shaped).indexOf(name)]!;
+    /** A hand hitting a table: a short swing down, a 4 g blow, the hand resting where it was, palm down. */
+    function tableHit(): Float32Array {
+      const xyz = new Float32Array(201 * 3);
+      for (let i = 0; i < 201; i++) {
+        const g = i >= 96 && i < 100 ? 0.6 : i === 100 ? 4 : 1;
+        xyz[i * 3] = 0.03 * Math.sin(i);
+        xyz[i * 3 + 1] = 0.02;
+        xyz[i * 3 + 2] = g;
+      }
+      return xyz;
+    }
+
+    it('names every feature once and stays rotation-invariant', () => {
+      expect(featureNames(shaped)).toHaveLength(featureCount(shaped));
+      expect(new Set(featureNames(shaped)).size).toBe(featureCount(shaped));
+      expect(featureNames(shaped).slice(-4)).toEqual([
+        'unloadedRunS',
+        'preTurnDeg',
+        'postTurnSumDeg',
+        'restAfterS',
+      ]);
+      const a = extractFeatures(syntheticFall(), shaped);
+      const b = extractFeatures(rotate(syntheticFall(), 1.3, 0.4), shaped);
+      a.forEach((v, i) => {
+        expect(b[i]).toBeCloseTo(v, 2);
+      });
+    });
+
+    it('tells a fall (a long drop, the arm turned, then still) from a table hit', () => {
+      // The synthetic fall: 15 samples under 0.8 g (0.3 s); the table hit: 4 (0.08 s).
+      expect(value(syntheticFall(), 'unloadedRunS')).toBeCloseTo(0.3, 3);
+      expect(value(tableHit(), 'unloadedRunS')).toBeCloseTo(0.08, 3);
+      // Lying on the side from 0.2 s after the impact: the turn is over before the post-impact bins start.
+      expect(value(syntheticFall(), 'postTurnSumDeg')).toBeLessThan(5);
+      expect(value(tableHit(), 'preTurnDeg')).toBeLessThan(5);
+      // Both come to rest at once here (0.5 s after the impact, the first bin looked at).
+      expect(value(syntheticFall(), 'restAfterS')).toBeCloseTo(0.5, 3);
+    });
+  });
 });

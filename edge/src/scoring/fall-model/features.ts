@@ -24,7 +24,17 @@ export interface FeatureLayout {
    * a mattress soft and long); and how much the arm turned in the half second after it.
    */
   impactFeatures?: boolean;
+  /**
+   * Model 3.1 candidates: four more features, after the impact ones, of what separates a table hit or sitting
+   * down from a fall at the wrist — the longest unloaded run (|a| < 0.8 g) in the 1.5 s before the peak (a
+   * fall drops for a while; a hand swung onto a table barely does), how much the wrist turned on the way
+   * there and after it (sum of the angles between successive 0.2 s mean vectors), and how soon it came to
+   * rest after the impact (first 0.2 s bin from 0.5 s on whose vector spread is under 0.05 g).
+   */
+  shapeFeatures?: boolean;
 }
+
+const SHAPE_NAMES = ['unloadedRunS', 'preTurnDeg', 'postTurnSumDeg', 'restAfterS'] as const;
 
 const IMPACT_NAMES = ['descentGs', 'impactWidthS', 'postTurnDeg'] as const;
 
@@ -81,6 +91,7 @@ export function featureNames(layout: FeatureLayout): string[] {
     for (let b = 0; b < bins; b++) names.push(`${kind}${b}`);
   if (layout.activityFeatures) names.push(...ACTIVITY_NAMES);
   if (layout.impactFeatures) names.push(...IMPACT_NAMES);
+  if (layout.shapeFeatures) names.push(...SHAPE_NAMES);
   return names;
 }
 
@@ -89,12 +100,13 @@ export function featureCount(layout: FeatureLayout): number {
 }
 
 // Scratch space reused by every call: scoring runs on the gateway's one thread, and a window is scored a few
-// times a second at most, so one buffer of magnitudes and four gravity vectors are all it ever needs.
+// times a second at most, so one buffer of magnitudes and five gravity vectors are all it ever needs.
 let magScratch = new Float32Array(0);
 const gPre: Vec = [0, 0, 0];
 const gPost: Vec = [0, 0, 0];
 const gEarly: Vec = [0, 0, 0];
 const gBin: Vec = [0, 0, 0];
+const gTurn: Vec = [0, 0, 0];
 const finite = (v: number) => (Number.isFinite(v) ? v : 0);
 
 /**
@@ -205,7 +217,41 @@ export function extractFeatures(
     out[k++] = finite((to - from + 1) / rateHz);
     out[k++] = finite(angleDeg(meanVec(xyz, at(0.1), at(0.3), gBin), gEarly));
   }
+  if (layout.shapeFeatures) {
+    let run = 0;
+    let longest = 0;
+    for (let i = at(-1.5); i < pre; i++) {
+      run = mag[i]! < 0.8 ? run + 1 : 0;
+      longest = Math.max(longest, run);
+    }
+    out[k++] = finite(longest / rateHz);
+    const step = Math.max(1, Math.round(0.2 * rateHz));
+    out[k++] = finite(turnSum(xyz, at(-1.2), pre, step));
+    out[k++] = finite(turnSum(xyz, at(0.5), end, step));
+    let rest = (end - pre) / rateHz;
+    for (let from = at(0.5); from + step <= end; from += step)
+      if (vecSd(xyz, from, from + step) < 0.05) {
+        rest = (from - pre) / rateHz;
+        break;
+      }
+    out[k++] = finite(rest);
+  }
   return out;
+}
+
+/** Sum of the angles (degrees) between the mean vectors of successive `step`-sample bins in from..to. */
+function turnSum(xyz: Float32Array, from: number, to: number, step: number): number {
+  let sum = 0;
+  let havePrev = false;
+  for (let i = from; i + step <= to; i += step) {
+    meanVec(xyz, i, i + step, gBin);
+    if (havePrev) sum += angleDeg(gTurn, gBin);
+    gTurn[0] = gBin[0];
+    gTurn[1] = gBin[1];
+    gTurn[2] = gBin[2];
+    havePrev = true;
+  }
+  return sum;
 }
 
 /** The summary features by name, rounded: the scorer's evidence (features, never raw samples). */

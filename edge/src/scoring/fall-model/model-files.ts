@@ -8,6 +8,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Tf } from '../tf-backend.ts';
 import type { FeatureLayout } from './features.ts';
 import type { TriggerParams } from './impact-trigger.ts';
+import type { InputConditioning } from './input-conditioner.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FILE = 'model.json';
@@ -29,8 +30,11 @@ export interface FallModelManifest {
     /** When true the last input is 1 for a wrist sensor, 0 for a waist one (the band is always wrist). */
     positionInput: boolean;
   };
-  /** Input conditioning before the gate: each axis clipped to ±clipG (input-clip.ts); absent = no clipping. */
-  input?: { clipG?: number };
+  /**
+   * Input conditioning before the gate (input-conditioner.ts): each axis clipped to ±clipG, then low-passed at
+   * lowPassHz; absent = none.
+   */
+  input?: InputConditioning;
   /** Subjects by role: train (weights), validation (threshold, design), test (reported only). */
   split?: { seed: number; train: string[]; validation: string[]; test?: string[]; rule?: string };
   [extra: string]: unknown;
@@ -56,7 +60,9 @@ export function readManifest(dir: string): FallModelManifest {
     !f ||
     f.mean?.length !== inputs ||
     f.std?.length !== inputs ||
-    (m.input?.clipG !== undefined && !(typeof m.input.clipG === 'number' && m.input.clipG >= 1))
+    (m.input?.clipG !== undefined && !(typeof m.input.clipG === 'number' && m.input.clipG >= 1)) ||
+    (m.input?.lowPassHz !== undefined &&
+      !(typeof m.input.lowPassHz === 'number' && m.input.lowPassHz > 0 && m.input.lowPassHz < m.rateHz / 2))
   )
     throw new FallModelError(`${join(dir, MANIFEST_FILE)}: threshold, trigger or feature constants invalid`);
   return m;
