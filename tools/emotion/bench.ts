@@ -1,10 +1,12 @@
-// npm run bench:emotion -- [--iterations 30] [--core 1] [--input-size 320]
+// npm run bench:emotion -- [--iterations 10] [--core 1] [--input-sizes 224,256,320] [--backends wasm,cpu]
+//                          [--classifier trained|shipped]
 //
 // Per backend (tfjs-node when installed, wasm, cpu), each in its own child pinned to one core (taskset):
 // one 640×480 frame → face detection (tiny face detector) + expression of each face, median and p99 ms over
-// the six real photographs face-api ships (letterboxed to 640×480), and the RSS the camera pipeline adds
-// (face-api + its models + the analyser, measured against the same process before loading them). Also the
-// faces found per photo (the detection figure in docs/camera.md).
+// the six real photographs face-api ships (letterboxed to 640×480), for each detector input size, with the
+// faces found per photo at that size (the detection figure in docs/camera.md), the detector alone and the
+// classifier per face; and the RSS the camera pipeline adds (face-api + its models + the analyser), measured
+// against the same process before loading them with the same frames held at both readings (after a GC).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,96 +21,144 @@ import { availableBackends, type TfBackendName } from '../../edge/src/scoring/tf
 
 const { values: args } = parseArgs({
   options: {
-    iterations: { type: 'string', default: '30' },
+    iterations: { type: 'string', default: '10' },
     core: { type: 'string', default: '1' },
     backend: { type: 'string' },
-    'input-size': { type: 'string', default: String(DEFAULT_ANALYSER.inputSize) },
+    backends: { type: 'string' },
+    'input-sizes': { type: 'string', default: '224,256,320' },
+    classifier: { type: 'string' },
   },
 });
 const PINNED = 'ANJU_BENCH_PINNED';
 const self = [...process.execArgv, process.argv[1]!];
+// The RSS readings are taken after a full GC, so garbage does not count as the pipeline's.
+const gcFlag = process.execArgv.includes('--expose-gc') ? [] : ['--expose-gc'];
 
 if (!args.backend) {
   if (!process.env[PINNED]) {
     if (spawnSync('taskset', ['-c', args.core, 'true']).status === 0) {
-      const r = spawnSync('taskset', ['-c', args.core, process.execPath, ...self, ...process.argv.slice(2)], {
-        stdio: 'inherit',
-        env: { ...process.env, [PINNED]: `taskset -c ${args.core}` },
-      });
+      const r = spawnSync(
+        'taskset',
+        ['-c', args.core, process.execPath, ...gcFlag, ...self, ...process.argv.slice(2)],
+        {
+          stdio: 'inherit',
+          env: { ...process.env, [PINNED]: `taskset -c ${args.core}` },
+        },
+      );
       process.exit(r.status ?? 1);
     }
     console.log('# taskset not available: running unpinned');
   } else console.log(`# pinned: ${process.env[PINNED]}`);
+  const wanted = args.backends?.split(',');
   for (const b of await availableBackends()) {
-    spawnSync(process.execPath, [...self, ...process.argv.slice(2), '--backend', b], { stdio: 'inherit' });
+    if (wanted && !wanted.includes(b)) continue;
+    spawnSync(process.execPath, [...gcFlag, ...self, ...process.argv.slice(2), '--backend', b], {
+      stdio: 'inherit',
+    });
   }
   process.exit(0);
 }
 
-const rssMb = () => process.memoryUsage().rss / 1e6;
+const rssMb = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss / 1e6;
+};
 const photosDir = join(FACE_API_MODEL_DIR, '..', 'demo');
 const photos = readdirSync(photosDir)
   .filter((f) => /^sample\d\.jpg$/.test(f))
   .sort();
 const limits = { timeoutMs: 5000, maxImageBytes: 20_000_000, maxPixels: 20_000_000 };
-// Decode the photographs first, so the RSS baseline includes the frames but not the pipeline.
-const big = photos.map((f) => decodeJpeg(readFileSync(join(photosDir, f)), limits, 0));
+// The frames a camera would give (each photograph letterboxed to 640×480, in plain JS so no tf is loaded yet),
+// made before the baseline and held until the last reading: the RSS difference is the pipeline alone.
+const frames: Frame[] = photos.map((f) => letterbox(decodeJpeg(readFileSync(join(photosDir, f)), limits, 0)));
 const rss0 = rssMb();
 const rt = await loadFaceApi([args.backend as TfBackendName]);
 if (rt.backend !== args.backend) {
   console.log(`${args.backend}: not available`);
   process.exit(0);
 }
-const classifier = await createExpressionClassifier(rt, 'trained').catch(() =>
+const kind = args.classifier === 'shipped' ? 'shipped' : 'trained';
+const classifier = await createExpressionClassifier(rt, kind).catch(() =>
   createExpressionClassifier(rt, 'shipped'),
 );
-const analyser = createFaceAnalyser(rt, classifier, {
-  ...DEFAULT_ANALYSER,
-  inputSize: Number(args['input-size']),
-});
-// Letterbox each photograph to 640×480 with tf (as ffmpeg does for RTSP cameras).
-const frames: Frame[] = big.map((f) => {
-  const t = rt.tf.tidy(() => {
-    const img = rt.tf.tensor3d(f.rgb, [f.height, f.width, 3], 'float32');
-    const scale = Math.min(640 / f.width, 480 / f.height);
-    const w = Math.round(f.width * scale);
-    const h = Math.round(f.height * scale);
-    const small = rt.tf.image.resizeBilinear(img, [h, w]);
-    const top = Math.floor((480 - h) / 2);
-    const left = Math.floor((640 - w) / 2);
-    return rt.tf.cast(
-      rt.tf.pad(small, [
-        [top, 480 - h - top],
-        [left, 640 - w - left],
-        [0, 0],
-      ]),
-      'int32',
-    );
-  });
-  const rgb = new Uint8Array(t.dataSync());
-  t.dispose();
-  return { width: 640, height: 480, rgb, atMs: 0 };
-});
-big.length = 0;
-const found: string[] = [];
-for (const [i, f] of frames.entries()) {
-  const faces = await analyser.analyse(f);
-  found.push(`${photos[i]}: ${faces.length} (${faces.map((x) => topEmotion(x.expression)).join(',')})`);
-}
-const times: number[] = [];
-for (let it = 0; it < Number(args.iterations); it++)
+const simd = rt.backend === 'wasm' ? await rt.tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined;
+console.log(
+  `${args.backend}: classifier ${classifier.kind} ${classifier.version}${simd === undefined ? '' : `, wasm SIMD ${simd}`}`,
+);
+
+const q = (times: number[], p: number) => {
+  const s = [...times].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+};
+let rssAdded: number | undefined;
+for (const inputSize of args['input-sizes'].split(',').map(Number)) {
+  const analyser = createFaceAnalyser(rt, classifier, { ...DEFAULT_ANALYSER, inputSize });
+  const found: number[] = [];
+  const tops: string[] = [];
+  for (const f of frames) {
+    const faces = await analyser.analyse(f);
+    found.push(faces.length);
+    tops.push(faces.map((x) => topEmotion(x.expression)).join(','));
+  }
+  const times: number[] = [];
+  for (let it = 0; it < Number(args.iterations); it++)
+    for (const f of frames) {
+      const t0 = performance.now();
+      await analyser.analyse(f);
+      times.push(performance.now() - t0);
+    }
+  // The detector alone on the same frames, to split the cost.
+  const detectTimes: number[] = [];
   for (const f of frames) {
     const t0 = performance.now();
-    await analyser.analyse(f);
-    times.push(performance.now() - t0);
+    await analyser.detect(f);
+    detectTimes.push(performance.now() - t0);
   }
-times.sort((x, y) => x - y);
-const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
-const added = rssMb() - rss0;
+  // The classifier alone: a batch of 1 and of 4 faces (112×112 crops).
+  const perFace: Record<number, number> = {};
+  for (const n of [1, 4]) {
+    const crops = rt.tf.randomUniform([n, 112, 112, 3], 0, 255, 'float32', 7);
+    await classifier.classify(crops as never);
+    const t0 = performance.now();
+    for (let i = 0; i < 5; i++) await classifier.classify(crops as never);
+    perFace[n] = (performance.now() - t0) / 5 / n;
+    crops.dispose();
+  }
+  rssAdded ??= rssMb() - rss0;
+  console.log(
+    `  inputSize ${inputSize}: faces found ${found.join(', ')} = ${found.reduce((a, b) => a + b, 0)} (of 22 counted by eye); ${tops.join(' | ')}`,
+  );
+  console.log(
+    `    per frame (detect + classify): median ${q(times, 0.5).toFixed(1)} ms, p99 ${q(times, 0.99).toFixed(1)} ms over ${times.length} frames; detector alone median ${q(detectTimes, 0.5).toFixed(1)} ms; classifier ${perFace[1]!.toFixed(1)} ms a face alone, ${perFace[4]!.toFixed(1)} ms a face in fours`,
+  );
+}
 console.log(
-  `${args.backend}: classifier ${classifier.kind} ${classifier.version}, detector inputSize ${args['input-size']}`,
+  `  RSS added by the pipeline: ${rssAdded?.toFixed(0)} MB (face-api, models, analyser; same ${frames.length} frames held at both readings, after GC)`,
 );
-console.log(`  faces found at 640×480: ${found.join('; ')}`);
-console.log(
-  `  per frame (detect + classify): median ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms over ${times.length} frames; RSS added ${added.toFixed(0)} MB`,
-);
+
+/** Scales a decoded photo into a 640×480 frame, aspect kept, black bars (what ffmpeg gives for RTSP cameras). */
+function letterbox(src: Frame, W = 640, H = 480): Frame {
+  const scale = Math.min(W / src.width, H / src.height);
+  const w = Math.round(src.width * scale);
+  const h = Math.round(src.height * scale);
+  const left = Math.floor((W - w) / 2);
+  const top = Math.floor((H - h) / 2);
+  const rgb = new Uint8Array(W * H * 3);
+  for (let y = 0; y < h; y++) {
+    // Box-average the source pixels that fall into this one (a photo is 3× larger: no aliasing).
+    const sy0 = Math.floor(y / scale);
+    const sy1 = Math.max(sy0 + 1, Math.floor((y + 1) / scale));
+    for (let x = 0; x < w; x++) {
+      const sx0 = Math.floor(x / scale);
+      const sx1 = Math.max(sx0 + 1, Math.floor((x + 1) / scale));
+      const o = ((top + y) * W + left + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let sy = sy0; sy < sy1; sy++)
+          for (let sx = sx0; sx < sx1; sx++) sum += src.rgb[(sy * src.width + sx) * 3 + c]!;
+        rgb[o + c] = Math.round(sum / ((sy1 - sy0) * (sx1 - sx0)));
+      }
+    }
+  }
+  return { width: W, height: H, rgb, atMs: 0 };
+}

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExpressionClassifier } from '../../edge/src/scoring/emotion/expression-classifier.ts';
+import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../../edge/src/scoring/tf-backend.ts';
 import { type FaceFile, readCrop } from './dataset.ts';
 
 /** Gitignored (.data/): features of the frozen network, computed once, so the head trains in seconds. */
 export const CACHE_DIR = new URL('../../.data/cache/emotion/', import.meta.url).pathname;
+
+/** Files per cache chunk: a killed run keeps what it finished, and shards of one run share the work. */
+const CHUNK = 512;
 
 export interface FeatureSet {
   files: FaceFile[];
@@ -18,35 +21,75 @@ export interface FeatureSet {
 }
 
 /**
- * The frozen network's features of every file, from the cache when the file list and extractor match, else
- * computed in batches (progress on stderr) and cached. Unreadable crops get a zero row and are reported.
+ * The frozen network's features of every file, chunk by chunk from the cache when the chunk's files and the
+ * extractor match, else computed in batches (progress on stderr) and cached. Unreadable crops get a zero row.
+ * `shard` [k, n]: compute only chunks with index % n === k and return undefined (parallel extraction runs);
+ * without it, every chunk is loaded or computed and the whole set returned.
  */
 export async function featuresOf(
   tf: Tf,
-  classifier: ExpressionClassifier,
+  extract: (crops: Tensor4D) => Promise<Tensor2D>,
   files: FaceFile[],
   extractor: string,
-  flip = true,
-): Promise<FeatureSet> {
-  const key = createHash('sha256')
-    .update(extractor)
-    .update(flip ? 'flip' : 'noflip')
-    .update(files.map((f) => `${f.label}/${f.name}`).join('\n'))
-    .digest('hex')
-    .slice(0, 16);
-  const file = join(CACHE_DIR, `features-${key}.bin`);
-  if (existsSync(file)) {
-    const buf = readFileSync(file);
-    const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-    const dim = all.length / files.length / (flip ? 2 : 1);
-    process.stderr.write(`features: ${files.length} × ${dim} from the cache ${file}\n`);
-    return { files, dim, x: all.slice(0, files.length * dim), xFlip: all.slice(files.length * dim) };
+  shard?: [number, number],
+): Promise<FeatureSet | undefined> {
+  const chunks: { x: Float32Array; xFlip: Float32Array; dim: number }[] = [];
+  const t0 = Date.now();
+  let done = 0;
+  for (let c = 0; c * CHUNK < files.length; c++) {
+    const part = files.slice(c * CHUNK, (c + 1) * CHUNK);
+    if (shard && c % shard[1] !== shard[0]) continue;
+    const key = createHash('sha256')
+      .update(extractor)
+      .update('flip')
+      .update(part.map((f) => `${f.label}/${f.name}`).join('\n'))
+      .digest('hex')
+      .slice(0, 16);
+    const file = join(CACHE_DIR, `chunk-${key}.bin`);
+    let chunk: { x: Float32Array; xFlip: Float32Array; dim: number };
+    if (existsSync(file)) {
+      if (shard) continue;
+      const buf = readFileSync(file);
+      const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+      const dim = all.length / part.length / 2;
+      chunk = { x: all.subarray(0, part.length * dim), xFlip: all.subarray(part.length * dim), dim };
+    } else {
+      chunk = await computeChunk(tf, extract, part);
+      mkdirSync(CACHE_DIR, { recursive: true });
+      // Written piecewise and renamed, so a killed run leaves no half file.
+      const fd = openSync(`${file}.part`, 'w');
+      for (const a of [chunk.x, chunk.xFlip])
+        for (let o = 0; o < a.byteLength; o += 1 << 26)
+          writeSync(fd, new Uint8Array(a.buffer, a.byteOffset + o, Math.min(1 << 26, a.byteLength - o)));
+      closeSync(fd);
+      renameSync(`${file}.part`, file);
+    }
+    done += part.length;
+    process.stderr.write(
+      `features: chunk ${c} (${done} faces${shard ? ` in shard ${shard[0]}/${shard[1]}` : ` of ${files.length}`}, ${Math.round((Date.now() - t0) / 1000)} s, ${extractor})\n`,
+    );
+    if (!shard) chunks.push(chunk);
   }
+  if (shard) return undefined;
+  const dim = chunks[0]!.dim;
+  const x = new Float32Array(files.length * dim);
+  const xFlip = new Float32Array(files.length * dim);
+  chunks.forEach((ch, c) => {
+    x.set(ch.x, c * CHUNK * dim);
+    xFlip.set(ch.xFlip, c * CHUNK * dim);
+  });
+  return { files, dim, x, xFlip };
+}
+
+async function computeChunk(
+  tf: Tf,
+  extract: (crops: Tensor4D) => Promise<Tensor2D>,
+  files: FaceFile[],
+): Promise<{ x: Float32Array; xFlip: Float32Array; dim: number }> {
   const batch = 64;
   const rows: Float32Array[] = [];
   const flips: Float32Array[] = [];
   let dim = 0;
-  const t0 = Date.now();
   for (let i = 0; i < files.length; i += batch) {
     const part = files.slice(i, i + batch);
     const crops = part.map((f) => readCrop(f.path));
@@ -61,13 +104,11 @@ export async function featuresOf(
       ),
     );
     const flipped = tf.tidy(() => tf.reverse(input, 2));
-    for (const [t, out] of (flip
-      ? [
-          [input, rows],
-          [flipped, flips],
-        ]
-      : [[input, rows]]) as [typeof input, Float32Array[]][]) {
-      const f = await classifier.features(t as never);
+    for (const [t, out] of [
+      [input, rows],
+      [flipped, flips],
+    ] as [typeof input, Float32Array[]][]) {
+      const f = await extract(t as never);
       dim = f.shape[1];
       const data = (await f.data()) as Float32Array;
       f.dispose();
@@ -76,20 +117,14 @@ export async function featuresOf(
       });
     }
     tf.dispose([input, flipped]);
-    if ((i / batch) % 10 === 0)
-      process.stderr.write(
-        `features: ${Math.min(files.length, i + batch)}/${files.length} (${Math.round((Date.now() - t0) / 1000)} s)\n`,
-      );
   }
   const x = new Float32Array(files.length * dim);
-  const xFlip = new Float32Array(flip ? files.length * dim : 0);
+  const xFlip = new Float32Array(files.length * dim);
   rows.forEach((r, i) => {
     x.set(r, i * dim);
   });
   flips.forEach((r, i) => {
     xFlip.set(r, i * dim);
   });
-  mkdirSync(CACHE_DIR, { recursive: true });
-  writeFileSync(file, Buffer.concat([Buffer.from(x.buffer), Buffer.from(xFlip.buffer)]));
-  return { files, dim, x, xFlip };
+  return { x, xFlip, dim };
 }

@@ -1,19 +1,32 @@
-// npm run train:emotion -- [--seed 13] [--epochs 60] [--hidden 256] [--val-fraction 0.15] [--out models/emotion] [--no-test]
+// npm run train:emotion -- [--seed 13] [--epochs 40] [--view expr3x3+landmark] [--hidden 256] [--reduce 0]
+//                          [--no-tta] [--no-write] [--no-test] [--out models/emotion]
 //
-// Improves on face-api's shipped expression net with a small dense head on its frozen feature extractor
-// (256 features of a 112×112 crop). Full convolution training in pure JS is far too slow on 2 cores, so the
-// frozen network's features are computed once (with a left-right mirror for augmentation) and cached under
-// .data/cache/emotion; the head then trains in seconds. Split: Training_* files of ../shared/datasets/faces,
-// stratified by class into train and validation (the epoch is chosen on validation); PublicTest_* files are
-// the test split, classified once at the end and never used for a choice. Seeded; writes model.json,
-// weights.bin, manifest.json and the model card README.md into --out.
+// Improves on face-api's shipped expression layer with a small head on frozen features from inside face-api's
+// own nets (edge/src/scoring/emotion/face-features.ts): the expression net's 7×7×256 map before its global
+// pooling and the landmark net's map, read through a chosen view (pooled to 3×3 positions, or the whole map
+// through a shared per-position layer). Convolution training in pure JS is far too slow on 2 cores, so the
+// frozen nets run once per crop and its mirror (augmentation and test-time flip averaging), cached under
+// .data/cache/emotion; the head then trains in minutes. Split: Training_* files of ../shared/datasets/faces,
+// stratified by class into train and validation (epoch, view and head are chosen on validation: --no-write
+// runs validation only); PublicTest_* is the test split, classified once at the end through the classifier
+// the gateway loads, never used for a choice. Seeded; writes model.json, weights.bin, manifest.json and the
+// model card README.md into --out.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { createExpressionClassifier } from '../../edge/src/scoring/emotion/expression-classifier.ts';
+import type { EmotionManifest } from '../../edge/src/scoring/emotion/expression-classifier.ts';
 import { EMOTIONS } from '../../edge/src/scoring/emotion/expressions.ts';
 import { loadFaceApi } from '../../edge/src/scoring/emotion/face-api.loader.ts';
+import {
+  blocksFor,
+  extractFeatures,
+  type FeatureBlock,
+  type FeatureView,
+  featureView,
+  loadFeatureNets,
+  VIEW_SIZE,
+} from '../../edge/src/scoring/emotion/face-features.ts';
 import { writeLayersModel } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { rng, shuffle } from '../fall/recordings.ts';
 import { FACES_DIR, listFaces } from './dataset.ts';
@@ -28,18 +41,33 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: FACES_DIR },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../models/emotion') },
     seed: { type: 'string', default: '13' },
-    epochs: { type: 'string', default: '60' },
+    epochs: { type: 'string', default: '40' },
     hidden: { type: 'string', default: '256' },
-    dropout: { type: 'string', default: '0.4' },
+    dropout: { type: 'string', default: '0.5' },
     l2: { type: 'string', default: '0.0005' },
     lr: { type: 'string', default: '0.001' },
     'batch-size': { type: 'string', default: '128' },
     'val-fraction': { type: 'string', default: '0.15' },
+    /** Stop after this many epochs without a better validation macro-F1. */
+    patience: { type: 'string', default: '6' },
     'no-test': { type: 'boolean', default: false },
-    /** Caps per class (0 = all): the frozen net's features cost ~15 ms a face on an idle core. */
+    /** Validation only: no model written, no test (for choosing the features and the head). */
+    'no-write': { type: 'boolean', default: false },
+    /** Caps per class (0 = all): the frozen nets' features cost ~35 ms a face on an idle core. */
     'train-per-class': { type: 'string', default: '0' },
     'test-per-class': { type: 'string', default: '0' },
     'no-flip': { type: 'boolean', default: false },
+    /** What the head reads (face-features.ts FeatureView), joined by +. */
+    view: { type: 'string', default: 'expr3x3' },
+    /** exprMap only: a shared per-position layer of this many units before the head (0 = none). */
+    reduce: { type: 'string', default: '0' },
+    /** Test-time flip averaging: the head's answer for the crop and its mirror, averaged. */
+    'no-tta': { type: 'boolean', default: false },
+    /** The frozen blocks to extract and cache (face-features.ts): expr, or expr+landmark (~1.8× the time). */
+    blocks: { type: 'string', default: 'expr' },
+    /** With --extract-only: compute only cache chunk k of every n (parallel extraction), e.g. 0/2. */
+    shard: { type: 'string' },
+    'extract-only': { type: 'boolean', default: false },
   },
 });
 const seed = Number(args.seed);
@@ -47,7 +75,6 @@ const startedAt = Date.now();
 
 const rt = await loadFaceApi(['wasm', 'cpu'], (m) => console.log(m));
 const { tf } = rt;
-const shipped = await createExpressionClassifier(rt, 'shipped');
 const flip = !args['no-flip'];
 // A stable per-class cap of each part, in name order after a seeded shuffle.
 const capped = (all: ReturnType<typeof listFaces>) => {
@@ -86,39 +113,70 @@ for (const label of EMOTIONS) {
 }
 log(`split: train ${trainIdx.length}, validation ${valIdx.length}, test ${testIdx.length} (PublicTest)`);
 
-const feats = await featuresOf(
+const blocks = args.blocks.split('+') as FeatureBlock[];
+await loadFeatureNets(rt, blocks);
+const shard = args.shard?.split('/').map(Number) as [number, number] | undefined;
+const extracted = await featuresOf(
   tf,
-  shipped,
+  (crops) => extractFeatures(rt, crops, blocks),
   files,
-  `face-api-${rt.faceapi.version}/faceExpressionNet.features`,
+  `face-api-${rt.faceapi.version}/${blocks.join('+')}`,
+  args['extract-only'] ? shard : undefined,
 );
-const dim = feats.dim;
-log(`features ready: ${dim} per face`);
+if (args['extract-only']) process.exit(0);
+const feats = extracted!;
+const rawDim = feats.dim;
+const views = args.view.split('+') as FeatureView[];
+for (const v of views)
+  if (!(v in VIEW_SIZE)) throw new Error(`--view: unknown ${v} (${Object.keys(VIEW_SIZE).join(', ')})`);
+if (!blocksFor(views).every((b) => blocks.includes(b)))
+  throw new Error(`--view ${args.view} needs --blocks ${blocksFor(views).join('+')}`);
+const dim = views.reduce((a, v) => a + VIEW_SIZE[v], 0);
+const reduce = Number(args.reduce);
+if (reduce > 0 && args.view !== 'exprMap') throw new Error('--reduce needs --view exprMap');
+const tta = !args['no-tta'];
+log(`features ready: ${rawDim} raw per face; the head reads ${args.view} = ${dim}`);
 
-const rowsOf = (idx: number[], flip: boolean) => {
-  const out = new Float32Array(idx.length * dim);
-  const src = flip ? feats.xFlip : feats.x;
-  idx.forEach((i, r) => {
-    out.set(src.subarray(i * dim, (i + 1) * dim), r * dim);
-  });
+type T2 = ReturnType<typeof tf.tensor2d>;
+/** The chosen view of the given rows (cached raw features → face-features.ts featureView, in chunks). */
+const viewRows = (idx: number[], mirrored: boolean, v: readonly FeatureView[] = views) => {
+  const d = v.reduce((a, x) => a + VIEW_SIZE[x], 0);
+  const out = new Float32Array(idx.length * d);
+  const src = mirrored ? feats.xFlip : feats.x;
+  for (let s = 0; s < idx.length; s += 512) {
+    const part = idx.slice(s, s + 512);
+    const raw = new Float32Array(part.length * rawDim);
+    part.forEach((i, r) => {
+      raw.set(src.subarray(i * rawDim, (i + 1) * rawDim), r * rawDim);
+    });
+    const t = tf.tensor2d(raw, [part.length, rawDim]);
+    const view = featureView(rt, t, v);
+    out.set(view.dataSync() as Float32Array, s * d);
+    tf.dispose([t, view]);
+  }
   return out;
 };
-// Standardisation from the training rows (both orientations).
-const trainRows = flip ? [rowsOf(trainIdx, false), rowsOf(trainIdx, true)] : [rowsOf(trainIdx, false)];
-const mean = new Array<number>(dim).fill(0);
-const std = new Array<number>(dim).fill(0);
+
+// Standardisation from the training rows (both orientations when mirrors are used).
+const trainRows = flip ? [viewRows(trainIdx, false), viewRows(trainIdx, true)] : [viewRows(trainIdx, false)];
 const nTrain = trainIdx.length * trainRows.length;
+const mean = new Float64Array(dim);
+const sq = new Float64Array(dim);
 for (const rows of trainRows)
   for (let r = 0; r < trainIdx.length; r++)
-    for (let j = 0; j < dim; j++) mean[j]! += rows[r * dim + j]! / nTrain;
-for (const rows of trainRows)
-  for (let r = 0; r < trainIdx.length; r++)
-    for (let j = 0; j < dim; j++) std[j]! += (rows[r * dim + j]! - mean[j]!) ** 2 / nTrain;
-for (let j = 0; j < dim; j++) std[j] = Math.sqrt(std[j]!) || 1;
+    for (let j = 0; j < dim; j++) {
+      const v = rows[r * dim + j]!;
+      mean[j]! += v;
+      sq[j]! += v * v;
+    }
+const std = new Float64Array(dim);
+for (let j = 0; j < dim; j++) {
+  mean[j]! /= nTrain;
+  std[j] = Math.sqrt(Math.max(0, sq[j]! / nTrain - mean[j]! ** 2)) || 1;
+}
 const standardise = (rows: Float32Array) => {
-  const out = new Float32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = (rows[i]! - mean[i % dim]!) / std[i % dim]!;
-  return out;
+  for (let i = 0; i < rows.length; i++) rows[i] = (rows[i]! - mean[i % dim]!) / std[i % dim]!;
+  return rows;
 };
 
 // Class weights (inverse square root of frequency): disgust is rare; plain weighting makes it shout.
@@ -127,23 +185,38 @@ const maxCount = Math.max(...counts);
 const classWeight = Object.fromEntries(counts.map((c, k) => [k, Math.sqrt(maxCount / c)]));
 
 const hidden = Number(args.hidden);
+const dropout = Number(args.dropout);
 const model = tf.sequential();
 const l2 = tf.regularizers.l2({ l2: Number(args.l2) });
+if (reduce > 0) {
+  // One small layer shared by the 49 positions of the map (a 1×1 convolution), then the head on what it keeps.
+  model.add(tf.layers.reshape({ inputShape: [dim], targetShape: [49, 256] }));
+  model.add(
+    tf.layers.dense({
+      units: reduce,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 3 }),
+      kernelRegularizer: l2,
+    }),
+  );
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dropout({ rate: dropout, seed: seed + 4 }));
+}
 if (hidden > 0) {
   model.add(
     tf.layers.dense({
-      inputShape: [dim],
+      ...(reduce > 0 ? {} : { inputShape: [dim] }),
       units: hidden,
       activation: 'relu',
       kernelInitializer: tf.initializers.glorotUniform({ seed }),
       kernelRegularizer: l2,
     }),
   );
-  model.add(tf.layers.dropout({ rate: Number(args.dropout), seed: seed + 1 }));
+  model.add(tf.layers.dropout({ rate: dropout, seed: seed + 1 }));
 }
 model.add(
   tf.layers.dense({
-    ...(hidden > 0 ? {} : { inputShape: [dim] }),
+    ...(hidden > 0 || reduce > 0 ? {} : { inputShape: [dim] }),
     units: EMOTIONS.length,
     activation: 'softmax',
     kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
@@ -157,12 +230,26 @@ model.compile({
 });
 
 const labelsOf = (idx: number[]) => idx.map((i) => EMOTIONS.indexOf(files[i]!.label));
-const trainX = standardise(new Float32Array(trainRows.flatMap((r) => Array.from(r))));
-const trainY = trainRows.flatMap(() => labelsOf(trainIdx));
-const valX = tf.tensor2d(standardise(rowsOf(valIdx, false)), [valIdx.length, dim]);
+const trainX = tf.tensor2d(
+  (() => {
+    const all = new Float32Array(nTrain * dim);
+    trainRows.forEach((rows, k) => {
+      all.set(standardise(rows), k * trainIdx.length * dim);
+    });
+    return all;
+  })(),
+  [nTrain, dim],
+);
+trainRows.length = 0;
+const trainY = trainRowsLabels();
+function trainRowsLabels() {
+  const y = labelsOf(trainIdx);
+  return flip ? [...y, ...y] : y;
+}
+const valX = tf.tensor2d(standardise(viewRows(valIdx, false)), [valIdx.length, dim]);
+const valXFlip = tf.tensor2d(standardise(viewRows(valIdx, true)), [valIdx.length, dim]);
 const valY = labelsOf(valIdx);
 
-type T2 = ReturnType<typeof tf.tensor2d>;
 /** Arg-max per row of what `fn` computes, tensors disposed. */
 const argmaxOf = (fn: () => T2): number[] => {
   const t = tf.tidy(() => tf.argMax(fn(), 1));
@@ -170,7 +257,11 @@ const argmaxOf = (fn: () => T2): number[] => {
   t.dispose();
   return out;
 };
-const predictLabels = (m: LayersModel, x: T2) => argmaxOf(() => m.predict(x) as T2);
+/** The head's classes for rows and, with test-time flip averaging, their mirrors. */
+const predictLabels = (m: LayersModel, x: T2, xFlip: T2, withTta = tta) =>
+  argmaxOf(() =>
+    withTta ? (tf.add(m.predict(x) as T2, m.predict(xFlip) as T2) as T2) : (m.predict(x) as T2),
+  );
 const FACE_API = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'] as const;
 const fromFaceApi = (p: number) => EMOTIONS.indexOf(FACE_API[p]!);
 
@@ -180,21 +271,12 @@ let best = { epoch: 0, macroF1: -1, accuracy: 0, weights: [] as ReturnType<typeo
 const order = trainY.map((_, i) => i);
 for (let epoch = 1; epoch <= epochs; epoch++) {
   shuffle(order, rand);
-  const xs = new Float32Array(order.length * dim);
-  order.forEach((i, r) => {
-    xs.set(trainX.subarray(i * dim, (i + 1) * dim), r * dim);
-  });
-  const x = tf.tensor2d(xs, [order.length, dim]);
-  const y = tf.oneHot(
-    tf.tensor1d(
-      order.map((i) => trainY[i]!),
-      'int32',
-    ),
-    EMOTIONS.length,
-  );
+  const idx = tf.tensor1d(order, 'int32');
+  const x = tf.gather(trainX, idx);
+  const y = tf.oneHot(tf.gather(tf.tensor1d(trainY, 'int32'), idx), EMOTIONS.length);
   const h = await model.fit(x, y, { epochs: 1, batchSize, shuffle: false, classWeight, verbose: 0 });
-  tf.dispose([x, y]);
-  const r = confusionReport(valY, predictLabels(model, valX));
+  tf.dispose([idx, x, y]);
+  const r = confusionReport(valY, predictLabels(model, valX, valXFlip));
   if (r.macroF1 > best.macroF1) {
     tf.dispose(best.weights);
     best = {
@@ -204,63 +286,81 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
       weights: model.getWeights().map((w) => w.clone()),
     };
   }
+  if (epoch - best.epoch >= Number(args.patience)) {
+    log(`epoch ${epoch}: no better validation macro-F1 for ${args.patience} epochs, stopping`);
+    break;
+  }
   if (epoch % 5 === 0 || epoch === 1)
     log(
       `epoch ${epoch}/${epochs}: loss ${(h.history.loss![0] as number).toFixed(3)}, validation accuracy ${r.accuracy.toFixed(3)} macro-F1 ${r.macroF1.toFixed(3)}`,
     );
 }
 model.setWeights(best.weights);
-log(
-  `kept epoch ${best.epoch} (validation accuracy ${best.accuracy.toFixed(3)}, macro-F1 ${best.macroF1.toFixed(3)})`,
-);
-const val = confusionReport(valY, predictLabels(model, valX));
+const val = confusionReport(valY, predictLabels(model, valX, valXFlip));
+const valNoTta = confusionReport(valY, predictLabels(model, valX, valXFlip, false));
 
-// The shipped 256 → 7 layer on the same validation split, for the card.
-const valRaw = tf.tensor2d(rowsOf(valIdx, false), [valIdx.length, dim]);
-const shippedVal = argmaxOf(
-  () => rt.faceapi.nets.faceExpressionNet.runNet(valRaw as never) as unknown as T2,
-).map(fromFaceApi);
-valRaw.dispose();
-const shippedValReport = confusionReport(valY, shippedVal);
+// The shipped 256 → 7 layer on the same validation split, for the comparison and the card.
+const shippedOn = (idx: number[]) => {
+  const x = tf.tensor2d(viewRows(idx, false, ['exprGlobal']), [idx.length, 256]);
+  const out = argmaxOf(
+    () => tf.softmax(rt.faceapi.nets.faceExpressionNet.runNet(x as never) as unknown as T2) as T2,
+  ).map(fromFaceApi);
+  x.dispose();
+  return out;
+};
+const shippedValReport = confusionReport(valY, shippedOn(valIdx));
+log(
+  `kept epoch ${best.epoch}: validation accuracy ${val.accuracy.toFixed(3)} macro-F1 ${val.macroF1.toFixed(3)}` +
+    ` (without flip averaging ${valNoTta.accuracy.toFixed(3)} / ${valNoTta.macroF1.toFixed(3)});` +
+    ` face-api as shipped on the same validation faces: ${shippedValReport.accuracy.toFixed(3)} / ${shippedValReport.macroF1.toFixed(3)}`,
+);
+console.log(
+  `\nVALIDATION (${valIdx.length} faces), head ${args.view}${reduce ? ` reduce ${reduce}` : ''}:\n${formatReport(val)}`,
+);
+console.log(
+  `emotion-train-validation view=${args.view} reduce=${reduce} hidden=${hidden} tta=${tta} accuracy=${val.accuracy.toFixed(3)} macro_f1=${val.macroF1.toFixed(3)} shipped_accuracy=${shippedValReport.accuracy.toFixed(3)}`,
+);
+if (args['no-write']) process.exit(0);
 
 mkdirSync(args.out, { recursive: true });
 const weightsBytes = await writeLayersModel(tf, model, args.out);
-const manifest = {
+const manifest: EmotionManifest = {
   name: 'emotion-head',
   version: EMOTION_MODEL_VERSION,
-  features: { source: `face-api-${rt.faceapi.version}/faceExpressionNet.features`, size: dim, mean, std },
+  features: {
+    source: `face-api-${rt.faceapi.version}/${blocksFor(views).join('+')}`,
+    blocks: blocksFor(views),
+    views,
+    size: dim,
+    mean: Array.from(mean),
+    std: Array.from(std),
+  },
+  tta,
   classes: [...EMOTIONS],
   training: {
     seed,
     epochs,
     keptEpoch: best.epoch,
     hidden,
-    dropout: Number(args.dropout),
+    reduce,
+    dropout,
     l2: Number(args.l2),
   },
 };
-writeFileSync(join(args.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+writeFileSync(join(args.out, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
 
 let test: ReturnType<typeof confusionReport> | undefined;
 let shippedTest: ReturnType<typeof confusionReport> | undefined;
 if (!args['no-test']) {
-  // The test split, once, through the same classify() the gateway and eval:emotion run.
-  const trained = await createExpressionClassifier(rt, 'trained', args.out);
-  const testX = tf.tensor2d(rowsOf(testIdx, false), [testIdx.length, dim]);
+  // The test split, once, from the cached features through the same view, standardisation, head and flip
+  // averaging the classifier applies (face-features.test.ts checks that path against the classifier's).
+  const testX = tf.tensor2d(standardise(viewRows(testIdx, false)), [testIdx.length, dim]);
+  const testXFlip = tf.tensor2d(standardise(viewRows(testIdx, true)), [testIdx.length, dim]);
   const testY = labelsOf(testIdx);
-  const mT = tf.tensor1d(mean);
-  const sT = tf.tensor1d(std);
-  test = confusionReport(
-    testY,
-    argmaxOf(() => model.predict(tf.div(tf.sub(testX, mT), sT)) as T2),
-  );
-  shippedTest = confusionReport(
-    testY,
-    argmaxOf(() => rt.faceapi.nets.faceExpressionNet.runNet(testX as never) as unknown as T2).map(
-      fromFaceApi,
-    ),
-  );
-  trained.dispose();
+  const predicted = predictLabels(model, testX, testXFlip);
+  tf.dispose([testX, testXFlip]);
+  test = confusionReport(testY, predicted);
+  shippedTest = confusionReport(testY, shippedOn(testIdx));
   console.log(`\nTEST (PublicTest, ${testIdx.length} faces), trained head:\n${formatReport(test)}`);
   console.log(
     `test accuracy ${test.accuracy.toFixed(3)} macro-F1 ${test.macroF1.toFixed(3)}; shipped layer: accuracy ${shippedTest.accuracy.toFixed(3)} macro-F1 ${shippedTest.macroF1.toFixed(3)}`,
@@ -276,12 +376,14 @@ writeEmotionCard(args.out, {
     epochs,
     keptEpoch: best.epoch,
     hidden,
-    dropout: Number(args.dropout),
+    reduce,
+    dropout,
     l2: Number(args.l2),
     lr: Number(args.lr),
     batchSize,
   },
   val,
+  valNoTta,
   shippedVal: shippedValReport,
   test,
   shippedTest,
@@ -292,5 +394,8 @@ writeEmotionCard(args.out, {
   weightsBytes,
   seconds,
   featuresSource: manifest.features.source,
+  views: args.view,
+  tta,
+  dim,
 });
 log(`wrote ${args.out} (weights ${(weightsBytes / 1024).toFixed(1)} KB) in ${seconds} s`);

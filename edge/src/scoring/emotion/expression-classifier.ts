@@ -6,6 +6,14 @@ import { PACKAGE_ROOT } from '../../../../contracts/src/package-root.ts';
 import { readLayersModel } from '../fall-model/model-files.ts';
 import { EMOTIONS, type Expression, FACE_API_ORDER, toExpression } from './expressions.ts';
 import type { FaceApiRuntime } from './face-api.loader.ts';
+import {
+  extractFeatures,
+  type FeatureBlock,
+  type FeatureView,
+  featureView,
+  loadFeatureNets,
+  VIEW_SIZE,
+} from './face-features.ts';
 
 /** The trained head's folder (models/emotion): model.json + weights.bin + manifest.json. From PACKAGE_ROOT, so it
  * resolves from the compiled dist/ too. */
@@ -14,15 +22,26 @@ export const EMOTION_MODEL_DIR = join(PACKAGE_ROOT, 'models', 'emotion');
 export interface EmotionManifest {
   name: string;
   version: string;
-  /** The frozen network the head reads: face-api's expression net feature extractor, 256 features. */
-  features: { source: string; size: number; mean: number[]; std: number[] };
+  /** The frozen features the head reads (face-features.ts): raw blocks, the view of them, standardisation. */
+  features: {
+    source: string;
+    blocks: FeatureBlock[];
+    views: FeatureView[];
+    size: number;
+    mean: number[];
+    std: number[];
+  };
+  /** Average the head's answer for the crop and its mirror image. */
+  tta: boolean;
   classes: string[];
+  training?: Record<string, number>;
 }
 
 /**
- * Face crops → expression probabilities. The frozen part is face-api's expression feature extractor (dense
- * blocks on a 112×112 crop → 256 features). On top sits either the package's own 256 → 7 layer (`shipped`) or
- * our head trained on FER2013 (`trained`, models/emotion, `npm run train:emotion`).
+ * Face crops → expression probabilities. `shipped`: face-api's expression net as the package ships it (its
+ * feature extractor → 256 features → its own 256 → 7 layer). `trained`: our head (models/emotion, `npm run
+ * train:emotion`) on frozen features from inside face-api's nets (face-features.ts), optionally averaged with
+ * its answer for the mirrored crop.
  */
 export interface ExpressionClassifier {
   readonly kind: 'shipped' | 'trained';
@@ -73,19 +92,39 @@ export async function createExpressionClassifier(
   if (!existsSync(join(modelDir, 'manifest.json')))
     throw new Error(`no trained emotion head in ${modelDir} (run npm run train:emotion)`);
   const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as EmotionManifest;
-  if (manifest.classes.join() !== EMOTIONS.join() || manifest.features.mean.length !== manifest.features.size)
+  const f = manifest.features;
+  if (
+    manifest.classes.join() !== EMOTIONS.join() ||
+    f.mean.length !== f.size ||
+    f.views.reduce((a, v) => a + VIEW_SIZE[v], 0) !== f.size
+  )
     throw new Error(`${modelDir}/manifest.json: classes or feature constants do not match`);
+  await loadFeatureNets(rt, f.blocks);
   const head: LayersModel = await readLayersModel(tf, modelDir);
-  const mean = tf.tensor1d(manifest.features.mean);
-  const std = tf.tensor1d(manifest.features.std);
+  const mean = tf.tensor1d(f.mean);
+  const std = tf.tensor1d(f.std);
+  const probsOf = async (crops: Tensor4D): Promise<Tensor2D> => {
+    const raw = await extractFeatures(rt, crops, f.blocks);
+    const p = tf.tidy(
+      () => head.predict(tf.div(tf.sub(featureView(rt, raw, f.views), mean), std)) as Tensor2D,
+    );
+    raw.dispose();
+    return p;
+  };
   return {
     kind,
     version: manifest.version,
     features,
     async classify(crops) {
-      const f = await features(crops);
-      const p = tf.tidy(() => head.predict(tf.div(tf.sub(f, mean), std)) as Tensor2D);
-      f.dispose();
+      let p = await probsOf(crops);
+      if (manifest.tta) {
+        const mirrored = tf.reverse(crops, 2) as Tensor4D;
+        const q = await probsOf(mirrored);
+        mirrored.dispose();
+        const avg = tf.tidy(() => tf.div(tf.add(p, q), 2) as Tensor2D);
+        tf.dispose([p, q]);
+        p = avg;
+      }
       const rows = (await p.array()) as number[][];
       p.dispose();
       return rows.map((r) => toExpression(r));

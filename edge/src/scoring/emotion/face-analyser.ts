@@ -38,14 +38,27 @@ export function createFaceAnalyser(
     inputSize: o.inputSize,
     scoreThreshold: o.minScore,
   });
+  /** The faces' boxes big enough to read an expression from (smaller ones are not classified at all). */
+  const detectIn = async (image: Tensor3D, frame: Frame) => {
+    const detections = await faceapi.detectAllFaces(image as never, detectorOptions);
+    return detections
+      .map((d) => ({ score: d.score, box: squareBox(d.box, frame.width, frame.height, 0.1) }))
+      .filter((d) => Math.min(d.box.width, d.box.height) >= o.minFacePx);
+  };
   return {
+    /** The detector alone (the bench splits the cost with it). */
+    async detect(frame: Frame) {
+      const image = tf.tensor3d(frame.rgb, [frame.height, frame.width, 3], 'int32') as Tensor3D;
+      try {
+        return await detectIn(image, frame);
+      } finally {
+        image.dispose();
+      }
+    },
     async analyse(frame: Frame): Promise<FaceReading[]> {
       const image = tf.tensor3d(frame.rgb, [frame.height, frame.width, 3], 'int32') as Tensor3D;
       try {
-        const detections = await faceapi.detectAllFaces(image as never, detectorOptions);
-        const boxes = detections
-          .map((d) => ({ score: d.score, box: squareBox(d.box, frame.width, frame.height, 0.1) }))
-          .filter((d) => Math.min(d.box.width, d.box.height) >= o.minFacePx);
+        const boxes = await detectIn(image, frame);
         if (boxes.length === 0) return [];
         const crops = tf.tidy(() => {
           const img = tf.cast(tf.expandDims(image, 0), 'float32') as Tensor4D;
