@@ -9,11 +9,18 @@
 // backoff so the flapping never rests. Prints one line per sample and ends with
 // `camera-soak minutes=… rss_start_mb=… rss_max_mb=… rss_end_mb=… errors=… frames=…`
 // (rss_start_mb: the first sample after both cameras delivered a frame and the models loaded).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import mqtt from 'mqtt';
+import {
+  type AgentRuntime,
+  type AgentStatus,
+  agentTopics,
+  RUNTIME_FILE,
+} from '../edge/src/agent/agent-status.ts';
 import type { CameraStatus } from '../edge/src/camera/index.ts';
 import {
   DEMO_PHOTOS_DIR,
@@ -22,7 +29,7 @@ import {
   startSnapshotServer,
 } from '../tests/camera/camera-servers.ts';
 import { freePort } from '../tools/harness/net.ts';
-import { ROOT, startGatewayProcess } from '../tools/harness/processes.ts';
+import { startGatewayProcess } from '../tools/harness/processes.ts';
 import { startPtyPair } from '../tools/harness/socat.ts';
 import { numberArg } from './number-arg.ts';
 
@@ -130,25 +137,16 @@ const gw = await startGatewayProcess({
 });
 const pid = gw.child.pid!;
 
-/** The agent's own per-camera status, through the installer CLI as a person would read it. */
-function cameraStatus(): CameraStatus[] {
-  try {
-    const out = execFileSync(
-      process.execPath,
-      ['bin/anju-gw.js', 'status', '--json', '--config', join(dir, 'gateway.yaml')],
-      { cwd: ROOT, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    return (JSON.parse(out) as { cameras?: CameraStatus[] }).cameras ?? [];
-  } catch (err) {
-    // status exits non-zero when it finds a problem (no cloud here); its JSON is still on stdout.
-    const out = (err as { stdout?: string }).stdout ?? '';
-    try {
-      return (JSON.parse(out) as { cameras?: CameraStatus[] }).cameras ?? [];
-    } catch {
-      return [];
-    }
-  }
-}
+// The agent's own per-camera status, as `anju-gw status` reads it: the retained status message on the agent's
+// local broker (published every 10 s and on change), kept as it comes.
+const runtime = JSON.parse(readFileSync(join(dir, 'data', RUNTIME_FILE), 'utf8')) as AgentRuntime;
+const local = await mqtt.connectAsync(`mqtt://${runtime.localBrokerHost}:${runtime.localBrokerPort}`);
+let latest: AgentStatus | undefined;
+local.on('message', (_topic, payload) => {
+  latest = JSON.parse(payload.toString()) as AgentStatus;
+});
+await local.subscribeAsync(agentTopics.status);
+const cameraStatus = (): CameraStatus[] => (latest?.cameras ?? []) as CameraStatus[];
 const totals = (cams: CameraStatus[]) => ({
   frames: cams.reduce((a, c) => a + c.frames, 0),
   faces: cams.reduce((a, c) => a + c.faces, 0),
@@ -193,6 +191,7 @@ while (Date.now() - t0 < minutes * 60_000) {
   );
 }
 stopping = true;
+await local.endAsync();
 const rssEnd = samples.at(-1) ?? rssMb(pid);
 await gw.stop();
 rtsp.stopPublishing();
