@@ -11,6 +11,7 @@ import { ffmpegSource } from '../../edge/src/camera/ffmpeg.source.ts';
 import { folderSource } from '../../edge/src/camera/folder.source.ts';
 import { CameraError, type FrameLimits } from '../../edge/src/camera/frame.ts';
 import { httpSnapshotSource } from '../../edge/src/camera/http-snapshot.source.ts';
+import { waitFor } from '../../tools/harness/net.ts';
 import { DEMO_PHOTOS_DIR, makeSlideshow, startRtspServer, startSnapshotServer } from './camera-servers.ts';
 
 const log = pino({ level: 'silent' });
@@ -98,6 +99,7 @@ describe('camera reader loop', () => {
       res.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo),
     );
     let on = false;
+    let checks = 0; // the loop asks the switch every tick: a growing count shows it ran and was told no
     const reader = new CameraReader({
       room: 'living',
       url: `${cam.url}/snap.jpg`,
@@ -106,13 +108,16 @@ describe('camera reader loop', () => {
       height: 480,
       limits,
       backoff: { minMs: 50, maxMs: 200 },
-      isEnabled: () => on,
+      isEnabled: () => {
+        checks++;
+        return on;
+      },
       onFrame: () => 1,
       now,
       log,
     });
     reader.start();
-    await new Promise((r) => setTimeout(r, 600));
+    await waitFor(() => checks >= 5, 10_000, 'the loop asking the switch (off) a few times');
     expect(cam.requests()).toBe(0);
     expect(reader.status()).toMatchObject({ enabled: false, state: 'off', frames: 0 });
     on = true;
@@ -122,9 +127,10 @@ describe('camera reader loop', () => {
     expect(reader.status().faces).toBe(reader.status().frames);
     on = false;
     reader.wake();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => reader.status().state === 'off', 10_000, 'the camera closed'); // no read in flight
     const seen = cam.requests();
-    await new Promise((r) => setTimeout(r, 500));
+    const checked = checks;
+    await waitFor(() => checks >= checked + 5, 10_000, 'the loop asking the switch (off) again');
     expect(cam.requests()).toBe(seen);
     await reader.stop();
     await cam.close();
@@ -251,11 +257,3 @@ describe('RTSP camera through ffmpeg against a real RTSP server', () => {
     await missing.close();
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

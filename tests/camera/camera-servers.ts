@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from '../../tools/harness/net.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -82,7 +83,13 @@ export async function startRtspServer(o: { user: string; password: string }) {
         { stdio: 'ignore' },
       );
       publishers.push(p);
-      await new Promise((r) => setTimeout(r, 1500));
+      // Published once the server holds the mount and ffmpeg's RECORD set up its RTP listeners.
+      const recording = () => {
+        const mount = server.Mounts.getMount(`rtsp://127.0.0.1:${serverPort}/${path}`);
+        const streams = Object.values(mount?.streams ?? {}) as { listenerRtp?: unknown }[];
+        return streams.length > 0 && streams.every((st) => st.listenerRtp !== undefined);
+      };
+      await waitFor(recording, 30_000, `ffmpeg publishing ${path}`);
     },
     stopPublishing() {
       for (const p of publishers.splice(0)) p.kill('SIGKILL');

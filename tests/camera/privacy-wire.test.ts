@@ -83,7 +83,13 @@ describe('camera session: nothing but numbers leaves the home', () => {
     });
     closers.push(off);
     await waitFor(() => faces >= 3, 150_000, 'faces found');
-    await new Promise((r) => setTimeout(r, 6000)); // a heartbeat and a status after the faces
+    // A heartbeat (what the cloud hears about the cameras) crosses the wire after the faces were found.
+    const bytesAtFaces = Buffer.concat(sent).length;
+    await waitFor(
+      () => Buffer.concat(sent).subarray(bytesAtFaces).includes('gw/gw-wire/health'),
+      30_000,
+      'a heartbeat on the wire after the faces',
+    );
     const wire = Buffer.concat(sent);
     expect(wire.length).toBeGreaterThan(100); // it did talk to the cloud
     expect(cam.requests()).toBeGreaterThanOrEqual(3);
