@@ -24,6 +24,7 @@ import {
   readMigrations,
 } from '../../cloud/src/db/index.ts';
 import { type AlertEvent, type Heartbeat, newEventId } from '../../contracts/src/index.ts';
+import { waitFor as waitForState } from '../../tools/harness/net.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -262,17 +263,11 @@ export function heartbeat(gatewayId: string, over: Partial<Heartbeat> = {}): Hea
   };
 }
 
-/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
+/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`): the harness's waitFor. */
 export async function waitFor<T>(
   fn: () => Promise<T>,
   timeoutMs = 5_000,
   what = 'condition',
 ): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return (await waitForState(fn, timeoutMs, what)) as NonNullable<T>;
 }

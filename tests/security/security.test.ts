@@ -75,6 +75,13 @@ describe('mqtt-takeover: the embedded broker binds a client id to the gateway th
   afterAll(async () => {
     await Promise.allSettled(links.map((l) => l.endAsync(true)));
   });
+  /** A SUBACK on `link` (its own command topic), or the link's close: settles either way, within 10 s. */
+  const roundTrip = (link: MqttClient) =>
+    Promise.race([
+      link.subscribeAsync(topics.command(link.options.username!), { qos: 1 }).catch(() => undefined),
+      new Promise<void>((resolve) => link.once('close', () => resolve())),
+      new Promise((resolve) => setTimeout(resolve, 10_000)),
+    ]);
   const connect = async (gatewayId: string, secret: string, clientId: string) => {
     const c = await mqtt.connectAsync(w.t.cloud.mqttUrl, {
       username: gatewayId,
@@ -99,7 +106,9 @@ describe('mqtt-takeover: the embedded broker binds a client id to the gateway th
     for (let i = 0; i < 15; i++) {
       const before = drops.n;
       const thief = await connect(intruder.gatewayId, intruder.secret, ids[i % ids.length]!);
-      await new Promise((r) => setTimeout(r, 100));
+      // A takeover closes the old link while the broker handles the thief's CONNECT, before its CONNACK;
+      // a SUBACK on each victim link after that shows the link lived through it (or the close has landed).
+      await Promise.all(victimLinks.map(roundTrip));
       const dropped = drops.n - before;
       tally.record(
         'mqtt-takeover',
@@ -135,6 +144,9 @@ describe('mqtt-takeover: the embedded broker binds a client id to the gateway th
     );
     expect(drops.n).toBe(0);
     expect(stored).toBe(true);
+    // Proof the drop counter sees a takeover: the victim's own reconnect replaces its first link.
+    await connect(victim.gatewayId, victim.secret, ids[0]!);
+    await waitFor(async () => drops.n === 1, 10_000, "the victim's own takeover dropping its older link");
   }, 60_000);
 
   it('a gateway reconnecting with its own client id still replaces its own older session (MQTT-3.1.4-2)', async () => {
