@@ -13,6 +13,7 @@ import pg from 'pg';
 import type { LimitsConfig } from '../../cloud/src/config/index.ts';
 import { isNotDelivered, publishQos1 } from '../../edge/src/forwarder/puback-reason.ts';
 import { hasMosquitto, startMosquitto, type TestMosquitto } from '../../tools/harness/mosquitto.ts';
+import { waitFor } from '../../tools/harness/net.ts';
 import { apiClient, type CloudProc, Proc, ROOT, startCloudProcess } from '../../tools/harness/processes.ts';
 
 /** The PostgreSQL server a fleet creates its database on. */
@@ -173,7 +174,30 @@ export async function startFleet(
       }
       await writeMosquittoFiles(dbUrl, authDir, configFile, consumers);
       broker.reload();
-      await new Promise((r) => setTimeout(r, 300)); // SIGHUP is handled asynchronously by the broker
+      // SIGHUP is handled asynchronously by the broker: done when it lets the last new gateway log in.
+      const last = homes.at(-1);
+      if (last)
+        await waitFor(
+          async () => {
+            try {
+              const probe = await mqtt.connectAsync(broker.url, {
+                protocolVersion: 5,
+                clientId: last.gatewayId,
+                clean: true,
+                username: last.gatewayId,
+                password: last.secret,
+                reconnectPeriod: 0,
+                connectTimeout: 2_000,
+              });
+              await probe.endAsync(true);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          10_000,
+          'the broker accepting the new gateways (config reloaded)',
+        );
       return homes;
     },
     async connect(home, opts = {}) {

@@ -167,7 +167,10 @@ export async function startCloudProcess(o: {
     proc.exited.then((code) => {
       throw new Error(`cloud exited with ${code}: ${proc.stderr.join('\n')}`);
     }),
-  ]);
+  ]).catch(async (err: unknown) => {
+    await proc.kill9(); // not left running (ports, CPU) when the test gives up on it
+    throw err;
+  });
   proc.httpUrl = String(ready.httpUrl);
   proc.mqttUrl = String(ready.mqttUrl);
   return proc;
@@ -236,13 +239,18 @@ export async function startGatewayProcess(o: GatewayProcOptions): Promise<Proc> 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = new Proc('gateway', child);
-  await Promise.race([
-    proc.waitForLog('gateway ready', 60_000),
-    proc.exited.then((code) => {
-      throw new Error(`gateway exited with ${code}: ${proc.stderr.join('\n')}`);
-    }),
-  ]);
-  await proc.waitForLog('wristband receiver open', 10_000);
+  try {
+    await Promise.race([
+      proc.waitForLog('gateway ready', 60_000),
+      proc.exited.then((code) => {
+        throw new Error(`gateway exited with ${code}: ${proc.stderr.join('\n')}`);
+      }),
+    ]);
+    await proc.waitForLog('wristband receiver open', 10_000);
+  } catch (err) {
+    await proc.kill9(); // not left running when the test gives up on it
+    throw err;
+  }
   return proc;
 }
 
