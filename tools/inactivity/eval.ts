@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type InactivityScorerOptions, utcAsLocal } from '../../edge/src/scoring/inactivity/index.ts';
 import { hhmm } from '../../edge/src/scoring/inactivity/local-time.ts';
+import { ablations } from './ablate.ts';
 import { listHomes, readHome } from './dataset.reader.ts';
 import {
   EVAL_DEFAULTS,
@@ -45,6 +46,12 @@ const { values: args } = parseArgs({
     /** One line per injected collapse: hour, last change before it, mats pressed, delay, reason, threshold. */
     diagnose: { type: 'boolean', default: false },
     fixed: { type: 'boolean', default: false },
+    /**
+     * Also each home without its motion sensors, and without its mats (tools/inactivity/ablate.ts): under
+     * leave-one-home-out they join the tuning set with their home (never the held-out one's); with --fixed
+     * they are scored and printed apart, outside the last line.
+     */
+    ablate: { type: 'boolean', default: false },
     /** Any scorer options as JSON, e.g. '{"contextWeight":32}' (with --fixed; under LOHO the grid's win). */
     'scorer-json': { type: 'string' },
   },
@@ -132,9 +139,18 @@ if (args.fixed || logs.length < 2) {
     results.push(r);
     printHome(r, '');
   }
+  if (args.ablate) {
+    const ablated = logs.flatMap(ablations).map((l) => evaluateHome(l, opts));
+    for (const r of ablated) printHome(r, ' (ablated)');
+    const a = summarise(ablated);
+    console.log(
+      `ablated homes=${a.homes} days=${a.days.toFixed(1)} false_alarms_per_30_days=${a.faPer30.toFixed(2)} ` +
+        `detected=${a.detectedRate.toFixed(3)} median_delay_min=${fmt(a.medianDelayMin)} p90_delay_min=${fmt(a.p90DelayMin)}`,
+    );
+  }
 } else {
   console.log(`protocol=leave-one-home-out homes=${logs.length}`);
-  for (const f of leaveOneHomeOut(logs, opts)) {
+  for (const f of leaveOneHomeOut(logs, opts, undefined, args.ablate ? ablations : undefined)) {
     results.push(f.result);
     console.log(
       `fold held_out=${f.heldOut} chosen [${f.chosen.name}] on ${f.tunedOn.join('+')}: fa_per_30_days=${f.tuning.faPer30.toFixed(2)} detected=${f.tuning.detectedRate.toFixed(3)} ` +

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ablations } from './ablate.ts';
 import { listHomes, readHome } from './dataset.reader.ts';
 import { EVAL_DEFAULTS, evaluateHome, type Summary } from './evaluate.ts';
 import { leaveOneHomeOut, objective } from './loho.ts';
@@ -41,11 +42,15 @@ describe('leave-one-home-out', () => {
       { name: 'strict', options: { quantile: 0.995 } },
       { name: 'loose', options: { quantile: 0.9, minThresholdMin: 10 } },
     ];
-    const folds = leaveOneHomeOut(logs, base, grid);
+    const folds = leaveOneHomeOut(logs, base, grid, ablations);
     expect(folds.map((f) => f.heldOut)).toEqual(logs.map((l) => l.home));
     for (const f of folds) {
       expect(f.tunedOn).not.toContain(f.heldOut);
-      expect(f.tunedOn.length).toBe(logs.length - 1);
+      // Ablated copies of the tuning homes join; never one of the held-out home.
+      expect(f.tunedOn.some((h) => h.startsWith(`${f.heldOut}-no-`))).toBe(false);
+      for (const h of f.tunedOn.filter((x) => x.includes('-no-')))
+        expect(f.tunedOn).toContain(h.replace(/-no-(motion|mats)$/, ''));
+      expect(f.tunedOn.filter((h) => !h.includes('-no-')).length).toBe(logs.length - 1);
       // The held-out figure is that home replayed with the choice, nothing else.
       const again = evaluateHome(logs.find((l) => l.home === f.heldOut) ?? (logs[0] as never), {
         ...base,
