@@ -50,10 +50,25 @@ export type LoaderReply =
       failures: Record<string, number>;
     }
   | { type: 'events'; sent: SentEvent[] }
-  | { type: 'status'; connected: number; reconnects: number; heartbeats: number; heartbeatFailures: number }
+  | {
+      type: 'status';
+      connected: number;
+      reconnects: number;
+      heartbeats: number;
+      heartbeatFailures: number;
+      /** Clients that are neither connected nor going to try again (mqtt.js stops after a refused CONNACK). */
+      gaveUp: number;
+      /** Why connects failed or links broke, by message, since the start. */
+      failures: Record<string, number>;
+      /** Connected clients whose last heartbeat was acknowledged more than two intervals ago. */
+      stale: number;
+    }
   /** Epoch ms of each killed gateway's last heartbeat PUBACK (null: none), and when it was killed. */
   | { type: 'killed'; lastBeatAt: Record<string, number | null>; killedAt: number };
 
+/** mqtt.js keeps its pending redial in `reconnectTimer` (not in its typings). */
+const hasReconnectTimer = (c: MqttClient) =>
+  (c as unknown as { reconnectTimer?: unknown }).reconnectTimer != null;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const send = (m: LoaderReply) => process.send?.(m);
@@ -65,6 +80,7 @@ const timers: NodeJS.Timeout[] = [];
 const beatTimers: NodeJS.Timeout[][] = [];
 const lastBeatAt: (number | undefined)[] = [];
 let reconnects = 0;
+let hbMs = 60_000;
 let heartbeats = 0;
 let heartbeatFailures = 0;
 /** Why connects failed, by message. */
@@ -88,6 +104,7 @@ function heartbeat(g: LoaderGateway): Heartbeat {
 
 async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Promise<void> {
   gateways = req.gateways;
+  hbMs = req.heartbeatMs;
   const t0 = now();
   let failed = 0;
   const pending: Promise<void>[] = [];
@@ -105,6 +122,11 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
         keepalive: req.keepaliveS,
         // Like the gateway's forwarder: a refused or timed-out connect is retried with jittered backoff.
         reconnectPeriod: 2_000 + Math.random() * 3_000,
+        // A refused CONNACK too (e.g. 3 "server unavailable" while the restarted cloud's database pool
+        // is still connecting): mqtt.js stops retrying after one unless told, which a real gateway never
+        // does (edge/src/forwarder/mqtt-forwarder.ts redials on every close). Without this, a few clients
+        // of every 10,000 gave up for good after a cloud restart and the bench counted them silent.
+        reconnectOnConnackError: true,
         connectTimeout: 60_000,
       });
       clients[index] = c;
@@ -205,6 +227,9 @@ process.on('message', (m: LoaderRequest) => {
       reconnects,
       heartbeats,
       heartbeatFailures,
+      gaveUp: clients.filter((c) => c && !c.connected && !c.disconnecting && !hasReconnectTimer(c)).length,
+      failures: Object.fromEntries(failures),
+      stale: clients.filter((c, i) => c?.connected && Date.now() - (lastBeatAt[i] ?? 0) > 2 * hbMs).length,
     });
   } else if (m.type === 'kill') {
     const killedAt = Date.now();

@@ -37,7 +37,7 @@ function silentEvent(
  * heartbeat); a tick claims the passed ones with FOR UPDATE SKIP LOCKED and, in the same transaction,
  * marks them silent and raises ONE gateway_silent device_health case each. A planned outage defers the
  * deadline to its end; an outage of the cloud itself (no replica ticked for `outageGapS`) or of its broker
- * link gives every gateway a fresh interval + grace first. A heartbeat from a silent gateway clears the
+ * link gives every gateway its own deadline of outage end + restartGraceS + interval + grace (graceAll). A heartbeat from a silent gateway clears the
  * fault and closes its case (`heard`).
  */
 export function createGatewaySilenceJob(deps: {
@@ -58,14 +58,6 @@ export function createGatewaySilenceJob(deps: {
   let lastRun = 0;
   /** The broker link was down since the last tick: grant grace at the next one whatever the gap. */
   let brokerWasDown = false;
-  /**
-   * After an outage: gateways heard since it ended, and when that number last grew. While the fleet is
-   * still coming back (the number grew within interval + grace) every deadline keeps moving on, so a
-   * slow reconnect storm is never mistaken for silence; once no new gateway has been heard for that
-   * long, ordinary deadlines apply again.
-   */
-  let recovering: { since: Date; heard: number; grewAt: number } | undefined;
-
   /** Claims one batch of passed deadlines and raises them, in one transaction. */
   async function raiseBatch(now: Date): Promise<{ claimed: number; opened: string[] }> {
     const opened: string[] = [];
@@ -120,25 +112,23 @@ export function createGatewaySilenceJob(deps: {
     await db.transaction(async (tx) => {
       const gapS = await silence.tick(tx, now);
       if (gapS > config.outageGapS || brokerWasDown) {
+        // Per gateway and bounded: one not heard since is silent at now + restartGraceS + its interval +
+        // graceS, whatever the rest of the fleet does (no fleet-wide "still reconnecting" state that a
+        // slow or partial return could stretch for ever). A heartbeat sets an ordinary deadline again.
         const moved = await silence.graceAll(tx, now);
         metrics.supervisionGraces.inc();
-        recovering = { since: now, heard: 0, grewAt: now.getTime() };
         log.info(
-          { gapS: Number.isFinite(gapS) ? Math.round(gapS) : null, brokerWasDown, moved },
-          'supervision resumes after an outage: every gateway gets a fresh interval + grace',
+          {
+            gapS: Number.isFinite(gapS) ? Math.round(gapS) : null,
+            brokerWasDown,
+            moved,
+            unheardSilentAt: new Date(
+              now.getTime() +
+                (config.restartGraceS + config.defaultHeartbeatIntervalS + config.graceS) * 1000,
+            ),
+          },
+          'supervision resumes after an outage: a gateway not heard by restartGraceS + interval + grace from now is silent',
         );
-      } else if (recovering) {
-        const heard = await silence.heardSince(tx, recovering.since);
-        const quietMs = (config.defaultHeartbeatIntervalS + config.graceS) * 1000;
-        if (heard > recovering.heard) {
-          recovering.heard = heard;
-          recovering.grewAt = now.getTime();
-          // Still reconnecting: nobody is silent before interval + grace after the last one came back.
-          await silence.graceAll(tx, now, config.graceS);
-        } else if (now.getTime() - recovering.grewAt > quietMs) {
-          log.info({ heard }, 'supervision: the fleet is back after the outage; ordinary deadlines again');
-          recovering = undefined;
-        }
       }
     });
     brokerWasDown = false;

@@ -54,27 +54,20 @@ export function createGatewaySilenceRepository(s: ResolvedSupervision) {
     },
 
     /**
-     * After an outage of the cloud (or of its broker link) no gateway could be heard: every deadline that
-     * would fall before now + interval + restartGraceS moves there (reconnecting takes a fleet longer than
-     * one heartbeat). Returns how many moved.
+     * After an outage of the cloud (or of its broker link) no gateway could be heard: each deadline that
+     * would fall before now + restartGraceS + interval + graceS moves there — the time the fleet gets to
+     * reconnect (restartGraceS), then to send its next heartbeat (interval + grace). Per gateway: one
+     * heard since has an ordinary deadline again, one never heard is silent at this one. Returns how
+     * many moved.
      */
-    async graceAll(tx: Queryable, now: Date, graceS = s.restartGraceS): Promise<number> {
+    async graceAll(tx: Queryable, now: Date): Promise<number> {
+      const due = fresh(1, s.restartGraceS + s.graceS);
       const r = await tx.query(
-        `UPDATE gateways SET silent_due_at = ${fresh(1, graceS)}
-         WHERE silent_since IS NULL AND silent_due_at IS NOT NULL
-           AND silent_due_at < ${fresh(1, graceS)}`,
+        `UPDATE gateways SET silent_due_at = ${due}
+         WHERE silent_since IS NULL AND silent_due_at IS NOT NULL AND silent_due_at < ${due}`,
         [now],
       );
       return r.rowCount;
-    },
-
-    /** How many gateways have been heard since `since` (while the fleet reconnects after an outage). */
-    async heardSince(tx: Queryable, since: Date): Promise<number> {
-      const { rows } = await tx.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at >= $1',
-        [since],
-      );
-      return Number(rows[0]?.n ?? 0);
     },
 
     /** Locks up to `limit` gateways whose deadline has passed and that no other replica holds. */

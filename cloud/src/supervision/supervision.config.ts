@@ -35,7 +35,7 @@ export const SupervisionConfig = Type.Object(
         minimum: 1,
         maximum: 3600,
         description:
-          'after an outage of the cloud or its broker link every gateway has its interval plus this to be heard again (a reconnect storm takes longer than one missed heartbeat); default 60 (env ANJU_SUPERVISION_RESTART_GRACE_S)',
+          'after an outage of the cloud or its broker link, the time the fleet gets to reconnect: a gateway not heard since is silent at the outage end + this + its interval + graceS, whatever the other gateways do; default 60 (env ANJU_SUPERVISION_RESTART_GRACE_S)',
       }),
     ),
     outageGapS: Type.Optional(
