@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadGatewayConfig } from '../../edge/src/config/load-config.ts';
 import { startWristbandSim } from '../../tools/harness/devices/wristband.sim.ts';
-import { API_TOKEN } from '../../tools/harness/home.ts';
+import { API_TOKEN, heardFrom } from '../../tools/harness/home.ts';
 import { freePort, waitFor } from '../../tools/harness/net.ts';
 import { apiClient, type CloudProc, Proc, ROOT, startCloudProcess } from '../../tools/harness/processes.ts';
 import { startPtyPair } from '../../tools/harness/socat.ts';
@@ -57,6 +57,7 @@ const initAt = (
 const init = (code: string, ...more: string[]) => initAt(code, {}, '--local-port', '0', ...more);
 
 async function startAgent(): Promise<Proc> {
+  const startedAt = Date.now();
   const child = spawn(process.execPath, ['bin/anju-gw.js', 'run', '--config', config], {
     cwd: ROOT,
     env: { ...process.env, LOG_JSON: '1', LOG_LEVEL: 'info' },
@@ -64,7 +65,7 @@ async function startAgent(): Promise<Proc> {
   });
   const proc = new Proc('gateway', child);
   await Promise.race([
-    proc.waitForLog('connected to cloud', 60_000),
+    heardFrom(api, gatewayName, startedAt, 60_000),
     proc.exited.then((code) => {
       throw new Error(`gateway exited with ${code}: ${proc.stderr.join('\n')}`);
     }),

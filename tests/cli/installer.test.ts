@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, enrolHousehold, type Household, ptysFor } from '../../tools/harness/home.ts';
+import { API_TOKEN, enrolHousehold, type Household, heardFrom, ptysFor } from '../../tools/harness/home.ts';
 import { freePort, waitFor } from '../../tools/harness/net.ts';
 import {
   apiClient,
@@ -39,7 +39,7 @@ beforeAll(async () => {
   });
   stops.push(() => gateway.stop());
   config = join(h.dir, 'gateway.yaml');
-  await gateway.waitForLog('connected to cloud', 30_000);
+  await heardFrom(apiClient(cloud.httpUrl, API_TOKEN), h.gatewayId);
 });
 afterAll(async () => {
   for (const s of stops.splice(0).reverse()) await s();

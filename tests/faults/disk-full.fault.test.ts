@@ -10,9 +10,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, enrolHousehold, ptysFor } from '../../tools/harness/home.ts';
+import { API_TOKEN, enrolHousehold, heardFrom, ptysFor } from '../../tools/harness/home.ts';
 import { waitFor } from '../../tools/harness/net.ts';
-import { startCloudProcess, startGatewayProcess } from '../../tools/harness/processes.ts';
+import { apiClient, startCloudProcess, startGatewayProcess } from '../../tools/harness/processes.ts';
 import { startTcpProxy } from '../../tools/harness/tcp-proxy.ts';
 import { mountTinyTmpfs } from '../../tools/harness/tmpfs.ts';
 import {
@@ -65,7 +65,7 @@ describe('fault: the gateway disk is full', () => {
       const dataDir = join(dir, 'data');
       const bus = await localBus(dataDir);
       stops.push(() => bus.endAsync(true));
-      await gw.waitForLog('connected to cloud', 30_000);
+      await heardFrom(apiClient(cloud.httpUrl, API_TOKEN), h.gatewayId);
       // The agent's retained status, as `anju-gw status` reads it.
       type Status = { outbox: { dropped?: { diskFull: number }; unwritable?: number }; problems: string[] };
       let status: Status | undefined;

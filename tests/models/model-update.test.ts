@@ -164,8 +164,18 @@ describe('model updates from the cloud', () => {
 
     // Restarted, the agent comes back with the version the cloud made active (checked again from disk).
     await gw.stop();
+    const restartedAt = Date.now();
     gw = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx });
-    await gw.waitForLog('model installed by a cloud update loaded');
+    // What the restarted agent runs, as its first heartbeat tells the cloud.
+    const heartbeat = await waitFor(
+      async () => {
+        const hb = (await api().get(`/gateways/${h.gatewayId}`)).body.lastHeartbeat;
+        return hb && Date.parse(hb.sentAt) >= restartedAt && hb;
+      },
+      30_000,
+      'a heartbeat from the restarted agent',
+    );
+    expect(heartbeat.models).toContainEqual({ name: 'fall-model', version: '2.0.1' });
     expect(gw.lines.find((l) => l.msg === 'fall scorer loaded')?.model).toEqual({
       name: 'fall-model',
       version: '2.0.1',

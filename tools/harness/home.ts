@@ -1,7 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { AlertEvent } from '../../contracts/src/index.ts';
+import { waitFor } from './net.ts';
 import { apiClient, type CloudProc, startCloudProcess } from './processes.ts';
 import { startPtyPair } from './socat.ts';
 
@@ -81,6 +83,39 @@ export async function enrolHousehold(
     gatewayId,
     secret: gw.body.secret,
   };
+}
+
+/**
+ * The events waiting in the household gateway's outbox (data dir `<dir>/data`, as startGatewayProcess writes it),
+ * oldest first: raised and on disk, not yet PUBACKed. State to wait on instead of the gateway's log lines.
+ */
+export function outboxEvents(h: Pick<Household, 'dir'>): AlertEvent[] {
+  const dir = join(h.dir, 'data', 'outbox');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^\d{12}\.json$/.test(f))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as AlertEvent);
+}
+
+/**
+ * Resolves once the cloud holds a heartbeat from this gateway received at or after `sinceMs`. A gateway
+ * sends one as soon as its link is up (CONNACK in hand), so this is "connected to cloud" as the cloud saw it.
+ */
+export async function heardFrom(
+  api: ReturnType<typeof apiClient>,
+  gatewayId: string,
+  sinceMs = 0,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const at = (await api.get(`/gateways/${gatewayId}`)).body?.lastHeartbeatAt;
+      return typeof at === 'string' && Date.parse(at) >= sinceMs;
+    },
+    timeoutMs,
+    `a heartbeat from ${gatewayId} in the cloud`,
+  );
 }
 
 export async function ptysFor(h: Household) {
