@@ -169,7 +169,11 @@ describe('model updates from the cloud', () => {
     // What the restarted agent runs, as its first heartbeat tells the cloud.
     const heartbeat = await waitFor(
       async () => {
-        const hb = (await api().get(`/gateways/${h.gatewayId}`)).body.lastHeartbeat;
+        const hb = (
+          await api()
+            .get(`/gateways/${h.gatewayId}`)
+            .catch(() => undefined)
+        )?.body.lastHeartbeat;
         return hb && Date.parse(hb.sentAt) >= restartedAt && hb;
       },
       30_000,

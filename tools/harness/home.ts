@@ -110,7 +110,8 @@ export async function heardFrom(
 ): Promise<void> {
   await waitFor(
     async () => {
-      const at = (await api.get(`/gateways/${gatewayId}`)).body?.lastHeartbeatAt;
+      // A refused or reset request is "not yet" (a loaded cloud may drop a kept-alive socket), not a failure.
+      const at = (await api.get(`/gateways/${gatewayId}`).catch(() => undefined))?.body?.lastHeartbeatAt;
       return typeof at === 'string' && Date.parse(at) >= sinceMs;
     },
     timeoutMs,
