@@ -258,8 +258,9 @@ try {
   const cloudPct = cpuPct(cpuA, cpuB);
   const tickPct = ((tickB - tickA) / windowS) * 100;
   console.log(
-    `cost: cloud CPU ${f1(cloudPct)} % of a core over ${f1(windowS)} s with ${f1(N / H)} heartbeats/s (heartbeat ingest + supervision); ` +
-      `supervision ticks ${f1(tickPct)} % of wall time (${f1(((tickB - tickA) * 1000) / (windowS / (POLL_MS / 1000)))} ms per tick, database included)`,
+    `cost: cloud process CPU ${f1(cloudPct)} % of one core over ${f1(windowS)} s at ${f1(N / H)} heartbeats/s ` +
+      `(everything the process did: MQTT, heartbeat validation and its batched write, supervision ticks, idle timers — an upper bound of the supervision cost); ` +
+      `supervision ticks ${f1(tickPct)} % of wall time, database waits included (${f1(((tickB - tickA) * 1000) / (windowS / (POLL_MS / 1000)))} ms per tick)`,
   );
 
   // ── 2. a cloud restart in the middle, down longer than H + G ─────────────────────────────────────

@@ -310,6 +310,8 @@ export async function startCloud(
           );
       },
     });
+    // After the broker (no more heartbeats come), before the database: the last second's heartbeats written.
+    cleanup.unshift(() => ingest.close());
 
     // Model updates (issue 6): the broker and the HTTP address are bound later, hence the late lookups.
     const models = createModelsRepository(db);

@@ -240,7 +240,11 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
       },
     );
     // The connection state is written beside the connect, not before the CONNACK: wait for it.
-    await waitFor(async () => (await t.api('GET', `/gateways/${home.gatewayId}`)).body.connected === true);
+    // So is the heartbeat: with the others of its second, after the PUBACK (one UPDATE per second).
+    await waitFor(async () => {
+      const g = (await t.api('GET', `/gateways/${home.gatewayId}`)).body;
+      return g.connected === true && g.lastHeartbeatAt !== null;
+    });
     const gw = (await t.api('GET', `/gateways/${home.gatewayId}`)).body;
     expect(gw).toMatchObject({ gatewayId: home.gatewayId, residentId: home.residentId, connected: true });
     expect(gw.lastHeartbeat).toMatchObject({

@@ -1,5 +1,5 @@
 import type { Heartbeat } from '../../../contracts/src/index.ts';
-import { isoTime, isoTimeOrNull, jsonParam, type Queryable } from '../db/index.ts';
+import { isoTime, isoTimeOrNull, type Queryable } from '../db/index.ts';
 import type { Gateway } from './gateways.schemas.ts';
 
 interface GatewayRow {
@@ -89,38 +89,47 @@ export function createGatewaysRepository(
     },
 
     /**
-     * Records a heartbeat and moves the gateway's silence deadline to now + interval + grace (one
-     * statement: supervision costs heartbeats nothing more). Undefined when the gateway is not registered;
-     * `wasSilent` when its gateway_silent fault is raised (supervision then clears it).
+     * Records heartbeats (one per gateway, coalesced by supervision/heartbeat-batcher.ts) in ONE statement
+     * and moves each gateway's silence deadline to its receipt + interval + grace (supervision costs
+     * heartbeats nothing more). Returns the gateways found, each with `wasSilent` when its gateway_silent
+     * fault is raised (supervision then clears it); a gateway not returned is not registered.
      */
-    async recordHeartbeat(hb: Heartbeat): Promise<{ wasSilent: boolean } | undefined> {
-      const { sentAt, agentVersion, uptimeS, outboxDepth, drivers, models, batteryPct, rssMb, cpuPct } = hb;
-      const summary = {
-        sentAt,
-        agentVersion,
-        uptimeS,
-        outboxDepth,
-        drivers,
-        models,
-        batteryPct,
-        rssMb,
-        cpuPct,
-        ...(hb.homeLearning ? { homeLearning: hb.homeLearning } : {}),
-      };
-      const { rows } = await db.query<{ silent: boolean }>(
-        `UPDATE gateways SET last_heartbeat = $2::jsonb, last_heartbeat_at = now(), last_seen_at = now(),
-           heartbeat_interval_s = $3::int,
-           silent_due_at = now() + make_interval(secs => coalesce($3::int, $4::int) + $5::int)
-         WHERE id = $1 RETURNING silent_since IS NOT NULL AS silent`,
+    async recordHeartbeats(
+      batch: readonly { hb: Heartbeat; at: Date }[],
+    ): Promise<{ gatewayId: string; wasSilent: boolean }[]> {
+      if (batch.length === 0) return [];
+      const summaries = batch.map(({ hb }) =>
+        JSON.stringify({
+          sentAt: hb.sentAt,
+          agentVersion: hb.agentVersion,
+          uptimeS: hb.uptimeS,
+          outboxDepth: hb.outboxDepth,
+          drivers: hb.drivers,
+          models: hb.models,
+          batteryPct: hb.batteryPct,
+          rssMb: hb.rssMb,
+          cpuPct: hb.cpuPct,
+          ...(hb.homeLearning ? { homeLearning: hb.homeLearning } : {}),
+        }),
+      );
+      // Arrays without nulls (0 = the heartbeat did not say its interval): both back-ends bind them alike.
+      const { rows } = await db.query<{ id: string; silent: boolean }>(
+        `UPDATE gateways g SET last_heartbeat = b.summary::jsonb, last_heartbeat_at = b.at, last_seen_at = b.at,
+           heartbeat_interval_s = nullif(b.interval_s, 0),
+           silent_due_at = b.at + make_interval(secs => coalesce(nullif(b.interval_s, 0), $5::int) + $6::int)
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[]) AS b(id, summary, interval_s, at)
+         WHERE g.id = b.id
+         RETURNING g.id, g.silent_since IS NOT NULL AS silent`,
         [
-          hb.gatewayId,
-          jsonParam(summary),
-          hb.heartbeatIntervalS ?? null,
+          batch.map(({ hb }) => hb.gatewayId),
+          summaries,
+          batch.map(({ hb }) => hb.heartbeatIntervalS ?? 0),
+          batch.map(({ at }) => at.toISOString()),
           timing.defaultIntervalS,
           timing.graceS,
         ],
       );
-      return rows[0] && { wasSilent: rows[0].silent };
+      return rows.map((r) => ({ gatewayId: r.id, wasSilent: r.silent }));
     },
   };
 }

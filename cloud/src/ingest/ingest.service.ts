@@ -12,6 +12,7 @@ import type { GatewaysRepository } from '../gateways/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
+import { createHeartbeatBatcher } from '../supervision/heartbeat-batcher.ts';
 import { noTelemetry, type Telemetry } from '../telemetry/index.ts';
 
 /** Why a message was acknowledged but not stored (label of anju_ingest_rejected_total). */
@@ -57,10 +58,31 @@ export function createIngestService(deps: {
   telemetry?: Telemetry;
   /** Told about each recorded heartbeat (supervision: a silent gateway is heard again). */
   onHeartbeat?: (gatewayId: string, wasSilent: boolean) => void;
+  /** How long heartbeats are coalesced before their one write; default 1000 ms. */
+  heartbeatFlushMs?: number;
 }) {
   const { cases, gateways, residents, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
   const log = deps.log.child({ component: 'ingest' });
+  const heartbeats = createHeartbeatBatcher({
+    write: (batch) => gateways.recordHeartbeats(batch),
+    onRecorded: ({ hb }, wasSilent) => {
+      deps.onHeartbeat?.(hb.gatewayId, wasSilent);
+      telemetry.heartbeat(hb);
+    },
+    onUnknown: ({ hb }) => {
+      metrics.ingestRejected.inc({ reason: 'unknown_gateway' });
+      log.warn(
+        { gatewayId: hb.gatewayId, reason: 'unknown_gateway' },
+        'heartbeat of a gateway not registered',
+      );
+    },
+    onWriteFailed: (err, rows) => {
+      metrics.ingestErrors.inc({ topic: 'health' });
+      log.warn({ err, rows }, 'heartbeats not recorded; the next write tries again');
+    },
+    ...(deps.heartbeatFlushMs === undefined ? {} : { flushMs: deps.heartbeatFlushMs }),
+  });
 
   function reject(gatewayId: string, reason: IngestRejectReason, detail: string, size: number): IngestResult {
     metrics.ingestRejected.inc({ reason });
@@ -145,21 +167,27 @@ export function createIngestService(deps: {
       return { outcome: 'stored', eventId: ev.id, caseId: outcome.caseId, opened: outcome.opened };
     },
 
-    /** A message on `gw/<gatewayId>/health`. */
+    /**
+     * A message on `gw/<gatewayId>/health`: validated now, written with the others of the same second
+     * (one UPDATE per second for the whole fleet, supervision/heartbeat-batcher.ts).
+     */
     async handleHeartbeat(gatewayId: string, payload: Uint8Array): Promise<IngestResult> {
       const parsed = parseHeartbeat(payload);
       if (!parsed.ok) return reject(gatewayId, parsed.reason, parsed.detail, payload.byteLength);
       if (parsed.value.gatewayId !== gatewayId) {
         return reject(gatewayId, 'gateway_mismatch', 'payload gatewayId ≠ topic', payload.byteLength);
       }
-      const known = await db(() => gateways.recordHeartbeat(parsed.value));
-      if (!known) return reject(gatewayId, 'unknown_gateway', 'gateway not registered', payload.byteLength);
-      deps.onHeartbeat?.(gatewayId, known.wasSilent);
+      heartbeats.add(parsed.value);
+      // Counted when accepted (valid, its own gateway's): the write is shared with the others of its
+      // second, and a newer heartbeat of the same gateway within it replaces this one.
       metrics.heartbeats.inc();
-      telemetry.heartbeat(parsed.value);
-      log.debug({ gatewayId, outboxDepth: parsed.value.outboxDepth }, 'heartbeat');
       return { outcome: 'heartbeat' };
     },
+
+    /** Writes the heartbeats still waiting (tests; shutdown goes through `close`). */
+    flushHeartbeats: () => heartbeats.flush(),
+    /** Before the database closes: the last heartbeats written. */
+    close: () => heartbeats.close(),
 
     /** A message on `gw/<gatewayId>/daily`: the resident's day, for telemetry only. */
     async handleDaily(gatewayId: string, payload: Uint8Array): Promise<IngestResult> {
