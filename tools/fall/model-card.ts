@@ -40,7 +40,15 @@ export function readLoso(file: string): LosoEntry[] {
 }
 
 /** What was compared on validation for this version, and what was kept (filled in by hand from the runs' logs). */
-const DESIGN_LOG = `### Model 3.0.0 (issue #14: every wrist source)
+const DESIGN_LOG = `### Model 3.1.0 (issue #14: a common low-pass against the sources' rates)
+The variants compared on validation for 3.1.0 — the 4th-order 8 Hz low-pass (WEDA-FALL's falls were recorded at
+40 Hz and its ADLs at 50 Hz: the filter removes what told them apart), the same without clipping, a hard-negative
+pass over the wrist ADL windows that still scored high, and four wrist-shape features (unloaded run before the
+peak, wrist turn before and after, time to rest) — with their validation figures per wrist source, what each did
+to the ADLs that alarm, and the runs' wall times with the load, are in
+[docs/fall-wrist.md](../../docs/fall-wrist.md) §7 with the command that printed each figure.
+
+### Model 3.0.0 (issue #14: every wrist source)
 The variants compared on validation for 3.0.0 (clipping to the smallest common range, wrist weighting, epochs,
 no clipping), with their validation figures per wrist source and what they did to the ADLs that alarm, are in
 [docs/fall-wrist.md](../../docs/fall-wrist.md) with the command that printed each figure. The card cannot hold
@@ -127,9 +135,9 @@ For each wrist source S, \`npm run train:fall -- ${loso[0]!.args
     .replace(/--loso-out \S+/, '--loso-out FILE')
     .replace(/--out \S+/, '--out DIR')}\` trained on every other
 source (their train subjects), chose its threshold by the same rule on the other sources' validation subjects, and
-replayed **every** recording of S through the edge path. Same features, clipping, weighting, epochs and seed as
-this model, except the number of ensemble members (column below: 1 or 2 instead of 5, to fit the runs on the
-shared machine before the deadline; one member's figures swing more with its initialisation).
+replayed **every** recording of S through the edge path. Same features, input conditioning, weighting, epochs and
+seed as this model; the ensemble members column says how many networks each run averaged (fewer than this model's
+only where machine time was short: one member's figures swing more with its initialisation).
 
 | left-out source | ensemble members | threshold (chosen without it) | recordings | falls | sensitivity | specificity | false alarms per ADL hour | per 16 h day | latency ms (median / max) | ADL errors (activity: n) |
 |---|---|---|---|---|---|---|---|---|---|---|
