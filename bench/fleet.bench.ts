@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { generateSecret, hashSecret } from '../cloud/src/mqtt/gateway-secret.ts';
+import { generateSecret, hashSecret } from '../cloud/src/gateways/gateway-secret.ts';
 import type { EventKind } from '../contracts/src/index.ts';
 import { closeCases } from '../tools/harness/close-cases.ts';
 import { startTwilioFake } from '../tools/harness/fake-sms/twilio.fake.ts';

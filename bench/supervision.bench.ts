@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { generateSecret, hashSecret } from '../cloud/src/mqtt/gateway-secret.ts';
+import { generateSecret, hashSecret } from '../cloud/src/gateways/gateway-secret.ts';
 import { freePort } from '../tools/harness/net.ts';
 import { type CloudProc, startCloudProcess } from '../tools/harness/processes.ts';
 import type { LoaderGateway, LoaderRequest } from './fleet-loader.ts';

@@ -18,8 +18,8 @@ describe.each(backends)('a fall at 03:00 (%s)', (backend) => {
   const clock = { now: () => now };
   const advance = async (s: number) => {
     now = new Date(T0.getTime() + s * 1000);
-    await t.cloud.timers.pollNow();
-    await t.cloud.dispatcher.drain();
+    await t.cloud.jobs.pollNow();
+    await t.cloud.sender.drain();
   };
 
   beforeAll(async () => {
@@ -90,7 +90,7 @@ describe.each(backends)('a fall at 03:00 (%s)', (backend) => {
       ),
       { qos: 1 },
     );
-    await t.cloud.timers.settle(); // level 1 follows the commit that the PUBACK confirmed
+    await t.cloud.responses.settle(); // level 1 follows the commit that the PUBACK confirmed
     const kase = await waitFor(
       async () => (await t.api('GET', `/cases?residentId=${resident.id}`)).body.items[0],
     );

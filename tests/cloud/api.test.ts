@@ -158,7 +158,7 @@ describe.each(backends)('cloud REST API (%s)', (backend) => {
       await c.publishAsync(topics.events(home.gatewayId), JSON.stringify(alertEvent(home, { kind: 'sos' })), {
         qos: 1,
       });
-      await t.cloud.timers.settle(); // the guardians' text follows the commit
+      await t.cloud.responses.settle(); // the guardians' text follows the commit
       const [kase] = (await t.api('GET', `/cases?residentId=${home.residentId}&status=open&kind=sos`)).body
         .items;
       expect(kase).toMatchObject({ status: 'open', kind: 'sos' });
@@ -193,10 +193,10 @@ describe.each(backends)('cloud REST API (%s)', (backend) => {
       `INSERT INTO notifications (id, case_id, recipient_phone, language, body, channel, status, created_at)
        VALUES ('n-left', 'case-left', '+8613800000009', 'zh-CN', 'x', 'sms-log', 'pending', now() - interval '5 minutes')`,
     );
-    expect(await t.cloud.dispatcher.resumePending()).toBe(1);
+    expect(await t.cloud.sender.resumePending()).toBe(1);
     const [n] = (await t.api('GET', '/notifications?caseId=case-left')).body.items;
     expect(n).toMatchObject({ id: 'n-left', status: 'sent' });
-    expect(await t.cloud.dispatcher.resumePending()).toBe(0); // claimed once, never sent twice
+    expect(await t.cloud.sender.resumePending()).toBe(0); // claimed once, never sent twice
   });
 
   it('documents every route with its request and response schemas', async () => {

@@ -11,8 +11,8 @@ import {
   EnrolmentError,
   type EnrolmentService,
 } from '../../cloud/src/enrolment/index.ts';
+import { verifySecret } from '../../cloud/src/gateways/gateway-secret.ts';
 import { MetricsRegistry } from '../../cloud/src/metrics/index.ts';
-import { verifySecret } from '../../cloud/src/mqtt/gateway-secret.ts';
 import { createResidentsRepository } from '../../cloud/src/residents/index.ts';
 import { createStationsRepository } from '../../cloud/src/stations/index.ts';
 import { backends, openTestDb, startTestCloud, type TestCloud, type TestDb } from './cloud-fixture.ts';

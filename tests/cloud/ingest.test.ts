@@ -104,7 +104,7 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
     const rows = await t.db.query('SELECT id FROM events WHERE id = $1', [ev.id]);
     expect(rows.rows).toHaveLength(1);
     expect(await t.metric('anju_events_duplicate_total')).toBe(dupBefore + 2);
-    await t.cloud.timers.settle(); // the response and its texts follow the commit
+    await t.cloud.responses.settle(); // the response and its texts follow the commit
     expect((await t.api('GET', `/notifications?caseId=${cases[0].id}`)).body.items).toHaveLength(1);
   });
 
@@ -119,7 +119,7 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
     expect(cases.map((x) => x.kind).sort()).toEqual(['fall', 'sos']);
     const fall = cases.find((x) => x.kind === 'fall');
     expect(fall).toMatchObject({ eventCount: 2, severity: 'critical', status: 'open' });
-    await t.cloud.timers.settle(); // the response and its texts follow the commit
+    await t.cloud.responses.settle(); // the response and its texts follow the commit
     const detail = (await t.api('GET', `/cases/${fall.id}`)).body;
     expect(detail.events).toHaveLength(2);
     // The text goes out after the commit, so "notified" may land before or after the second event.
@@ -164,7 +164,7 @@ describe.each(backends)('cloud ingest over MQTT (%s)', (backend) => {
     await publishEvent(c, home, alertEvent(home)); // a real fall must not vanish into the test case
     cases = await casesOf(home.residentId);
     expect(cases).toHaveLength(2);
-    await t.cloud.timers.settle(); // the response (texts) follows the commit
+    await t.cloud.responses.settle(); // the response (texts) follows the commit
     const testCase = cases.find((x) => x.test);
     const realCase = cases.find((x) => !x.test);
     expect((await t.api('GET', `/notifications?caseId=${testCase.id}`)).body.items).toEqual([]);

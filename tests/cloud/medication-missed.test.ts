@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadlinesFor } from '../../cloud/src/cases/case-deadlines.ts';
 import { defaultConfig } from '../../cloud/src/config/index.ts';
-import { deadlinesFor } from '../../cloud/src/escalation/deadlines.ts';
 import { topics } from '../../contracts/src/index.ts';
 import { alertEvent, backends, startTestCloud, type TestCloud, waitFor } from './cloud-fixture.ts';
 

@@ -60,7 +60,7 @@ describe.each(backends)('device faults, vitals limits and consent (%s)', (backen
     await publish(fault(home, 'band_battery_low', 'band1', 'raised'));
     await publish(fault(home, 'band_battery_low', 'band1', 'raised'));
     await publish(fault(home, 'sensor_offline', 'kitchen-pir', 'raised'));
-    await t.cloud.timers.settle();
+    await t.cloud.responses.settle();
     const cases = await waitFor(
       async () => {
         const c = await deviceCases();
@@ -176,7 +176,7 @@ describe.each(backends)('device faults, vitals limits and consent (%s)', (backen
       await c.publishAsync(topics.events(h.gatewayId), JSON.stringify(alertEvent(h)), { qos: 1 });
       await c.endAsync();
     }
-    await t.cloud.timers.settle();
+    await t.cloud.responses.settle();
     const caseOf = async (h: Home) =>
       waitFor(async () => {
         const items = (await t.api('GET', `/cases?residentId=${h.residentId}&kind=fall`)).body.items;
@@ -230,7 +230,7 @@ describe.each(backends)('device faults, vitals limits and consent (%s)', (backen
     expect(await t.metric('anju_consent_withheld_total', { kind: 'emotion' })).toBe(withheldBefore + 1);
     expect(await t.metric('anju_consent_withheld_total', { kind: 'daily' })).toBeGreaterThanOrEqual(1);
     // The emergency is still answered: the case opens and the guardian is texted.
-    await t.cloud.timers.settle();
+    await t.cloud.responses.settle();
     const items = (await t.api('GET', `/cases?residentId=${h.residentId}`)).body.items;
     expect(items.map((x: { kind: string }) => x.kind)).toEqual(['fall']);
     expect(await roles(items[0].id)).toContain('guardian');

@@ -61,7 +61,7 @@ describe.each(backends)('Aliyun templates by message type and language (%s)', (b
     const id = await waitFor(
       async () => (await w.t.api('GET', `/cases?residentId=${h.residentId}`)).body.items[0]?.id,
     );
-    await w.t.cloud.timers.settle(); // level 1 and its texts follow the commit the PUBACK confirmed
+    await w.t.cloud.responses.settle(); // level 1 and its texts follow the commit the PUBACK confirmed
     return id as string;
   }
 
@@ -101,8 +101,8 @@ describe.each(backends)('Aliyun templates by message type and language (%s)', (b
       await post(`/cases/${id}/transitions`, { to, actor: { type: 'worker', id: 'w-zhang' } }, 200);
     }
     await post(`/cases/${id}/transitions`, { to: 'closed', actor: { type: 'duty_desk', id: 'desk' } }, 200);
-    await w.t.cloud.timers.pollNow();
-    await w.t.cloud.dispatcher.drain();
+    await w.t.cloud.jobs.pollNow();
+    await w.t.cloud.sender.drain();
     expect(sentTo('+8613800000001').map((a) => [a.templateCode, a.templateParam])).toEqual([
       [ALIYUN.templates.survey['zh-CN'], { name: '王奶奶', event: '跌倒', ref: ref(id) }],
     ]);

@@ -45,7 +45,7 @@ describe.each(backends)('service quality per worker and station (%s)', (backend)
     const c = await w.t.connectGateway(home.gatewayId, home.secret);
     await c.publishAsync(topics.events(home.gatewayId), JSON.stringify(alertEvent(home)), { qos: 1 });
     await c.endAsync();
-    await w.t.cloud.timers.settle(); // level 1 (the assignment) follows the commit the PUBACK confirmed
+    await w.t.cloud.responses.settle(); // level 1 (the assignment) follows the commit the PUBACK confirmed
     const kase = await waitFor(async () => {
       const items = (await w.t.api('GET', `/cases?residentId=${home.residentId}`)).body.items;
       return items.find((x: any) => x.openedAt === start.toISOString());
@@ -69,8 +69,8 @@ describe.each(backends)('service quality per worker and station (%s)', (backend)
     if (plan.end === 'closed') await move(kase.id, 'closed', desk);
     if (plan.end === 'false_alarm') await move(kase.id, 'false_alarm', worker);
     if (plan.end === 'cancelled') await move(kase.id, 'cancelled', desk);
-    await w.t.cloud.timers.pollNow(); // delayS 0: the survey goes now
-    await w.t.cloud.dispatcher.drain();
+    await w.t.cloud.jobs.pollNow(); // delayS 0: the survey goes now
+    await w.t.cloud.sender.drain();
     for (const body of plan.replies ?? []) {
       const r = await w.twilio.sendInbound(`${PUBLIC_BASE}/webhooks/sms/twilio/inbound`, {
         from: home.phone,

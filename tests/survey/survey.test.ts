@@ -21,8 +21,8 @@ describe.each(backends)('satisfaction surveys (%s)', (backend) => {
   const clock = { now: () => now };
   const at = async (s: number) => {
     now = new Date(T0.getTime() + s * 1000);
-    await w.t.cloud.timers.pollNow();
-    await w.t.cloud.dispatcher.drain();
+    await w.t.cloud.jobs.pollNow();
+    await w.t.cloud.sender.drain();
   };
   const post = async (path: string, body: unknown, status = 201) => {
     const r = await w.t.api('POST', path, body);
@@ -46,7 +46,7 @@ describe.each(backends)('satisfaction surveys (%s)', (backend) => {
       const r = (await w.t.api('GET', `/cases?residentId=${home.residentId}`)).body.items;
       return r.length > before ? r : undefined;
     });
-    await w.t.cloud.timers.settle(); // level 1 and its texts follow the commit the PUBACK confirmed
+    await w.t.cloud.responses.settle(); // level 1 and its texts follow the commit the PUBACK confirmed
     return items[0].id as string;
   };
 
@@ -222,7 +222,7 @@ describe.each(backends)('satisfaction surveys (%s)', (backend) => {
           const items = (await w.t.api('GET', `/cases?residentId=${home.residentId}&kind=sos`)).body.items;
           return items[0]?.id as string | undefined;
         });
-        await w.t.cloud.dispatcher.drain();
+        await w.t.cloud.sender.drain();
         for (const to of ['acknowledged', 'resolved', 'closed']) await move(id, to);
         await at((now.getTime() - T0.getTime()) / 1000 + 600);
         return id;

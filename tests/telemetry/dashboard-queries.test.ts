@@ -116,7 +116,7 @@ describe.skipIf(!hasInfluxd)(`dashboard queries against InfluxDB and ${backend}`
     await waitFor(async () =>
       (await t.api('GET', '/metrics')).text.split('\n').includes('anju_daily_summaries_total 28'),
     );
-    await t.cloud.timers.settle(); // each case's response follows its commit
+    await t.cloud.responses.settle(); // each case's response follows its commit
     const cases = (await t.api('GET', '/cases?limit=100')).body.items as { id: string; residentId: string }[];
     expect(cases.length).toBe(10);
     // Half the cases are acknowledged through the API.

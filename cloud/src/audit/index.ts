@@ -1,4 +1,3 @@
 export { type AuditRepository, createAuditRepository } from './audit.repository.ts';
-export { auditRoutes } from './audit.routes.ts';
 export { AuditEntry, type NewAuditEntry } from './audit.schemas.ts';
 export { type AuditFields, outcomeOf, RequestAudit } from './request-audit.ts';

@@ -1,4 +1,4 @@
-import type { Actor, ActorType } from '../cases/case-state-machine.ts';
+import type { Actor, ActorType } from '../core/case-states.ts';
 import { UserError } from '../errors.ts';
 import type { Principal, Role } from './principal.ts';
 

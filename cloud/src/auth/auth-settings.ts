@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '../core/config-error.ts';
 import type { AuthConfig } from './auth.config.ts';
 import { type JwtSettings, MIN_SECRET_BYTES } from './jwt.ts';
 

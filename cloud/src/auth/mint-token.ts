@@ -1,6 +1,6 @@
-import type { CloudConfig } from '../config/index.ts';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '../core/config-error.ts';
 import { UserError } from '../errors.ts';
+import type { AuthConfig } from './auth.config.ts';
 import { jwtSettings } from './auth-settings.ts';
 import { signJwt, subjectProblem } from './jwt.ts';
 import { isRole, ROLES, type Role } from './principal.ts';
@@ -31,7 +31,7 @@ export interface MintOptions {
  * the API would refuse anyway (unknown role, a desk without a station, a lifetime beyond auth.maxTtlS).
  */
 export function mintToken(
-  config: Readonly<Pick<CloudConfig, 'auth'>>,
+  config: Readonly<{ auth?: AuthConfig | undefined }>,
   o: MintOptions,
   nowMs = Date.now(),
 ): { token: string; expiresAt: Date; role: Role } {

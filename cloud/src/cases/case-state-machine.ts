@@ -1,3 +1,5 @@
+import type { Actor, ActorType, CaseState } from '../core/case-states.ts';
+
 /**
  * The case lifecycle (issue 4), the one definition of which state may follow which, and who may make
  * the move:
@@ -9,30 +11,14 @@
  * found; this is the pre-issue-4 `POST /cases/:id/ack`), and `assigned` back to `assigned` (dispatch
  * moves it to the next worker).
  */
-export const CASE_STATES = [
-  'open',
-  'assigned',
-  'acknowledged',
-  'en_route',
-  'on_site',
-  'resolved',
-  'closed',
-  'cancelled',
-  'false_alarm',
-] as const;
-export type CaseState = (typeof CASE_STATES)[number];
-
-/** A case in one of these is finished: a new event of its kind opens a new case. */
-export const TERMINAL_STATES: readonly CaseState[] = ['resolved', 'closed', 'cancelled', 'false_alarm'];
-export const isActive = (s: CaseState) => !TERMINAL_STATES.includes(s);
-
-/** Who makes a transition: a named social worker, the duty desk (a person there), or the service itself. */
-export type ActorType = 'worker' | 'duty_desk' | 'system' | 'guardian';
-export interface Actor {
-  type: ActorType;
-  /** Worker id, duty-desk operator name, guardian name, or the system component. */
-  id: string;
-}
+export {
+  type Actor,
+  type ActorType,
+  CASE_STATES,
+  type CaseState,
+  isActive,
+  TERMINAL_STATES,
+} from '../core/case-states.ts';
 
 /** States a person may ask for through the API; `assigned` is only reached through dispatch. */
 export type TargetState = Exclude<CaseState, 'open'>;

@@ -6,6 +6,9 @@ export type TimelineType =
   | 'event_appended'
   | 'notified'
   | 'notification_failed'
+  // … and the SMS provider's delivery receipt (notify/providers/)
+  | 'sms_delivered'
+  | 'sms_undelivered'
   // issue 4: the lifecycle (one entry per transition, named after the state entered) …
   | 'assigned'
   | 'acknowledged'
@@ -48,3 +51,25 @@ export async function appendTimeline(
     [caseId, type, jsonParam(detail), at ?? null],
   );
 }
+
+/**
+ * Runs `changed` — one data-modifying statement with `RETURNING case_id` — and appends one entry for each
+ * case it returns, in ONE statement (atomic without a transaction, one round trip): how another module
+ * records what it did about a case without writing the cases' tables itself.
+ */
+export async function appendTimelineAfter(
+  q: Queryable,
+  changed: { sql: string; params: readonly unknown[] },
+  type: TimelineType,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  const n = changed.params.length;
+  await q.query(
+    `WITH changed AS (${changed.sql})
+     INSERT INTO case_timeline (case_id, type, detail) SELECT case_id, $${n + 1}, $${n + 2}::jsonb FROM changed`,
+    [...changed.params, type, jsonParam(detail)],
+  );
+}
+
+/** The timeline as other modules are handed it (notify's CaseTimelinePort). */
+export const caseTimeline = { append: appendTimeline, appendAfter: appendTimelineAfter };

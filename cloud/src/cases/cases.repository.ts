@@ -314,6 +314,79 @@ export function createCasesRepository(db: Queryable) {
       await tx.query(`UPDATE cases SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE id = $1`, params);
     },
 
+    /** The workers a case has been offered to, first first (inside the caller's transaction). */
+    async askedWorkers(tx: Queryable, caseId: string): Promise<string[]> {
+      const { rows } = await tx.query<{ worker_id: string }>(
+        'SELECT worker_id FROM case_assignments WHERE case_id = $1 ORDER BY attempt',
+        [caseId],
+      );
+      return rows.map((r) => r.worker_id);
+    },
+
+    /**
+     * Offers a case to a worker: the assignment row, its timeline entry (`detail`), the worker's
+     * acknowledgement-deadline timer (idempotent like timers.create) and the case's columns — at least
+     * level 1, and `stationId` (with its name) on a first response — in ONE statement: every opened case
+     * runs it, so round trips count.
+     */
+    async assign(
+      tx: Queryable,
+      a: {
+        caseId: string;
+        attempt: number;
+        worker: { id: string; name: string };
+        ackDeadlineAt: Date;
+        stationId: string | null;
+        detail: Record<string, unknown>;
+        now: Date;
+      },
+    ): Promise<void> {
+      await tx.query(
+        `WITH a AS (
+           INSERT INTO case_assignments (case_id, attempt, worker_id, assigned_at) VALUES ($1, $3, $4, $2)
+         ), t AS (
+           INSERT INTO case_timeline (case_id, type, detail, at) VALUES ($1, 'assigned', $6::jsonb, $2)
+         ), d AS (
+           INSERT INTO timers (case_id, kind, attempt, due_at) VALUES ($1, 'ack_deadline', $3, $7)
+           ON CONFLICT (case_id, kind, attempt) DO NOTHING
+         )
+         UPDATE cases SET status = 'assigned', assignee_id = $4, assignee = $5, ack_deadline_at = $7,
+           updated_at = $2,
+           level = coalesce(level, 1),
+           station_id = coalesce($8::text, station_id),
+           station = CASE WHEN $8::text IS NULL THEN station ELSE (SELECT name FROM stations WHERE id = $8) END
+         WHERE id = $1`,
+        [
+          a.caseId,
+          a.now,
+          a.attempt,
+          a.worker.id,
+          a.worker.name,
+          jsonParam(a.detail),
+          a.ackDeadlineAt,
+          a.stationId,
+        ],
+      );
+    },
+
+    /** When the first event of a case happened, if it has any (inside the caller's transaction). */
+    async firstOccurredAt(tx: Queryable, caseId: string): Promise<string | undefined> {
+      const { rows } = await tx.query<{ at: Date | null }>(
+        'SELECT min(occurred_at) AS at FROM events WHERE case_id = $1',
+        [caseId],
+      );
+      return rows[0]?.at ? isoTime(rows[0].at) : undefined;
+    },
+
+    /** The fault named by a technical alarm's first event (a DEVICE_FAULTS value), or null. */
+    async firstFault(tx: Queryable, caseId: string): Promise<string | null> {
+      const { rows } = await tx.query<{ fault: string | null }>(
+        `SELECT evidence->>'fault' AS fault FROM events WHERE case_id = $1 ORDER BY occurred_at LIMIT 1`,
+        [caseId],
+      );
+      return rows[0]?.fault ?? null;
+    },
+
     async get(id: string, tx: Queryable = db): Promise<Case | undefined> {
       const { rows } = await tx.query<CaseRow>(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1`, [id]);
       return rows[0] && toCase(rows[0]);

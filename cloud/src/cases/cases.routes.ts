@@ -1,12 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { assertActsAsSelf, stationScope } from '../auth/index.ts';
 import { NotFoundError, UserError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { type HttpFeature, withSchemas } from '../http/http-feature.ts';
 import { auditOf, principalOf } from '../http/request-context.ts';
 import type { NotificationsRepository } from '../notify/index.ts';
 import type { CasesRepository } from './cases.repository.ts';
-import { AckBody, ListCasesQuery, TransitionBody } from './cases.schemas.ts';
+import { AckBody, CaseDetail, Case as CaseSchema, ListCasesQuery, TransitionBody } from './cases.schemas.ts';
 import type { CasesService } from './cases.service.ts';
 
 export function casesRoutes(deps: {
@@ -17,9 +17,9 @@ export function casesRoutes(deps: {
   onAcknowledged?: (caseId: string) => void;
   /** Texts a transition queued (dispatch to the next worker), to send after the commit. */
   onNotifications?: (ids: string[]) => void;
-}): FastifyPluginAsync {
+}): HttpFeature {
   const { cases, service, notifications } = deps;
-  return async (app) => {
+  return withSchemas([CaseSchema, CaseDetail], async (app) => {
     app.get<{ Querystring: ListCasesQuery }>(
       '/cases',
       {
@@ -131,5 +131,5 @@ export function casesRoutes(deps: {
         return r.case;
       },
     );
-  };
+  });
 }

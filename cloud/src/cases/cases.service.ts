@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertEvent } from '../../../contracts/src/index.ts';
 import { type Clock, systemClock } from '../clock.ts';
-import type { CloudConfig } from '../config/index.ts';
 import type { Db, Queryable } from '../db/index.ts';
-import type { CaseDispatcher } from '../dispatch/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { addSeconds, deadlinesFor } from '../escalation/deadlines.ts';
-import type { TimersRepository } from '../escalation/timers.repository.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
-import type { ResidentsRepository } from '../residents/index.ts';
-import type { StationsRepository } from '../stations/index.ts';
+import { type Queued, sendable } from '../notify/pending-text.ts';
 import { noTelemetry, type Telemetry } from '../telemetry/index.ts';
 import type { WorkersRepository } from '../workers/index.ts';
-import { loadCaseContext } from './case-context.ts';
-import { type Queued, sendable } from './case-notices.ts';
+import { addSeconds, type DeadlinesTable, deadlinesFor } from './case-deadlines.ts';
 import { type Actor, AWAITING_ACK, checkTransition, type TargetState } from './case-state-machine.ts';
 import { appendTimeline } from './case-timeline.ts';
+import type { TimersRepository } from './case-timers.repository.ts';
 import type { CasesRepository } from './cases.repository.ts';
 import type { Case } from './cases.schemas.ts';
 import { faultKeyOf, isClearedFault } from './fault-key.ts';
@@ -35,6 +30,16 @@ export interface RecordOptions {
 /** Runs last inside a transition's transaction (the audit entry of the request that asked for it). */
 export type InTransaction = (tx: Queryable) => Promise<void>;
 
+/**
+ * Offers a case to the next worker inside the caller's transaction (response/choose-worker.ts: the duty
+ * desk asks for it with a transition to `assigned`); the texts to send after the commit, or why nobody.
+ */
+export type AssignNextWorker = (
+  tx: Queryable,
+  c: Case,
+  now: Date,
+) => Promise<{ assigned: true; queued: Queued[] } | { assigned: false; reason: string }>;
+
 /** Timestamp columns a transition sets, by the state entered. */
 const STAMP: Partial<Record<TargetState, string>> = {
   acknowledged: 'acknowledged_at',
@@ -51,19 +56,17 @@ const STAMP: Partial<Record<TargetState, string>> = {
  * moves cases through their lifecycle (case-state-machine.ts). A real case commits with its event, its
  * 'opened' entry and its level-2 timer — before the gateway's PUBACK, so that path stays short; level 1
  * (a worker of the resident's station, or the guardians at once when there is none) is the response,
- * right after the commit (escalation.service `respond`). Texts are rows written 'pending' and sent after
- * the commit that wrote them (NotificationDispatcher).
+ * right after the commit (response/first-response.ts). Texts are rows written 'pending' and sent after
+ * the commit that wrote them (notify/notification.sender.ts).
  */
 export function createCasesService(deps: {
   db: Db;
   cases: CasesRepository;
-  residents: ResidentsRepository;
-  stations: StationsRepository;
   workers: WorkersRepository;
   timers: TimersRepository;
-  dispatch: CaseDispatcher;
+  assignNextWorker: AssignNextWorker;
   metrics: CloudMetrics;
-  config: Pick<CloudConfig, 'escalation'>;
+  config: { escalation: { deadlines: DeadlinesTable } };
   clock?: Clock;
   /** Told about committed events and case state changes; off by default. */
   telemetry?: Telemetry;
@@ -72,7 +75,7 @@ export function createCasesService(deps: {
   /** Run inside each transition's transaction, after it is written (surveys on closing). */
   transitionHooks?: readonly TransitionHook[];
 }) {
-  const { db, cases, residents, workers, timers, dispatch, metrics } = deps;
+  const { db, cases, workers, timers, metrics } = deps;
   const telemetry = deps.telemetry ?? noTelemetry;
   const clock = deps.clock ?? systemClock;
 
@@ -140,8 +143,7 @@ export function createCasesService(deps: {
     }
     if (to === 'assigned') {
       // The duty desk asks for the next worker (the system does this when a deadline passes).
-      const ctx = await loadCaseContext(tx, residents, c);
-      const r = await dispatch.assignNext(tx, ctx, now);
+      const r = await deps.assignNextWorker(tx, c, now);
       if (!r.assigned) throw new ConflictError('CLOUD_CASE_NO_WORKER', `case ${id}: no worker (${r.reason})`);
       return { case: (await cases.get(id, tx))!, queued: r.queued };
     }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/index.ts';
-import type { Queued } from './case-notices.ts';
+import type { Queued } from '../notify/pending-text.ts';
 import type { Actor, CaseState, TargetState } from './case-state-machine.ts';
 import type { Case } from './cases.schemas.ts';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { parse as parseYaml } from 'yaml';
-import { UserError } from '../errors.ts';
+import { ConfigError } from '../core/config-error.ts';
 import {
   type CloudConfig,
   CloudConfigSchema,
@@ -11,14 +11,9 @@ import {
   envOverrides,
 } from './config.schema.ts';
 
-const checker = TypeCompiler.Compile(CloudConfigSchema);
+export { ConfigError };
 
-/** Thrown when the configuration is invalid; `problems` lists every error, each naming its key. */
-export class ConfigError extends UserError {
-  constructor(readonly problems: readonly string[]) {
-    super('CLOUD_CONFIG_INVALID', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
+const checker = TypeCompiler.Compile(CloudConfigSchema);
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AuthConfig, authEnvOverrides } from '../auth/auth.config.ts';
+import { DeadlinesSchema } from '../cases/case-deadlines.ts';
+import { DatabaseConfig } from '../db/db.config.ts';
 import { EnrolmentConfigSchema } from '../enrolment/enrolment.config.ts';
 import { SmsProvidersConfig, smsEnvOverrides } from '../notify/providers/sms-providers.config.ts';
 import { SupervisionConfig, supervisionEnvOverrides } from '../supervision/supervision.config.ts';
@@ -9,20 +11,6 @@ import { LimitsConfig, limitsEnvOverrides } from './limits.config.ts';
 const Host = (description: string) => Type.String({ minLength: 1, maxLength: 255, description });
 /** 0 = let the OS pick a free port (tests); the bound port is reported by `startCloud`. */
 const Port = (description: string) => Type.Integer({ minimum: 0, maximum: 65535, description });
-
-/** Escalation deadlines of one kind (and severity) of case, in seconds. */
-export const DeadlinesSchema = Type.Object(
-  {
-    ackS: Type.Number({ minimum: 1, description: 'a dispatched worker must acknowledge within this' }),
-    level2S: Type.Number({ minimum: 1, description: 'from opening to level 2 when nobody has acknowledged' }),
-    level3S: Type.Number({
-      minimum: 1,
-      description: 'from level 2 to level 3 (emergency) when still nobody has',
-    }),
-  },
-  { additionalProperties: false },
-);
-export type Deadlines = Static<typeof DeadlinesSchema>;
 
 /** A cloud process's client id in external mode (also the stem of its consumers' broker user names). */
 export const CLIENT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$';
@@ -117,21 +105,7 @@ export const CloudConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    database: Type.Object(
-      {
-        url: Type.Optional(
-          Type.String({
-            pattern: '^postgres(ql)?://',
-            description: 'PostgreSQL URL; when set, used instead of embedded PGlite (env DATABASE_URL)',
-          }),
-        ),
-        dataDir: Type.String({
-          minLength: 1,
-          description: "PGlite data directory, or 'memory://' for an in-memory database (env ANJU_DATA_DIR)",
-        }),
-      },
-      { additionalProperties: false },
-    ),
+    database: DatabaseConfig,
     apiToken: Type.Optional(
       Type.String({
         minLength: 16,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { EnrolmentResponse } from '../../../contracts/src/index.ts';
 import type { Db } from '../db/index.ts';
+import { generateSecret, hashSecret } from '../gateways/gateway-secret.ts';
 import { createGatewaysRepository } from '../gateways/gateways.repository.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MetricsRegistry } from '../metrics/index.ts';
-import { generateSecret, hashSecret } from '../mqtt/gateway-secret.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
 import type { StationsRepository } from '../stations/index.ts';
 import { type EnrolmentConfig, enrolmentDefaults } from './enrolment.config.ts';

@@ -1,19 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { type HttpFeature, withSchemas } from '../http/http-feature.ts';
 import { auditOf } from '../http/request-context.ts';
-import { generateSecret, hashSecret } from '../mqtt/gateway-secret.ts';
 import type { ResidentsRepository } from '../residents/index.ts';
+import { generateSecret, hashSecret } from './gateway-secret.ts';
 import type { GatewaysRepository } from './gateways.repository.ts';
-import { CreateGatewayBody, type GatewayCredentials } from './gateways.schemas.ts';
+import { CreateGatewayBody, Gateway, GatewayCredentials } from './gateways.schemas.ts';
 
 export function gatewaysRoutes(deps: {
   gateways: GatewaysRepository;
   residents: ResidentsRepository;
-}): FastifyPluginAsync {
+}): HttpFeature {
   const { gateways, residents } = deps;
-  return async (app) => {
+  return withSchemas([GatewayCredentials, Gateway], async (app) => {
     app.post<{ Body: CreateGatewayBody }>(
       '/gateways',
       {
@@ -61,5 +61,5 @@ export function gatewaysRoutes(deps: {
         return g;
       },
     );
-  };
+  });
 }

@@ -3,13 +3,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '../db/index.ts';
 import type { MetricsRegistry } from '../metrics/index.ts';
-import type { CloudBroker } from '../mqtt/index.ts';
 import { HealthResponse, openRoute } from './http-server.ts';
 
 /** GET /health (db + broker; 503 when degraded) and GET /metrics (Prometheus text). Both are open. */
 export function healthRoutes(deps: {
   db: Db;
-  broker: () => CloudBroker | undefined;
+  /** The MQTT broker once it listens (the shell asks it, whichever kind it is). */
+  broker: () => { readonly url: string; connectedClients(): number } | undefined;
   registry: MetricsRegistry;
 }): FastifyPluginAsync {
   return async (app) => {

@@ -6,23 +6,15 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
-  type FastifyPluginAsync,
   type FastifyReply,
 } from 'fastify';
-import { AuditEntry } from '../audit/audit.schemas.ts';
-import { CaseDetail, Case as CaseSchema } from '../cases/cases.schemas.ts';
 import { isDbUnavailable } from '../db/index.ts';
 import { isErrorCode, UserError } from '../errors.ts';
-import { Gateway, GatewayCredentials } from '../gateways/gateways.schemas.ts';
 import type { Logger } from '../log/logger.ts';
-import { Notification } from '../notify/notifications.schemas.ts';
-import { Guardian, Resident } from '../residents/residents.schemas.ts';
-import { Station } from '../stations/stations.schemas.ts';
-import { Complaint, Survey } from '../surveys/surveys.schemas.ts';
-import { Worker } from '../workers/workers.schemas.ts';
 import { type AccessControlOptions, installAccessControl, requestId } from './access-control.ts';
 import { clientErrorHandler } from './client-errors.ts';
 import { ErrorResponse } from './http.schemas.ts';
+import { type HttpRoutes, isFeature } from './http-feature.ts';
 import { addCommonErrors, errorCodesMarkdown } from './route-errors.ts';
 import { installTextBoundary } from './text-boundary.ts';
 
@@ -42,8 +34,8 @@ export interface HttpServerOptions {
   onRateLimited?: () => void;
   /** Counts each 400 CLOUD_BAD_TEXT by the part of the request it was in (params, query, headers, body). */
   onBadText?: (part: string) => void;
-  /** Route plugins, registered in order. */
-  routes: readonly FastifyPluginAsync[];
+  /** The features' routes (and their shared schemas), registered in order: the shell knows none of them. */
+  routes: readonly HttpRoutes[];
 }
 
 /**
@@ -79,23 +71,9 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
   // First, so every route registered after it (swagger's own included) takes its line of the table.
   installAccessControl(app, opts.access);
 
-  for (const schema of [
-    ErrorResponse,
-    Resident,
-    Guardian,
-    GatewayCredentials,
-    Gateway,
-    Notification,
-    CaseSchema,
-    CaseDetail,
-    Station,
-    Worker,
-    Survey,
-    Complaint,
-    AuditEntry,
-  ]) {
-    app.addSchema(schema);
-  }
+  // Every feature's shared schemas before any route, so a route may refer to another feature's schema.
+  app.addSchema(ErrorResponse);
+  for (const r of opts.routes) for (const schema of isFeature(r) ? r.schemas : []) app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {
@@ -202,7 +180,7 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<FastifyI
     }),
   );
 
-  for (const routes of opts.routes) await app.register(routes);
+  for (const r of opts.routes) await app.register(isFeature(r) ? r.routes : r);
   return app;
 }
 

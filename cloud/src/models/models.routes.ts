@@ -1,12 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, UserError } from '../errors.ts';
+import { decoyHash, verifySecret } from '../gateways/gateway-secret.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
 import { errors } from '../http/http.schemas.ts';
 import { openRoute } from '../http/http-server.ts';
 import { basicCredentials } from '../http/text-boundary.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
-import { decoyHash, verifySecret } from '../mqtt/gateway-secret.ts';
 import type { ModelsRepository } from './models.repository.ts';
 import {
   BundleIndex,

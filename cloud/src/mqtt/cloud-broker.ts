@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { Aedes, type AuthErrorCode, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { type Command, MAX_PAYLOAD_BYTES, parseGatewayTopic, topics } from '../../../contracts/src/index.ts';
+import { decoyHash, verifySecret } from '../gateways/gateway-secret.ts';
 import type { GatewaysRepository } from '../gateways/index.ts';
 import type { IngestService } from '../ingest/index.ts';
 import type { Logger } from '../log/logger.ts';
@@ -9,7 +10,6 @@ import type { CloudMetrics } from '../metrics/index.ts';
 import { mayPublish, maySubscribe, sessionClientId } from './gateway-acl.ts';
 import { ingestGatewayMessage } from './gateway-message.ts';
 import { GatewayRateLimiter, type GatewayRateLimitOptions, isUrgentPayload } from './gateway-rate-limit.ts';
-import { decoyHash, verifySecret } from './gateway-secret.ts';
 import { maxRemainingLength, PacketSizeGuard } from './packet-size-guard.ts';
 
 export interface CloudBroker {

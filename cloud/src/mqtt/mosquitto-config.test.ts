@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { hashSecret, verifySecret } from '../gateways/gateway-secret.ts';
 import { consumerUserNames } from './consumer-users.ts';
 import { mayPublish, maySubscribe } from './gateway-acl.ts';
-import { hashSecret, verifySecret } from './gateway-secret.ts';
 import { renderMosquittoConfig } from './mosquitto-config.ts';
 import { maxRemainingLength } from './packet-size-guard.ts';
 

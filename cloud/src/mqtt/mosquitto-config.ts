@@ -2,7 +2,7 @@ import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { cloudSubscriptions, topics } from '../../../contracts/src/index.ts';
 import { UserError } from '../errors.ts';
-import { hashSecret, isMosquittoHash } from './gateway-secret.ts';
+import { hashSecret, isMosquittoHash } from '../gateways/gateway-secret.ts';
 import { maxRemainingLength } from './packet-size-guard.ts';
 
 /**

@@ -1,10 +1,11 @@
+export type { CaseTimelinePort } from './case-timeline.port.ts';
 export {
   caseRef,
   formatTime,
   type GuardianAlertInput,
   renderGuardianAlert,
 } from './guardian-alert.template.ts';
-export { createNotificationDispatcher, type NotificationDispatcher } from './notification.dispatcher.ts';
+export { createNotificationSender, type NotificationSender } from './notification.sender.ts';
 export {
   createNotificationsRepository,
   type NewNotification,
@@ -20,6 +21,8 @@ export {
   type NotifierFactory,
   type OutboundMessage,
 } from './notifier.ts';
+export { heldTextsJob, pendingTextsJob } from './notify.jobs.ts';
+export { type Queued, sendable } from './pending-text.ts';
 export { createSmsLogNotifier } from './sms-log.notifier.ts';
 export {
   renderDutyDeskDeviceFault,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isoTime, isoTimeOrNull, jsonParam, type Queryable } from '../db/index.ts';
+import { isoTime, isoTimeOrNull, type Queryable } from '../db/index.ts';
 import type { Language } from '../residents/residents.schemas.ts';
+import type { CaseTimelinePort } from './case-timeline.port.ts';
 import type { MessageType } from './message-types.ts';
 import type { Notification, NotificationStatus, RecipientRole } from './notifications.schemas.ts';
 
@@ -51,7 +52,8 @@ export interface NewNotification {
   messageType?: MessageType;
 }
 
-export function createNotificationsRepository(db: Queryable) {
+/** `timeline`: the cases module's, for the entry each sent or failed text leaves on its case. */
+export function createNotificationsRepository(db: Queryable, timeline: CaseTimelinePort) {
   return {
     /** Writes a 'pending' row (inside the caller's transaction); returns its id. */
     async insertPending(tx: Queryable, n: NewNotification): Promise<string> {
@@ -91,7 +93,7 @@ export function createNotificationsRepository(db: Queryable) {
 
     /**
      * Records the outcome of a send and its case timeline entry (`notified` / `notification_failed` with
-     * `timelineDetail`), in one statement: atomic without a transaction, one round trip per text. Only
+     * `timelineDetail`, written by the cases module's timeline), in one statement: atomic without a transaction, one round trip per text. Only
      * a claimed ('sending') row: run again after a commit whose answer was lost, it records nothing twice.
      */
     async finish(
@@ -100,20 +102,15 @@ export function createNotificationsRepository(db: Queryable) {
       error: string | null,
       timelineDetail: Record<string, unknown>,
     ): Promise<void> {
-      await db.query(
-        `WITH n AS (
-           UPDATE notifications SET status = $2, error = $3, updated_at = now()
-           WHERE id = $1 AND status = 'sending' RETURNING case_id
-         )
-         INSERT INTO case_timeline (case_id, type, detail)
-         SELECT case_id, $4, $5::jsonb FROM n`,
-        [
-          id,
-          status,
-          error,
-          status === 'sent' ? 'notified' : 'notification_failed',
-          jsonParam(timelineDetail),
-        ],
+      await timeline.appendAfter(
+        db,
+        {
+          sql: `UPDATE notifications SET status = $2, error = $3, updated_at = now()
+                WHERE id = $1 AND status = 'sending' RETURNING case_id`,
+          params: [id, status, error],
+        },
+        status === 'sent' ? 'notified' : 'notification_failed',
+        timelineDetail,
       );
     },
 

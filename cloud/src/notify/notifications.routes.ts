@@ -1,9 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { UserError } from '../errors.ts';
 import { errors } from '../http/http.schemas.ts';
+import { type HttpFeature, withSchemas } from '../http/http-feature.ts';
 import { principalOf } from '../http/request-context.ts';
 import type { NotificationsRepository } from './notifications.repository.ts';
+import { Notification } from './notifications.schemas.ts';
 
 const Query = Type.Object(
   {
@@ -13,8 +14,8 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
-export function notificationsRoutes(deps: { notifications: NotificationsRepository }): FastifyPluginAsync {
-  return async (app) => {
+export function notificationsRoutes(deps: { notifications: NotificationsRepository }): HttpFeature {
+  return withSchemas([Notification], async (app) => {
     app.get<{ Querystring: Static<typeof Query> }>(
       '/notifications',
       {
@@ -37,5 +38,5 @@ export function notificationsRoutes(deps: { notifications: NotificationsReposito
         return { items: await deps.notifications.list(req.query) };
       },
     );
-  };
+  });
 }

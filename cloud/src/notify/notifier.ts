@@ -19,7 +19,7 @@ export interface DeliveryReceipt {
 /**
  * A delivery channel (plug point, like zigbee2mqtt extensions): SMS providers, voice, push … each is a
  * Notifier registered by name in `notifier.registry.ts`. `send` resolves when the provider accepted the
- * message and throws when it did not; the dispatcher records either outcome in the notifications table.
+ * message and throws when it did not; the sender records either outcome in the notifications table.
  */
 export interface Notifier {
   readonly channel: string;

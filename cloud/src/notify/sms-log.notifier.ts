@@ -3,7 +3,7 @@ import { maskPhone } from './notifier.ts';
 
 /**
  * The default channel: "sends" a text by writing it to the log. The message itself (recipient, language,
- * body, status) is recorded in the notifications table by the dispatcher, like for every channel; the log
+ * body, status) is recorded in the notifications table by the sender, like for every channel; the log
  * line carries only the masked number and the size, no message text (it names the resident).
  */
 export const createSmsLogNotifier: NotifierFactory = ({ log }) => {

@@ -1,10 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { type HttpFeature, withSchemas } from '../http/http-feature.ts';
 import { auditOf } from '../http/request-context.ts';
 import type { ResidentsRepository } from './residents.repository.ts';
-import { CreateGuardianBody, CreateResidentBody, UpdateResidentBody } from './residents.schemas.ts';
+import {
+  CreateGuardianBody,
+  CreateResidentBody,
+  Guardian,
+  Resident,
+  UpdateResidentBody,
+} from './residents.schemas.ts';
 
 /** A stationId that names no station (foreign key violation, SQLSTATE 23503) is the caller's mistake. */
 function unknownStation(err: unknown): never {
@@ -16,9 +22,9 @@ function unknownStation(err: unknown): never {
 
 const notFound = (id: string) => new NotFoundError('CLOUD_RESIDENT_NOT_FOUND', `resident ${id} not found`);
 
-export function residentsRoutes(deps: { residents: ResidentsRepository }): FastifyPluginAsync {
+export function residentsRoutes(deps: { residents: ResidentsRepository }): HttpFeature {
   const { residents } = deps;
-  return async (app) => {
+  return withSchemas([Resident, Guardian], async (app) => {
     app.post<{ Body: CreateResidentBody }>(
       '/residents',
       {
@@ -123,5 +129,5 @@ export function residentsRoutes(deps: { residents: ResidentsRepository }): Fasti
         return { items: await residents.guardians(req.params.id) };
       },
     );
-  };
+  });
 }

@@ -1,15 +1,15 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { stationScope } from '../auth/index.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { type HttpFeature, withSchemas } from '../http/http-feature.ts';
 import { auditOf, principalOf } from '../http/request-context.ts';
 import type { StationsRepository } from './stations.repository.ts';
-import { CreateStationBody } from './stations.schemas.ts';
+import { CreateStationBody, Station } from './stations.schemas.ts';
 
-export function stationsRoutes(deps: { stations: StationsRepository }): FastifyPluginAsync {
+export function stationsRoutes(deps: { stations: StationsRepository }): HttpFeature {
   const { stations } = deps;
-  return async (app) => {
+  return withSchemas([Station], async (app) => {
     app.post<{ Body: CreateStationBody }>(
       '/stations',
       {
@@ -64,5 +64,5 @@ export function stationsRoutes(deps: { stations: StationsRepository }): FastifyP
         return s;
       },
     );
-  };
+  });
 }

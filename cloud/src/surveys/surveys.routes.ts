@@ -1,15 +1,15 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { appendTimeline } from '../cases/case-timeline.ts';
 import type { CasesRepository } from '../cases/cases.repository.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/index.ts';
 import { NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { type HttpFeature, withSchemas } from '../http/http-feature.ts';
 import { auditOf } from '../http/request-context.ts';
 import type { SurveyMetrics } from './survey.metrics.ts';
 import type { SurveysRepository } from './surveys.repository.ts';
-import { CreateComplaintBody } from './surveys.schemas.ts';
+import { Complaint, CreateComplaintBody, Survey } from './surveys.schemas.ts';
 
 /** A case's surveys and complaints; the duty desk records complaints that come by phone. */
 export function surveysRoutes(deps: {
@@ -18,12 +18,12 @@ export function surveysRoutes(deps: {
   surveys: SurveysRepository;
   clock: Clock;
   metrics: SurveyMetrics;
-}): FastifyPluginAsync {
+}): HttpFeature {
   const { cases, surveys } = deps;
   const mustExist = async (id: string) => {
     if (!(await cases.get(id))) throw new NotFoundError('CLOUD_CASE_NOT_FOUND', `case ${id} not found`);
   };
-  return async (app) => {
+  return withSchemas([Survey, Complaint], async (app) => {
     app.get<{ Params: Static<typeof IdParams> }>(
       '/cases/:id/surveys',
       {
@@ -101,5 +101,5 @@ export function surveysRoutes(deps: {
         return reply.code(201).send(complaint);
       },
     );
-  };
+  });
 }

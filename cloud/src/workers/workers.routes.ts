@@ -1,17 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { errors, IdParams } from '../http/http.schemas.ts';
+import { type HttpFeature, withSchemas } from '../http/http-feature.ts';
 import { auditOf } from '../http/request-context.ts';
 import type { WorkersRepository } from './workers.repository.ts';
-import { CreateWorkerBody, RosterBody } from './workers.schemas.ts';
+import { CreateWorkerBody, RosterBody, Worker } from './workers.schemas.ts';
 
 const notFound = (id: string) => new NotFoundError('CLOUD_WORKER_NOT_FOUND', `worker ${id} not found`);
 
 /** Social workers and their roster (on-call hours), editable over the API. */
-export function workersRoutes(deps: { workers: WorkersRepository }): FastifyPluginAsync {
+export function workersRoutes(deps: { workers: WorkersRepository }): HttpFeature {
   const { workers } = deps;
-  return async (app) => {
+  return withSchemas([Worker], async (app) => {
     app.post<{ Body: CreateWorkerBody }>(
       '/workers',
       {
@@ -99,5 +99,5 @@ export function workersRoutes(deps: { workers: WorkersRepository }): FastifyPlug
         return w;
       },
     );
-  };
+  });
 }

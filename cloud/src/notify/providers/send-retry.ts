@@ -50,7 +50,7 @@ export async function withRetry<T>(
       if (!(err instanceof SmsSendError) || !err.retryable || n >= policy.maxAttempts) throw err;
       const delay = backoffMs(policy, n, err.retryAfterMs);
       onRetry?.(n, err, delay);
-      // Rejects with the signal's reason (e.g. the dispatcher's timeout), not a bare AbortError.
+      // Rejects with the signal's reason (e.g. the sender's timeout), not a bare AbortError.
       await sleep(delay, undefined, { signal }).catch(() => {
         throw signal.reason;
       });

@@ -1,4 +1,5 @@
-import { jsonParam, type Queryable } from '../../db/index.ts';
+import type { Queryable } from '../../db/index.ts';
+import type { CaseTimelinePort } from '../case-timeline.port.ts';
 import { messageTypeOf } from '../message-types.ts';
 import { shareableAddress } from '../staff-alert.template.ts';
 import type { MessageFacts } from './aliyun/aliyun-templates.ts';
@@ -22,10 +23,10 @@ export interface ReceiptUpdate {
 
 /**
  * What the providers said about each text: the sms_* columns of `notifications` (migration 004). The
- * notifiers write attempts and acceptance; the webhook routes write receipts. The dispatcher keeps owning
+ * notifiers write attempts and acceptance; the webhook routes write receipts. The sender keeps owning
  * `status`/`error`, so nothing here races with it.
  */
-export function createSmsLedger(db: Queryable) {
+export function createSmsLedger(db: Queryable, timeline: CaseTimelinePort) {
   return {
     async attempt(notificationId: string, provider: string): Promise<void> {
       await db.query(
@@ -75,15 +76,16 @@ export function createSmsLedger(db: Queryable) {
       const row = rows[0];
       if (!row) return undefined;
       if (r.status === 'delivered' || r.status === 'undelivered') {
-        await tx.query('INSERT INTO case_timeline (case_id, type, detail) VALUES ($1, $2, $3::jsonb)', [
+        await timeline.append(
+          tx,
           row.case_id,
           r.status === 'delivered' ? 'sms_delivered' : 'sms_undelivered',
-          jsonParam({
+          {
             notificationId: row.id,
             provider: r.provider,
             ...(r.errorCode ? { errorCode: r.errorCode } : {}),
-          }),
-        ]);
+          },
+        );
       }
       return { caseId: row.case_id };
     },

@@ -85,7 +85,7 @@ export type TwilioSmsConfig = Static<typeof TwilioSmsConfig>;
 
 export const SmsRetryConfig = Type.Object(
   {
-    // Bounded: the dispatcher gives a send 10 s in all, and a text that cannot go out in that time is
+    // Bounded: the sender gives a send 10 s in all, and a text that cannot go out in that time is
     // better reported failed (escalation takes over) than retried forever.
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 6, description: 'default 4' })),
     baseDelayMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 5_000, description: 'default 400' })),

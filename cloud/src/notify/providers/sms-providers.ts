@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ConfigError } from '../../config/config.loader.ts';
+import { ConfigError } from '../../core/config-error.ts';
 import type { Queryable } from '../../db/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { MetricsRegistry } from '../../metrics/metrics.registry.ts';
+import type { CaseTimelinePort } from '../case-timeline.port.ts';
 import { createInboundReplyService } from '../inbound/inbound-reply.service.ts';
 import type { ReplyHandler } from '../inbound/reply-handler.ts';
 import type { ReplyTarget } from '../inbound/reply-target.ts';
@@ -23,7 +24,13 @@ export interface SmsProviders {
   /** Notifier channels for the configured providers (`aliyun-sms`, `twilio-sms`), for the registry. */
   readonly notifiers: Readonly<Record<string, NotifierFactory>>;
   /** Binds the database and the reply handler once they exist; the webhooks need both. */
-  attach(deps: { db: Queryable; replyHandler: ReplyHandler; replyTargets?: readonly ReplyTarget[] }): void;
+  attach(deps: {
+    db: Queryable;
+    /** The cases module's timeline (delivery receipts leave an entry on their case). */
+    timeline: CaseTimelinePort;
+    replyHandler: ReplyHandler;
+    replyTargets?: readonly ReplyTarget[];
+  }): void;
   /** The webhook routes of the configured providers (none when no provider is configured). */
   routes(): FastifyPluginAsync;
 }
@@ -80,8 +87,8 @@ export function createSmsProviders(
 
   return {
     notifiers,
-    attach({ db, replyHandler, replyTargets = [] }) {
-      bound = { db, ledger: createSmsLedger(db), replyHandler, replyTargets };
+    attach({ db, timeline, replyHandler, replyTargets = [] }) {
+      bound = { db, ledger: createSmsLedger(db, timeline), replyHandler, replyTargets };
     },
     routes() {
       return async (app) => {

@@ -4,7 +4,7 @@ import { OperationalError } from '../../errors.ts';
  * A provider refused or could not take a text. `retryable` says whether the SAME request may be sent
  * again without risking a second text to the person (see `send-retry.ts` for the rule); `providerCode` is
  * the provider's own code (`isv.MOBILE_NUMBER_ILLEGAL`, `21211`), kept on the notification row.
- * The message starts with the code so the dispatcher's `error` column shows it.
+ * The message starts with the code so the sender's `error` column shows it.
  */
 export class SmsSendError extends OperationalError {
   constructor(

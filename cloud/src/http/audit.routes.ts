@@ -1,14 +1,17 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { AuditRepository } from '../audit/audit.repository.ts';
+import { AuditEntry, ListAuditQuery } from '../audit/audit.schemas.ts';
 import { stationScope } from '../auth/index.ts';
-import { errors } from '../http/http.schemas.ts';
-import { principalOf } from '../http/request-context.ts';
-import type { AuditRepository } from './audit.repository.ts';
-import { ListAuditQuery } from './audit.schemas.ts';
+import { errors } from './http.schemas.ts';
+import { type HttpFeature, withSchemas } from './http-feature.ts';
+import { principalOf } from './request-context.ts';
 
-/** GET /audit: admins read the whole log, supervisors what concerns their station. Itself audited. */
-export function auditRoutes(deps: { audit: AuditRepository }): FastifyPluginAsync {
-  return async (app) => {
+/**
+ * GET /audit: admins read the whole log, supervisors what concerns their station. Itself audited. The
+ * shell's own route (beside /health): access control writes this log for every request.
+ */
+export function auditRoutes(deps: { audit: AuditRepository }): HttpFeature {
+  return withSchemas([AuditEntry], async (app) => {
     app.get<{ Querystring: ListAuditQuery }>(
       '/audit',
       {
@@ -31,5 +34,5 @@ export function auditRoutes(deps: { audit: AuditRepository }): FastifyPluginAsyn
         items: await deps.audit.list(req.query, { stationId: stationScope(principalOf(req)) }),
       }),
     );
-  };
+  });
 }

@@ -12,6 +12,7 @@ import {
   renderWorkerDispatch,
   shareableAddress,
 } from '../notify/index.ts';
+import type { Queued } from '../notify/pending-text.ts';
 import type { Resident, ResidentsRepository } from '../residents/index.ts';
 import type { Station } from '../stations/index.ts';
 import { quietUntil } from '../workers/roster.ts';
@@ -27,12 +28,6 @@ export interface CaseContext {
   openedAt: Date;
   /** When the first event of the case happened (printed in the texts). */
   occurredAt: string;
-}
-
-/** A pending text: `held` ones wait for quiet hours to end and are not dispatched right away. */
-export interface Queued {
-  id: string;
-  held: boolean;
 }
 
 /** Urgent and critical texts ignore a guardian's quiet hours (issue 4). */
@@ -193,6 +188,3 @@ export function createCaseNotices(deps: {
 }
 
 export type CaseNotices = ReturnType<typeof createCaseNotices>;
-
-/** Ids to hand to the dispatcher now (held ones go later). */
-export const sendable = (q: readonly Queued[]) => q.filter((n) => !n.held).map((n) => n.id);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../tools/harness/net.ts';
 import { createLogger } from '../log/logger.ts';
 import { createCloudMetrics } from '../metrics/index.ts';
-import { createNotificationDispatcher } from './notification.dispatcher.ts';
+import { createNotificationSender } from './notification.sender.ts';
 import type { NotificationsRepository } from './notifications.repository.ts';
 import type { Notification } from './notifications.schemas.ts';
 import type { NotifierRegistry } from './notifier.registry.ts';
@@ -38,7 +38,7 @@ function fakeRepository(failures: { claim?: Error[]; finish?: Error[] }) {
   return { repo, calls };
 }
 
-function dispatcherWith(repo: NotificationsRepository) {
+function senderWith(repo: NotificationsRepository) {
   const sent: string[] = [];
   const registry: NotifierRegistry = {
     get: () => ({
@@ -51,21 +51,21 @@ function dispatcherWith(repo: NotificationsRepository) {
     channels: () => ['fake'],
   };
   const metrics = createCloudMetrics();
-  const dispatcher = createNotificationDispatcher({
+  const sender = createNotificationSender({
     notifications: repo,
     registry,
     metrics,
     log: createLogger('silent'),
     bookkeepingRetryMs: 10,
   });
-  return { dispatcher, sent, metrics };
+  return { sender, sent, metrics };
 }
 
-describe('notification dispatcher while the database restarts', () => {
+describe('notification sender while the database restarts', () => {
   it('claims again until the database answers, sends once, and records the outcome again until it sticks', async () => {
     const { repo, calls } = fakeRepository({ claim: [down(), down()], finish: [restarting(), down()] });
-    const { dispatcher, sent, metrics } = dispatcherWith(repo);
-    await dispatcher.dispatch(['n1']);
+    const { sender, sent, metrics } = senderWith(repo);
+    await sender.send(['n1']);
     expect(calls.claim).toBe(3);
     expect(sent).toEqual(['n1']); // the text went out once, whatever the bookkeeping went through
     expect(calls.finish).toEqual(['sent:failed', 'sent:failed', 'sent']);
@@ -75,18 +75,18 @@ describe('notification dispatcher while the database restarts', () => {
   it('does not retry an error that is not an outage (left to the stale-row resume, as before)', async () => {
     const bug = Object.assign(new Error('duplicate key'), { code: '23505' });
     const { repo, calls } = fakeRepository({ finish: [bug] });
-    const { dispatcher, sent } = dispatcherWith(repo);
-    await dispatcher.dispatch(['n1']);
+    const { sender, sent } = senderWith(repo);
+    await sender.send(['n1']);
     expect(sent).toEqual(['n1']);
     expect(calls.finish).toEqual(['sent:failed']);
   });
 
   it('stops retrying when the cloud closes', async () => {
     const { repo, calls } = fakeRepository({ claim: Array.from({ length: 1000 }, down) });
-    const { dispatcher, sent } = dispatcherWith(repo);
-    const pending = dispatcher.dispatch(['n1']);
-    await waitFor(() => calls.claim >= 3, 5_000, 'the dispatcher retrying its claim'); // it is in the retry loop
-    await dispatcher.close();
+    const { sender, sent } = senderWith(repo);
+    const pending = sender.send(['n1']);
+    await waitFor(() => calls.claim >= 3, 5_000, 'the sender retrying its claim'); // it is in the retry loop
+    await sender.close();
     await pending;
     expect(sent).toEqual([]);
     expect(calls.claim).toBeLessThan(1000);

@@ -18,9 +18,9 @@ const BOOKKEEPING_RETRY_MS = 1_000;
  * Sends notifications AFTER the transaction that created them committed: claims each 'pending' row,
  * hands it to its channel's Notifier, and records the outcome (status column + timeline entry + metric).
  * A failure is logged and counted, never lost: the row stays 'failed' with its error for a person or a
- * later retry policy to act on. `dispatch` never rejects.
+ * later retry policy to act on. `send` never rejects.
  */
-export function createNotificationDispatcher(deps: {
+export function createNotificationSender(deps: {
   notifications: NotificationsRepository;
   registry: NotifierRegistry;
   metrics: CloudMetrics;
@@ -85,7 +85,7 @@ export function createNotificationDispatcher(deps: {
 
   return {
     /** Sends the given pending notifications one after the other. Resolves when all are settled. */
-    dispatch(ids: readonly string[]): Promise<void> {
+    send(ids: readonly string[]): Promise<void> {
       return track(
         (async () => {
           for (const id of ids) {
@@ -105,7 +105,7 @@ export function createNotificationDispatcher(deps: {
       const ids = await notifications.stalePending(olderThanS);
       if (ids.length > 0) {
         log.warn({ count: ids.length }, 'resending notifications left pending by an earlier run');
-        await this.dispatch(ids);
+        await this.send(ids);
       }
       return ids.length;
     },
@@ -123,4 +123,4 @@ export function createNotificationDispatcher(deps: {
   };
 }
 
-export type NotificationDispatcher = ReturnType<typeof createNotificationDispatcher>;
+export type NotificationSender = ReturnType<typeof createNotificationSender>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Candidate, rankWorkers } from './dispatch-ranking.ts';
 import { haversineKm } from './geo.ts';
+import { type Candidate, rankWorkers } from './worker-ranking.ts';
 
 const always = [{ weekdays: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '00:00' }];
 const resident = { lat: 31.2286, lon: 121.4547 };

@@ -1,0 +1,1 @@
+export { type Job, type JobRunner, startJobRunner, textingJob } from './job-runner.ts';
