@@ -261,7 +261,7 @@ export function createCasesRepository(db: Queryable) {
 
     /**
      * Cases still waiting for their response that were opened before `before` (the process that opened
-     * them died before responding, or its kick was lost): the escalation poller responds to them.
+     * them died before responding, or its kick was lost): the overdue-responses job responds to them.
      */
     async awaitingResponse(before: Date, limit = 100): Promise<string[]> {
       const { rows } = await db.query<{ id: string }>(

@@ -70,7 +70,7 @@ export function createCasesService(deps: {
   clock?: Clock;
   /** Told about committed events and case state changes; off by default. */
   telemetry?: Telemetry;
-  /** A timer was created by this process: wake the poller so it can sleep until it is due. */
+  /** A timer was created by this process: wake the job runner so it can sleep until it is due. */
   onTimerCreated?: (dueAt: Date) => void;
   /** Run inside each transition's transaction, after it is written (surveys on closing). */
   transitionHooks?: readonly TransitionHook[];
@@ -266,7 +266,7 @@ export function createCasesService(deps: {
      * transaction that claims the gateway). The caller commits, then calls `recorded`.
      */
     recordIn,
-    /** After the commit of `recordIn`: counts it and wakes the poller for its timer. */
+    /** After the commit of `recordIn`: counts it and wakes the job runner for its timer. */
     recorded(ev: AlertEvent, r: Awaited<ReturnType<typeof recordIn>>): RecordOutcome {
       if (r.level2At) deps.onTimerCreated?.(r.level2At);
       return committed(ev, r.outcome);

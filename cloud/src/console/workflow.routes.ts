@@ -228,7 +228,7 @@ export function workflowRoutes(deps: {
   service: CasesService;
   notifications: NotificationsRepository;
   channel: string;
-  /** Level 1 for a case just opened (escalation poller `respond`). */
+  /** Level 1 for a case just opened (response/first-response.queue.ts `respond`). */
   respond: (caseId: string) => void;
   onNotifications: (ids: string[]) => void;
   now?: () => Date;

@@ -1,7 +1,7 @@
 /**
  * Which database failures mean "the server is not there right now" (down, restarting, refusing
  * connections) rather than "this statement is wrong": the first kind passes when the server is back, so
- * callers retry (ingest withholds the PUBACK, pollers poll again) and it is counted and reported as an
+ * callers retry (ingest withholds the PUBACK, the jobs run again at the next poll) and it is counted and reported as an
  * outage; the second is a bug or bad data.
  */
 

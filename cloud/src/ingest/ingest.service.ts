@@ -50,7 +50,7 @@ export function createIngestService(deps: {
   cases: CasesService;
   gateways: GatewaysRepository;
   residents: ResidentsRepository;
-  /** Level 1 for a case just committed (escalation poller `respond`); must not throw. */
+  /** Level 1 for a case just committed (response/first-response.queue.ts `respond`); must not throw. */
   respond: (caseId: string) => void;
   metrics: CloudMetrics;
   log: Logger;
@@ -162,7 +162,7 @@ export function createIngestService(deps: {
         outcome.opened ? 'event stored, case opened' : 'event stored, appended to open case',
       );
       // Committed: the PUBACK may go. Level 1 (dispatch, texts) runs after it, off the PUBACK path; the
-      // case waits for it in the database, so a crash here still gets it a response (escalation poller).
+      // case waits for it in the database, so a crash here still gets it a response (the overdue-responses job).
       if (outcome.opened && ev.test !== true) deps.respond(outcome.caseId);
       return { outcome: 'stored', eventId: ev.id, caseId: outcome.caseId, opened: outcome.opened };
     },

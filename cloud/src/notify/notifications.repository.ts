@@ -46,7 +46,7 @@ export interface NewNotification {
   /** Who the text is for (default guardian) and their id (guardian, worker, station or duty desk). */
   recipientRole?: RecipientRole;
   recipientId?: string;
-  /** Held until then (a guardian's quiet hours); sent by the escalation poller once due. */
+  /** Held until then (a guardian's quiet hours); sent by the held-texts job once due. */
   notBefore?: Date;
   /** What the text is (a template-only provider picks its template by it). */
   messageType?: MessageType;

@@ -32,7 +32,7 @@ export function createFirstResponse(deps: {
    * on-duty worker of the resident's station, or — when the resident has no station or nobody is on duty —
    * the guardians at once, as before issue 4 (the timeline says why). Writing level 1 is what marks the
    * case responded to, so this runs once per case whoever calls it (ingest right after the commit, the
-   * poller for a case a dead process left): the case row is taken with SKIP LOCKED and re-checked.
+   * overdue-responses job for a case a dead process left): the case row is taken with SKIP LOCKED and re-checked.
    */
   async function respondIn(tx: Queryable, caseId: string, now: Date): Promise<Queued[] | undefined> {
     const c = await cases.lockAwaitingResponse(tx, caseId);

@@ -26,7 +26,7 @@ export function deservesSurvey(t: Pick<CaseTransition, 'to' | 'case'>): boolean 
 /**
  * Surveys as durable timers. Closing a case writes one `case_surveys` row per guardian (in the closing
  * transaction, via the cases service's transition hook) due `delayS` later, pushed past the guardian's
- * quiet hours. The timer poller calls `runDue` on every replica; a due row is claimed with SKIP LOCKED,
+ * quiet hours. The job runner (jobs/job-runner.ts, job `surveys`) calls `runDue` on every replica; a due row is claimed with SKIP LOCKED,
  * quiet hours are checked again (they may have changed), and the survey text is written as a pending
  * notification in the same transaction that marks the row sent — once, whatever crashes in between.
  */
@@ -41,7 +41,7 @@ export function createSurveyScheduler(deps: {
   clock: Clock;
   metrics: SurveyMetrics;
   log: Logger;
-  /** A survey falls due at this time: wake the poller. */
+  /** A survey falls due at this time: wake the job runner. */
   onTimerCreated?: (dueAt: Date) => void;
 }) {
   const { surveys, residents, config, timeZone } = deps;
