@@ -195,7 +195,8 @@ await local.endAsync();
 const rssEnd = samples.at(-1) ?? rssMb(pid);
 await gw.stop();
 rtsp.stopPublishing();
-await flapRtsp;
+// The flapping loop may be in a sleep of up to --rtsp-on-s: it checks `stopping` when it wakes; not awaited.
+void flapRtsp;
 await rtsp.close();
 await http.close();
 await pty.stop();
