@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import {
   type AgentRuntime,
@@ -28,12 +28,13 @@ import {
   startRtspServer,
   startSnapshotServer,
 } from '../tests/camera/camera-servers.ts';
+import { parseToolArgs } from '../tools/cli-args.ts';
 import { freePort } from '../tools/harness/net.ts';
 import { startGatewayProcess } from '../tools/harness/processes.ts';
 import { startPtyPair } from '../tools/harness/socat.ts';
 import { numberArg } from './number-arg.ts';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     minutes: { type: 'string', default: '60' },
     'sample-s': { type: 'string', default: '60' },

@@ -10,7 +10,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Frame } from '../../edge/src/camera/frame.ts';
 import { decodeJpeg } from '../../edge/src/camera/jpeg-decode.ts';
 import { createExpressionClassifier } from '../../edge/src/scoring/emotion/expression-classifier.ts';
@@ -18,8 +17,9 @@ import { topEmotion } from '../../edge/src/scoring/emotion/expressions.ts';
 import { createFaceAnalyser, DEFAULT_ANALYSER } from '../../edge/src/scoring/emotion/face-analyser.ts';
 import { FACE_API_MODEL_DIR, loadFaceApi } from '../../edge/src/scoring/emotion/face-api.loader.ts';
 import { availableBackends, type TfBackendName } from '../../edge/src/scoring/tf-backend.ts';
+import { parseToolArgs } from '../cli-args.ts';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     iterations: { type: 'string', default: '10' },
     core: { type: 'string', default: '1' },

@@ -4,7 +4,6 @@
 // `emotion-eval images=N accuracy=0.xxx macro_f1=0.xxx`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   createExpressionClassifier,
   EMOTION_MODEL_DIR,
@@ -12,10 +11,11 @@ import {
 import { EMOTIONS, topEmotion } from '../../edge/src/scoring/emotion/expressions.ts';
 import { loadFaceApi } from '../../edge/src/scoring/emotion/face-api.loader.ts';
 import type { TfBackendName } from '../../edge/src/scoring/tf-backend.ts';
+import { parseToolArgs } from '../cli-args.ts';
 import { FACES_DIR, listFaces, readCrop } from './dataset.ts';
 import { confusionReport, formatReport } from './metrics.ts';
 
-const { values } = parseArgs({
+const values = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: FACES_DIR },
     // The trained head when models/emotion has one, else face-api's own layer.

@@ -5,15 +5,15 @@
 // then a shift towards sad/fear/angry. Prints false events per 30 stable days and the delay, in days, from
 // the shift to the first event. Each face is classified once (the real crop → features → head path); days
 // draw faces from that pool with replacement.
-import { parseArgs } from 'node:util';
 import { AffectScorer } from '../../edge/src/scoring/emotion/affect.scorer.ts';
 import { createExpressionClassifier } from '../../edge/src/scoring/emotion/expression-classifier.ts';
 import { EMOTIONS, type Emotion, type Expression } from '../../edge/src/scoring/emotion/expressions.ts';
 import { loadFaceApi } from '../../edge/src/scoring/emotion/face-api.loader.ts';
+import { parseToolArgs } from '../cli-args.ts';
 import { rng, shuffle } from '../fall/recordings.ts';
 import { FACES_DIR, listFaces, readCrop } from './dataset.ts';
 
-const { values: a } = parseArgs({
+const a = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: FACES_DIR },
     'per-class': { type: 'string', default: '40' },

@@ -13,7 +13,6 @@
 // model card README.md into --out.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EmotionManifest } from '../../edge/src/scoring/emotion/expression-classifier.ts';
 import { EMOTIONS } from '../../edge/src/scoring/emotion/expressions.ts';
@@ -28,6 +27,7 @@ import {
   VIEW_SIZE,
 } from '../../edge/src/scoring/emotion/face-features.ts';
 import { writeLayersModel } from '../../edge/src/scoring/fall-model/model-files.ts';
+import { parseToolArgs } from '../cli-args.ts';
 import { rng, shuffle } from '../fall/recordings.ts';
 import { FACES_DIR, listFaces } from './dataset.ts';
 import { featuresOf } from './feature-cache.ts';
@@ -36,7 +36,7 @@ import { writeEmotionCard } from './model-card.ts';
 
 export const EMOTION_MODEL_VERSION = '1.0.0';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: FACES_DIR },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../models/emotion') },

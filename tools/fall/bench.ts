@@ -7,7 +7,6 @@
 // scorer's CPU share while streaming 50 Hz data, and RSS with the model loaded. Prints figures; asserts nothing.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readFallsIndex } from '../../edge/src/datasets/falls.ts';
 import {
   createFallModelScorer,
@@ -17,9 +16,10 @@ import { extractFeatures } from '../../edge/src/scoring/fall-model/features.ts';
 import { ImpactTrigger } from '../../edge/src/scoring/fall-model/impact-trigger.ts';
 import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { availableBackends, type TfBackendName } from '../../edge/src/scoring/tf-backend.ts';
+import { parseToolArgs } from '../cli-args.ts';
 import { loadAtBandRate, rng, shuffle } from './recordings.ts';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
     'model-dir': { type: 'string', default: DEFAULT_FALL_MODEL_DIR },

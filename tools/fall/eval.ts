@@ -8,12 +8,12 @@
 // model was chosen on it), `validation` is where the threshold and the design were chosen, `train` is what
 // the weights were fitted on (figures there flatter the model: never report them).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readFallsIndex } from '../../edge/src/datasets/falls.ts';
 import { DEFAULT_FALL_MODEL_DIR } from '../../edge/src/scoring/fall-model/fall-model.scorer.ts';
 import { readManifest } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { type ScorerName, scorers } from '../../edge/src/scoring/registry.ts';
 import type { ScorerOptions } from '../../edge/src/scoring/scorer.ts';
+import { parseToolArgs } from '../cli-args.ts';
 import {
   alarmsPerDay,
   byActivity,
@@ -24,7 +24,7 @@ import {
   summarise,
 } from './evaluate.ts';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
     scorer: { type: 'string', default: 'fall-model' },

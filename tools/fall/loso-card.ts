@@ -3,10 +3,10 @@
 // Writes the leave-one-source-out section of the model card from the LOSO runs' results
 // (train.ts --exclude-source S --loso-out FILE), for when those runs finish after the final training run.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseToolArgs } from '../cli-args.ts';
 import { readLoso, updateLosoSection } from './model-card.ts';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     loso: { type: 'string', default: resolve(import.meta.dirname, '../../models/fall/loso.json') },
     'card-dir': { type: 'string', default: resolve(import.meta.dirname, '../../models/fall') },

@@ -4,10 +4,10 @@
 // largest |axis| value (the watch's range: where the samples saturate) and the noise at rest (sd of |a| in
 // the quietest second of each recording). Printed for the design notes in docs/fall-wrist.md.
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { magnitude, readFallsIndex, readRecording } from '../../edge/src/datasets/falls.ts';
+import { parseToolArgs } from '../cli-args.ts';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
   },

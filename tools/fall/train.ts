@@ -10,7 +10,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { readFallsIndex } from '../../edge/src/datasets/falls.ts';
 import { createBaselineFallScorer } from '../../edge/src/scoring/fall-baseline/fall-baseline.scorer.ts';
@@ -27,6 +26,7 @@ import {
 } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { initTf } from '../../edge/src/scoring/tf-backend.ts';
+import { parseToolArgs } from '../cli-args.ts';
 import {
   byActivity,
   evalLine,
@@ -49,7 +49,7 @@ export const SEEN_BY_V1 = ['SA01', 'SA04', 'SA06', 'SA08', 'SA09', 'SE07', 'SE09
 /** The test subjects of models 2.0.0 and 2.1.0: their figures have been read twice, so never test again. */
 export const TESTED_BY_V2 = ['SA02', 'SA14', 'SA17', 'SA18', 'SE02', 'SE04', 'U06', 'U09', 'U11'];
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../models/fall') },

@@ -1,5 +1,6 @@
 // npm run eval:inactivity -- --data DIR [--fixed] [--seed 8] [--per-day 3] [--horizon-h 24] [--warmup-days 7]
 //   [--year] [--year-days 365] [--quantile 0.99] [--margin 1] [--min-threshold-min 45] [--quiet]
+//   [--diagnose] [--ablate] [--scorer-json JSON]
 //
 // Replays every home of a folder of smart-home logs (format: ../shared/datasets/home/README.md) through the
 // real inactivity scorer and safety rules on a simulated clock, learning online. Reports false alarms on
@@ -12,9 +13,9 @@
 // on homes the defaults were not chosen on, that is the figure of a gateway installed there.
 // --year also loops each home's log to a year and prints replay seconds and RSS.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type InactivityScorerOptions, utcAsLocal } from '../../edge/src/scoring/inactivity/index.ts';
 import { hhmm } from '../../edge/src/scoring/inactivity/local-time.ts';
+import { numberOption, parseToolArgs } from '../cli-args.ts';
 import { ablations } from './ablate.ts';
 import { listHomes, readHome } from './dataset.reader.ts';
 import {
@@ -30,7 +31,7 @@ import {
 import { leaveOneHomeOut } from './loho.ts';
 import { yearReplay } from './year-replay.ts';
 
-const { values: args } = parseArgs({
+const args = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/home') },
     seed: { type: 'string', default: String(EVAL_DEFAULTS.seed) },
@@ -63,17 +64,30 @@ if (homes.length === 0) {
   console.error(`${dir}: no <home>.events.csv(.gz) files`);
   process.exit(2);
 }
+const num = (name: keyof typeof args, min: number, max: number) =>
+  numberOption(import.meta.url, name, args[name] as string | undefined, min, max);
+const scorerJson = (): InactivityScorerOptions => {
+  try {
+    const parsed: unknown = JSON.parse(args['scorer-json'] ?? '{}');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('not an object');
+    return parsed as InactivityScorerOptions;
+  } catch (err) {
+    console.error(`--scorer-json must be a JSON object of scorer options: ${(err as Error).message}`);
+    process.exit(2);
+  }
+};
 const scorer = {
-  ...(args.quantile ? { quantile: Number(args.quantile) } : {}),
-  ...(args.margin ? { margin: Number(args.margin) } : {}),
-  ...(args['min-threshold-min'] ? { minThresholdMin: Number(args['min-threshold-min']) } : {}),
-  ...(args['scorer-json'] ? (JSON.parse(args['scorer-json']) as InactivityScorerOptions) : {}),
+  ...(args.quantile ? { quantile: num('quantile', 0.5, 0.99999) } : {}),
+  ...(args.margin ? { margin: num('margin', 0.1, 10) } : {}),
+  ...(args['min-threshold-min'] ? { minThresholdMin: num('min-threshold-min', 1, 1440) } : {}),
+  ...scorerJson(),
 };
 const opts = {
-  seed: Number(args.seed),
-  collapsesPerDay: Number(args['per-day']),
-  horizonMs: Number(args['horizon-h']) * 3_600_000,
-  warmupDays: Number(args['warmup-days']),
+  seed: num('seed', 0, 2 ** 31),
+  collapsesPerDay: num('per-day', 0, 100),
+  horizonMs: num('horizon-h', 1, 24 * 7) * 3_600_000,
+  warmupDays: num('warmup-days', 0, 365),
   scorer,
 };
 
@@ -162,7 +176,7 @@ if (args.fixed || logs.length < 2) {
 
 if (args.year)
   for (const home of homes) {
-    const y = yearReplay(readHome(dir, home), Number(args['year-days']), scorer);
+    const y = yearReplay(readHome(dir, home), num('year-days', 1, 3650), scorer);
     console.log(
       `year-replay home=${y.home} days=${y.days} events=${y.events} seconds=${y.seconds.toFixed(1)} ` +
         `rss_start_mb=${y.rssStartMb} rss_end_mb=${y.rssEndMb} rss_peak_mb=${y.rssPeakMb} alerts=${y.alerts} loop_seams=${y.seams}`,

@@ -10,7 +10,6 @@
 // corrupt or mismatched bundle fails them), not an evaluation — that is `npm run eval:fall`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readFallsIndex } from '../../edge/src/datasets/falls.ts';
 import {
   createFallModelScorer,
@@ -18,9 +17,10 @@ import {
   SELF_TEST_FILE,
   type SelfTestFile,
 } from '../../edge/src/scoring/fall-model/index.ts';
+import { parseToolArgs } from '../cli-args.ts';
 import { buildWindows } from '../fall/windows.ts';
 
-const { values } = parseArgs({
+const values = parseToolArgs(import.meta.url, {
   options: {
     model: { type: 'string', default: DEFAULT_FALL_MODEL_DIR },
     data: { type: 'string', default: join(import.meta.dirname, '../../../shared/datasets/falls') },
