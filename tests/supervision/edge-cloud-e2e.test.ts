@@ -15,6 +15,7 @@ import {
   API_TOKEN,
   enrolHousehold,
   type Household,
+  heardFrom,
   ptysFor,
   startCloudProcess,
 } from '../../tools/harness/home.ts';
@@ -70,6 +71,9 @@ describe('supervision end to end (real gateway, real cloud)', () => {
       };
     };
 
+    // Unplug only once the gateway is linked to the cloud (its heartbeat on connect is stored): under load its
+    // start-up and first connect can take most of a fixed wait, which then fails for the wrong reason.
+    await heardFrom(api, h.gatewayId, 0, 90_000);
     await sim.close();
     await pty.stop(); // the receiver unplugged
     const raised = await waitFor(
@@ -77,7 +81,7 @@ describe('supervision end to end (real gateway, real cloud)', () => {
         const x = await healthEvents();
         return x.events.some((e) => e.evidence.faultState === 'raised') && x;
       },
-      30_000,
+      60_000,
       'receiver_gone case',
     );
     expect(raised.cases).toHaveLength(1);
