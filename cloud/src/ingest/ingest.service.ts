@@ -54,7 +54,7 @@ export function createIngestService(deps: {
   respond: (caseId: string) => void;
   metrics: CloudMetrics;
   log: Logger;
-  /** Heartbeats go to telemetry once recorded; off by default. */
+  /** Every accepted heartbeat goes to telemetry; off by default. */
   telemetry?: Telemetry;
   /** Told about each recorded heartbeat (supervision: a silent gateway is heard again). */
   onHeartbeat?: (gatewayId: string, wasSilent: boolean) => void;
@@ -66,10 +66,7 @@ export function createIngestService(deps: {
   const log = deps.log.child({ component: 'ingest' });
   const heartbeats = createHeartbeatBatcher({
     write: (batch) => gateways.recordHeartbeats(batch),
-    onRecorded: ({ hb }, wasSilent) => {
-      deps.onHeartbeat?.(hb.gatewayId, wasSilent);
-      telemetry.heartbeat(hb);
-    },
+    onRecorded: ({ hb }, wasSilent) => deps.onHeartbeat?.(hb.gatewayId, wasSilent),
     onUnknown: ({ hb }) => {
       metrics.ingestRejected.inc({ reason: 'unknown_gateway' });
       log.warn(
@@ -178,6 +175,9 @@ export function createIngestService(deps: {
         return reject(gatewayId, 'gateway_mismatch', 'payload gatewayId ≠ topic', payload.byteLength);
       }
       heartbeats.add(parsed.value);
+      // Every accepted heartbeat is a telemetry point: the batcher keeps only a gateway's newest of its second
+      // for the database row, but a burst (a reconnect's backlog) is still a series of readings for Grafana.
+      telemetry.heartbeat(parsed.value);
       // Counted when accepted (valid, its own gateway's): the write is shared with the others of its
       // second, and a newer heartbeat of the same gateway within it replaces this one.
       metrics.heartbeats.inc();
