@@ -11,6 +11,10 @@
 import { topics } from '../contracts/src/index.ts';
 import { alertEvent, startTestCloud, waitFor } from '../tests/cloud/cloud-fixture.ts';
 import { ensureConsoleBuilt, launchBrowser } from '../tests/console/browser.ts';
+import { parseToolArgs } from '../tools/cli-args.ts';
+
+// No options (sized by its constants or environment variables above): --help prints this file's opening comment.
+parseToolArgs(import.meta.url, { options: {} });
 
 const OPEN_CASES = Number(process.env.BENCH_OPEN_CASES ?? 1000);
 const LIVE_CASES = Number(process.env.BENCH_LIVE_CASES ?? 100);

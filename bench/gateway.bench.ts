@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFallsIndex } from '../edge/src/datasets/falls.ts';
+import { parseToolArgs } from '../tools/cli-args.ts';
 import { freePort } from '../tools/harness/net.ts';
 import {
   FALLS_DIR,
@@ -19,6 +20,9 @@ import {
   startGatewayProcess,
 } from '../tools/harness/processes.ts';
 import { startPtyPair } from '../tools/harness/socat.ts';
+
+// No options (sized by its constants or environment variables above): --help prints this file's opening comment.
+parseToolArgs(import.meta.url, { options: {} });
 
 type Runtime = 'dist' | 'tsx';
 const IDLE_S = Number(process.env.IDLE_S ?? 20);

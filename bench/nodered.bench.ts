@@ -7,6 +7,10 @@ import { Value } from '@sinclair/typebox/value';
 import { LocalBus } from '../edge/src/bus/local-broker.ts';
 import { silentLogger } from '../edge/src/log/logger.ts';
 import { type NodeRedConfig, NodeRedConfigSchema, startNodeRed } from '../edge/src/nodered/index.ts';
+import { parseToolArgs } from '../tools/cli-args.ts';
+
+// No options (sized by its constants or environment variables above): --help prints this file's opening comment.
+parseToolArgs(import.meta.url, { options: {} });
 
 const mb = (b: number) => Math.round(b / 1024 / 1024);
 async function main() {

@@ -3,7 +3,11 @@
 
 import { startTelemetry } from '../cloud/src/telemetry/index.ts';
 import { silentLogger } from '../edge/src/log/logger.ts';
+import { parseToolArgs } from '../tools/cli-args.ts';
 import { hasInfluxd, startInfluxd } from '../tools/harness/influxd.ts';
+
+// No options (sized by its constants or environment variables above): --help prints this file's opening comment.
+parseToolArgs(import.meta.url, { options: {} });
 
 const POINTS = 20_000;
 const ROUNDS = 3;
