@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions, type AedesPublishPacket } from 'aedes';
 
@@ -19,15 +19,31 @@ export async function startRecordingBroker(
     if (client) received.push(packet);
   });
   const server = tlsOptions ? createTlsServer(tlsOptions, broker.handle) : createServer(broker.handle);
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
+  let closing: Promise<void> | undefined;
   return {
     broker,
     received,
     port: (server.address() as AddressInfo).port,
-    async close() {
-      await new Promise<void>((r) => broker.close(() => r()));
-      await new Promise<void>((r) => server.close(() => r()));
+    /**
+     * Stops accepting first, then closes the broker and destroys what is left: a client reconnecting every
+     * 50 ms (the forwarder tests) can otherwise slip a socket in after the broker closed, and server.close
+     * then waits for it for ever. Idempotent: tests close it themselves and again in their cleanup.
+     */
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((r) => server.close(() => r()));
+        await new Promise<void>((r) => broker.close(() => r()));
+        for (const s of sockets) s.destroy();
+        await stopped;
+      })();
+      return closing;
     },
   };
 }
