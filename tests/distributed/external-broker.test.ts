@@ -98,11 +98,18 @@ describe.skipIf(skip !== '')(`distributed mode: two cloud processes behind Mosqu
     expect(share.a + share.b).toBe(ids.length + HOMES); // events + heartbeats, each consumed once
     expect(share.a).toBeGreaterThan(0);
     expect(share.b).toBeGreaterThan(0);
-    const hb = await fleet.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at IS NOT NULL AND id = ANY($1::text[])',
-      [homes.map((h) => h.gatewayId)],
+    // Consumed is not yet written: heartbeats reach the gateways' rows in the next batched write (≤ 1 s).
+    await waitFor(
+      async () => {
+        const hb = await fleet.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at IS NOT NULL AND id = ANY($1::text[])',
+          [homes.map((h) => h.gatewayId)],
+        );
+        return hb.rows[0]!.n === HOMES;
+      },
+      10_000,
+      "every home's heartbeat in its gateway row",
     );
-    expect(hb.rows[0]!.n).toBe(HOMES);
     await closeCases(fleet.db, residentIds());
   }, 60_000);
 
