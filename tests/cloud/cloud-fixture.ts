@@ -271,3 +271,25 @@ export async function waitFor<T>(
 ): Promise<NonNullable<T>> {
   return (await waitForState(fn, timeoutMs, what)) as NonNullable<T>;
 }
+
+/**
+ * Waits until every listed gateway has a heartbeat in its row: heartbeats are acknowledged at once but written
+ * in the next batched write (≤ 1 s, cloud/src/supervision/heartbeat-batcher.ts).
+ */
+export async function waitForHeartbeatRows(
+  db: { query: (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }> },
+  gatewayIds: readonly string[],
+  timeoutMs = 10_000,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const { rows } = await db.query(
+        'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at IS NOT NULL AND id = ANY($1::text[])',
+        [gatewayIds],
+      );
+      return (rows[0] as { n: number } | undefined)?.n === gatewayIds.length;
+    },
+    timeoutMs,
+    `a heartbeat in the row of each of ${gatewayIds.length} gateways`,
+  );
+}

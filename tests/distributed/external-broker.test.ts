@@ -7,7 +7,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertEvent, type EventKind, topics } from '../../contracts/src/index.ts';
-import { alertEvent, heartbeat, readMetric, waitFor } from '../cloud/cloud-fixture.ts';
+import { alertEvent, heartbeat, readMetric, waitFor, waitForHeartbeatRows } from '../cloud/cloud-fixture.ts';
 import {
   closeCases,
   FLEET_DB_URL,
@@ -98,18 +98,10 @@ describe.skipIf(skip !== '')(`distributed mode: two cloud processes behind Mosqu
     expect(share.a + share.b).toBe(ids.length + HOMES); // events + heartbeats, each consumed once
     expect(share.a).toBeGreaterThan(0);
     expect(share.b).toBeGreaterThan(0);
-    // Consumed is not yet written: heartbeats reach the gateways' rows in the next batched write (≤ 1 s).
-    await waitFor(
-      async () => {
-        const hb = await fleet.db.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at IS NOT NULL AND id = ANY($1::text[])',
-          [homes.map((h) => h.gatewayId)],
-        );
-        return hb.rows[0]!.n === HOMES;
-      },
-      10_000,
-      "every home's heartbeat in its gateway row",
-    );
+    await waitForHeartbeatRows(
+      fleet.db,
+      homes.map((h) => h.gatewayId),
+    ); // consumed is not yet written
     await closeCases(fleet.db, residentIds());
   }, 60_000);
 

@@ -8,7 +8,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertEvent, type EventKind, topics } from '../../contracts/src/index.ts';
-import { alertEvent, heartbeat, readMetric, waitFor } from '../cloud/cloud-fixture.ts';
+import { alertEvent, heartbeat, readMetric, waitFor, waitForHeartbeatRows } from '../cloud/cloud-fixture.ts';
 import { FLEET_DB_URL, FLEET_SKIP, type Fleet, type FleetHome, startFleet } from './fleet-fixture.ts';
 
 const adminUrl = FLEET_DB_URL;
@@ -112,16 +112,10 @@ describe.skipIf(skip !== '')(`distributed mode: hostile gateways behind Mosquitt
     good.forEach((h, i) => {
       links[i]!.publish(topics.health(h.gatewayId), JSON.stringify(heartbeat(h.gatewayId)), { qos: 0 });
     });
-    await waitFor(
-      async () => {
-        const r = await fleet.db.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM gateways WHERE last_heartbeat_at IS NOT NULL AND id = ANY($1::text[])',
-          [good.map((h) => h.gatewayId)],
-        );
-        return r.rows[0]!.n === good.length;
-      },
+    await waitForHeartbeatRows(
+      fleet.db,
+      good.map((h) => h.gatewayId),
       15_000,
-      'a QoS 0 heartbeat recorded for every good gateway',
     );
   }, 30_000);
 

@@ -17,6 +17,7 @@ import {
   startTestCloud,
   type TestCloud,
   waitFor,
+  waitForHeartbeatRows,
 } from '../cloud/cloud-fixture.ts';
 import { expandInfluxql, expandSql, type MacroContext } from './grafana-macros.ts';
 
@@ -138,17 +139,9 @@ describe.skipIf(!hasInfluxd)(`dashboard queries against InfluxDB and ${backend}`
          on_site_at = opened_at + interval '25 minutes', satisfaction = 3 + abs(hashtext(id)) % 3
        WHERE status = 'acknowledged'`,
     );
-    // Heartbeats reach the gateways' rows in the next batched write (at most a second after they came).
-    await waitFor(
-      async () =>
-        (
-          await t.db.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM gateways WHERE id = ANY($1) AND last_heartbeat_at IS NOT NULL',
-            [homes.map((h) => h.gatewayId)],
-          )
-        ).rows[0]?.n === homes.length,
-      10_000,
-      "every home's heartbeat in its gateway row",
+    await waitForHeartbeatRows(
+      t.db,
+      homes.map((h) => h.gatewayId),
     );
     await t.cloud.telemetry.flush();
   }
