@@ -100,4 +100,59 @@ describe.skipIf(!haveFaces)('features from inside face-api’s nets', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a head on expression + landmark views loads both nets, and its one-batch flip averaging equals two passes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anju-emotion-head-'));
+    try {
+      const { tf } = rt;
+      const views = ['expr3x3', 'landmark'] as const;
+      const size = VIEW_SIZE.expr3x3 + VIEW_SIZE.landmark;
+      const head = tf.sequential({
+        layers: [
+          tf.layers.dense({
+            inputShape: [size],
+            units: 7,
+            activation: 'softmax',
+            kernelInitializer: tf.initializers.randomNormal({ seed: 5, stddev: 0.05 }),
+          }),
+        ],
+      });
+      await writeLayersModel(tf, head, dir);
+      const manifest: EmotionManifest = {
+        name: 'emotion-head',
+        version: 'test',
+        features: {
+          source: 'test',
+          blocks: ['expr', 'landmark'],
+          views: [...views],
+          size,
+          mean: new Array(size).fill(0),
+          std: new Array(size).fill(1),
+        },
+        tta: false,
+        classes: [...EMOTIONS],
+      };
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      const plain = await createExpressionClassifier(rt, 'trained', dir);
+      expect(rt.faceapi.nets.faceLandmark68Net.isLoaded).toBe(true);
+      const a = await plain.classify(crops);
+      const mirrored = tf.reverse(crops, 2) as Tensor4D;
+      const b = await plain.classify(mirrored);
+      mirrored.dispose();
+      // The same head with flip averaging: crops and mirrors in one batch of 16, then averaged.
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, tta: true }));
+      const averaged = await createExpressionClassifier(rt, 'trained', dir);
+      const before = tf.memory().numTensors;
+      const c = await averaged.classify(crops);
+      expect(tf.memory().numTensors).toBe(before); // nothing left behind
+      expect(c).toHaveLength(8);
+      for (const [i, e] of c.entries())
+        for (const k of EMOTIONS) expect(e[k]).toBeCloseTo((a[i]![k] + b[i]![k]) / 2, 4);
+      plain.dispose();
+      averaged.dispose();
+      head.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
