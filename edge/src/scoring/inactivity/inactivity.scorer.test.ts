@@ -156,6 +156,22 @@ describe('InactivityScorer', () => {
     expect(usual).toBeLessThan(220);
   });
 
+  it('does not end an outing on a PIR clearing or a flush refilling by itself after the person left', () => {
+    const { clock, out, feed, scorer } = setup();
+    feed({ ...obs(MON + 9 * H, 'motion', true, 'living_pir'), room: 'living' });
+    feed({ ...obs(MON + 9 * H + 2 * MIN, 'front_door', true), room: 'hall' });
+    feed({ ...obs(MON + 9 * H + 3 * MIN, 'front_door', false), room: 'hall' });
+    // The living-room PIR clears after its hold time, the cistern's float drops: nobody came in.
+    feed({ ...obs(MON + 9 * H + 10 * MIN, 'motion', false, 'living_pir'), room: 'living' });
+    feed({ ...obs(MON + 9 * H + 11 * MIN, 'toilet_flush', false), room: 'toilet' });
+    clock.advanceTo(MON + 20 * H);
+    expect(scorer.state()).toBe('away');
+    expect(out).toEqual([]);
+    // A PIR seeing someone (on) is a person home.
+    feed({ ...obs(MON + 20 * H, 'motion', true, 'living_pir'), room: 'living' });
+    expect(scorer.state()).toBe('home');
+  });
+
   it('alerts sooner, and says why, when the bathroom was entered and never left', () => {
     const { clock, out, feed, scorer } = setup(
       new InactivityScorer({ localOffset: utcAsLocal, warmupDays: 0 }),

@@ -158,6 +158,13 @@ const OUTING = 'outing';
 const GHOST_PAUSE_MS = 5 * MIN;
 /** Share of gaps that reach 5 min in a home the scorer knows nothing of (conservative: one in two). */
 const PRIOR_LONG_SHARE = 0.5;
+/** Roles whose "off" comes by itself (a PIR's timeout, a cistern refilled, a timer): not a person arriving. */
+const SELF_ENDING: ReadonlySet<DeviceRole> = new Set<DeviceRole>([
+  'motion',
+  'toilet_flush',
+  'kitchen_appliance',
+  'water_main',
+]);
 const BATHROOM = /bath|toilet|wc|shower|lavator|restroom|卫生间|浴室|厕所|洗手间/i;
 
 /**
@@ -418,9 +425,11 @@ export class InactivityScorer {
     const byDoor = obs.role === 'motion' && (this.lastDoorRoom === null || obs.room === this.lastDoorRoom);
     const inGrace =
       byDoor && this.doorLeaving && this.lastDoorMs !== null && obs.tMs - this.lastDoorMs < this.leaveGraceMs;
-    // A mat letting go says nothing about a person coming in.
-    const release = HELD_CAP_MS[obs.role] !== undefined && !obs.active;
-    if (inGrace || release) return;
+    // A mat letting go, a PIR clearing after its timeout, a flush float or an appliance timer ending: each
+    // ends by itself and says nothing about a person coming in (a living-room PIR still "on" as the person
+    // walked out cleared minutes later and ended the outing; the silence of the outing then looked alarming).
+    const endsByItself = !obs.active && (HELD_CAP_MS[obs.role] !== undefined || SELF_ENDING.has(obs.role));
+    if (inGrace || endsByItself) return;
     if (!this.doorLeaving && this.awaySinceMs !== null && this.lastDoorMs !== null) {
       const p = localParts(this.awaySinceMs, this.offset);
       this.outings.learn(OUTING, Math.floor(p.minuteOfDay / 60), (this.lastDoorMs - this.awaySinceMs) / MIN);
