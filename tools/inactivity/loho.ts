@@ -21,27 +21,40 @@ const GAP_VARIANTS: { name: string; options: InactivityScorerOptions }[] = [
 ];
 
 /**
- * The grid: how strict the quantile, a margin on it, how conservative the warm-up, the fast path on the
- * time to the next sign of life. Fixed: earliest alert 30 min and morning margin 30 min (every fold chose
- * them over 45/60 and 90 before), quantile 0.98 dropped (never chosen).
+ * How the hour's threshold is set: the raw 99 % quantile (× a margin), or from a false-alarm budget with a
+ * tail model (`faBudgetPer30Days`, shared equally between the hours or by their tails' scale).
+ */
+const THRESHOLD_VARIANTS: { name: string; options: InactivityScorerOptions }[] = [
+  { name: 'q=0.99 margin=1', options: { quantile: 0.99, margin: 1, faBudgetPer30Days: null } },
+  { name: 'q=0.99 margin=1.5', options: { quantile: 0.99, margin: 1.5, faBudgetPer30Days: null } },
+  ...[2, 1, 0.5].flatMap((b) =>
+    (['equal', 'scale'] as const).map((spread) => ({
+      name: `budget=${b}/${spread}`,
+      options: { quantile: 0.99, margin: 1, faBudgetPer30Days: b, budgetSpread: spread },
+    })),
+  ),
+];
+
+/**
+ * The grid: the hour's threshold (raw quantile or budget), how conservative the warm-up, the fast path on
+ * the time to the next sign of life. Fixed: earliest alert 30 min and morning margin 30 min (every fold
+ * chose them over 45/60 and 90 before); quantile 0.995 and margin 1.25 dropped for the budget variants.
  */
 export function defaultGrid(): Candidate[] {
   const out: Candidate[] = [];
-  for (const quantile of [0.99, 0.995])
-    for (const margin of [1, 1.25, 1.5])
-      for (const warmupQuantile of [0.98, 0.995])
-        for (const gap of GAP_VARIANTS)
-          out.push({
-            name: `q=${quantile} margin=${margin} wq=${warmupQuantile} ${gap.name}`,
-            options: {
-              quantile,
-              margin,
-              minThresholdMin: 30,
-              warmupQuantile,
-              morningMarginMin: 30,
-              ...gap.options,
-            },
-          });
+  for (const threshold of THRESHOLD_VARIANTS)
+    for (const warmupQuantile of [0.98, 0.995])
+      for (const gap of GAP_VARIANTS)
+        out.push({
+          name: `${threshold.name} wq=${warmupQuantile} ${gap.name}`,
+          options: {
+            ...threshold.options,
+            minThresholdMin: 30,
+            warmupQuantile,
+            morningMarginMin: 30,
+            ...gap.options,
+          },
+        });
   return out;
 }
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock.ts';
 import type { Detection } from '../scorer.ts';
-import { InactivityScorer, type InactivityScorerState } from './inactivity.scorer.ts';
+import {
+  InactivityScorer,
+  type InactivityScorerOptions,
+  type InactivityScorerState,
+} from './inactivity.scorer.ts';
 import { utcAsLocal } from './local-time.ts';
 import type { ActivityObservation, DeviceRole } from './observation.ts';
 import { ScorerRunner } from './scorer.runner.ts';
@@ -218,6 +222,22 @@ describe('InactivityScorer', () => {
     expect(scorer.threshold(MON + 8 * 24 * H + 21 * H).reason).not.toBe('learning');
   });
 
+  it('without a bed mat, lets an evening silence run to the latest usual morning, past the 12 h cap', () => {
+    // Up 11:00–20:00, then nothing until 11:00: a late sleeper with no bed mat (and no sofa mat).
+    const late = (o: InactivityScorerOptions) => {
+      const { feed, scorer } = setup(new InactivityScorer({ localOffset: utcAsLocal, ...o }));
+      for (let d = 0; d < 12; d++)
+        for (let t = MON + d * 24 * H + 11 * H; t <= MON + d * 24 * H + 20 * H; t += 20 * MIN)
+          feed(obs(t, 'motion'));
+      return scorer.threshold(MON + 11 * 24 * H + 20 * H);
+    };
+    const th = late({});
+    expect(th.min).toBeGreaterThan(720);
+    // …but no later than the latest usual getting-up (11:00) + the 30 min margin.
+    expect(th.min).toBeLessThanOrEqual(15.5 * 60 + 1);
+    expect(late({ nightMaxMin: null }).min).toBeLessThanOrEqual(720);
+  });
+
   it('restores a saved state of issue 8 (v1): its routine is kept and it is not a new home', () => {
     const a = setup();
     for (let d = 0; d < 10; d++) ordinaryDay(a.feed, d);
@@ -311,7 +331,14 @@ describe('InactivityScorer', () => {
   });
 
   describe('fast path on the time to the next sign of life (gapQuantile)', () => {
-    const FAST = { localOffset: utcAsLocal, warmupDays: 0, gapQuantile: 0.999, gapWeight: 2 } as const;
+    // On the hour's raw quantile (no budget): the fast path's own figures.
+    const FAST = {
+      localOffset: utcAsLocal,
+      warmupDays: 0,
+      gapQuantile: 0.999,
+      gapWeight: 2,
+      faBudgetPer30Days: null,
+    } as const;
     const seat = (f: (o: ActivityObservation) => void, t: number, on: boolean) =>
       f({ ...obs(t, 'seat', on, 'sofa'), room: 'living' });
     const kitchen = (f: (o: ActivityObservation) => void, t: number) =>
@@ -339,6 +366,16 @@ describe('InactivityScorer', () => {
       const th = scorer.threshold(up);
       expect(th.reason).toBe('got_up_not_seen');
       expect(th.min).toBeLessThanOrEqual(60);
+      // With the false-alarm budget the hour's threshold is stretched, and the fast path with it, but it
+      // still undercuts the hour.
+      const budgeted = setup(new InactivityScorer({ ...FAST, faBudgetPer30Days: 1 }));
+      for (let d = 0; d < 21; d++) day(budgeted.feed, d);
+      seat(budgeted.feed, base + 10 * H + 5 * MIN, true);
+      seat(budgeted.feed, up, false);
+      const tb = budgeted.scorer.threshold(up);
+      expect(tb.reason).toBe('got_up_not_seen');
+      expect(tb.min).toBeGreaterThanOrEqual(th.min);
+      expect(tb.min).toBeLessThan(tb.hourMin);
       // The gap model is saved with the rest: a restarted gateway keeps the fast path.
       const restored = InactivityScorer.fromJSON(
         JSON.parse(JSON.stringify(scorer.toJSON())) as InactivityScorerState,

@@ -43,6 +43,70 @@ describe('RoutineModel', () => {
     expect(m.learned).toBe(0);
   });
 
+  describe('threshold from a false-alarm budget (tail model)', () => {
+    /** `days` days of afternoons: per hour 12–16, `perDay` silences of 8–40 min and one of 2 h a week. */
+    const afternoons = (m: RoutineModel, days: number, perDay: number) => {
+      for (let d = 0; d < days; d++) {
+        m.advanceToDay(d);
+        for (let h = 12; h <= 16; h++) {
+          for (let i = 0; i < perDay; i++) m.learn(false, h, 8 + ((i * 11 + d * 5) % 33));
+          if (d % 7 === h % 7) m.learn(false, h, 120);
+        }
+      }
+    };
+
+    it('reaches past the longest silence of two weeks, where the raw 99 % quantile stops', () => {
+      const m = new RoutineModel();
+      afternoons(m, 14, 4);
+      const raw = m.quantileMin(false, 14, 0.99);
+      const budget = m.budgetThresholdMin(false, 14, { per30Days: 1 });
+      expect(raw).toBeLessThan(150);
+      expect(budget).toBeGreaterThan(raw);
+      expect(budget).toBeGreaterThan(150);
+      expect(budget).toBeLessThan(720);
+    });
+
+    it('is longer for a smaller budget and for a home with more silences (more chances to exceed)', () => {
+      const m = new RoutineModel();
+      afternoons(m, 14, 4);
+      const b = (per30Days: number) => m.budgetThresholdMin(false, 14, { per30Days });
+      expect(b(0.5)).toBeGreaterThan(b(1));
+      expect(b(1)).toBeGreaterThan(b(2));
+      const busy = new RoutineModel();
+      afternoons(busy, 14, 12);
+      const sparse = new RoutineModel();
+      afternoons(sparse, 14, 2);
+      // Same shape of tail (one 2 h silence a week), more short ones: the busier home's tail is thinner
+      // per silence, but it has more silences; the budget weighs both.
+      expect(busy.budgetThresholdMin(false, 14, { per30Days: 1 })).toBeGreaterThan(0);
+      expect(sparse.budgetThresholdMin(false, 14, { per30Days: 1 })).toBeGreaterThan(0);
+    });
+
+    it("shares the budget by the tails' scale if asked: the steep afternoon tail gets less of it than the nights", () => {
+      const m = new RoutineModel();
+      afternoons(m, 14, 4);
+      const eq = (h: number) => m.budgetThresholdMin(false, h, { per30Days: 1, spread: 'equal' });
+      const sc = (h: number) => m.budgetThresholdMin(false, h, { per30Days: 1, spread: 'scale' });
+      expect(sc(14)).toBeGreaterThan(eq(14));
+      expect(sc(2)).toBeLessThan(eq(2));
+    });
+
+    it('counts the days it has seen, forgotten like the silences, and keeps them across JSON', () => {
+      const m = new RoutineModel({ halfLifeDays: 21 });
+      afternoons(m, 30, 4);
+      const back = RoutineModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+      expect(back.toJSON().dayMass).toBeCloseTo(m.toJSON().dayMass ?? 0, 3);
+      // 30 days with a 21-day half-life: Σ 2^(-k/21), k = 0..29.
+      let expected = 0;
+      for (let k = 0; k < 30; k++) expected += 2 ** (-k / 21);
+      expect(m.toJSON().dayMass).toBeCloseTo(expected, 2);
+      expect(back.budgetThresholdMin(false, 14, { per30Days: 1 })).toBeCloseTo(
+        m.budgetThresholdMin(false, 14, { per30Days: 1 }),
+        1,
+      );
+    });
+  });
+
   it('round-trips through JSON', () => {
     const m = new RoutineModel();
     m.advanceToDay(5);

@@ -76,6 +76,7 @@ function buildPrior(weight: number, sleepVisible: boolean): Float64Array {
 }
 
 const KERNEL = [0.2, 0.5, 1, 0.5, 0.2];
+const KERNEL_SUM = KERNEL.reduce((a, b) => a + b, 0);
 
 /** Minutes by which a fraction `q` of a silence histogram (BINS log bins) had ended. */
 export function histogramQuantileMin(h: ArrayLike<number>, q: number): number {
@@ -109,6 +110,20 @@ export interface RoutineModelState {
   /** Silences learned so far (decayed), as sparse [index, count] pairs. */
   counts: [number, number][];
   learned: number;
+  /** Days observed, forgotten like the counts (absent in states saved before it: estimated). */
+  dayMass?: number;
+}
+
+/** How `budgetThresholdMin` extrapolates the tail of a slot's silences (see there). */
+export interface TailBudget {
+  /** Expected false alarms per 30 days from ordinary silences, all hours together. */
+  per30Days: number;
+  /** The tail is modelled above this quantile of the slot's silences (default 0.8). */
+  from?: number;
+  /** Weight, in pseudo-silences, of the default routine's mean excess in the tail's scale (default 4). */
+  priorWeight?: number;
+  /** How the budget is shared between the hours: equally, or in proportion to their tails' scale. */
+  spread?: 'equal' | 'scale';
 }
 
 export class RoutineModel {
@@ -118,6 +133,8 @@ export class RoutineModel {
   private readonly prior: Float64Array;
   private readonly priorSleepVisible: Float64Array;
   private lastDayIndex: number | null = null;
+  /** Days observed, decayed like the counts: silences per day of a slot = its learned mass / this. */
+  private dayMass = 0;
   /** Silences learned in all (not decayed): the model's experience, for evidence. */
   private learnedTotal = 0;
   private readonly pooled = new Float64Array(BINS);
@@ -137,12 +154,16 @@ export class RoutineModel {
   advanceToDay(dayIndex: number): number {
     if (this.lastDayIndex === null) {
       this.lastDayIndex = dayIndex;
+      this.dayMass = 1;
       return 1;
     }
     const days = dayIndex - this.lastDayIndex;
     if (days <= 0) return 1;
     const f = 2 ** (-days / this.halfLifeDays);
     for (let i = 0; i < this.counts.length; i++) this.counts[i] = (this.counts[i] ?? 0) * f;
+    // Each day passed adds one day, decayed with the days after it (a geometric sum).
+    const g = 2 ** (-1 / this.halfLifeDays);
+    this.dayMass = this.dayMass * f + (1 - f) / (1 - g);
     this.lastDayIndex = dayIndex;
     return f;
   }
@@ -169,6 +190,108 @@ export class RoutineModel {
       }
       const pb = h * BINS;
       for (let k = 0; k < BINS; k++) out[k] = (out[k] ?? 0) + w * (prior[pb + k] ?? 0);
+    }
+    return out;
+  }
+
+  /**
+   * The threshold (min) at which ordinary silences of this slot are expected to raise no more than their
+   * share (1/24) of `budget.per30Days` false alarms per 30 days, instead of a raw quantile: the 99 %
+   * quantile of 2–4 weeks is close to the longest silence seen so far, and a longer one comes (TV
+   * afternoons, a late night without a bed mat).
+   *
+   * Above `u`, the slot's `from` quantile (learned + default routine), the excesses are taken as
+   * exponential, of mean `σ` = the learned excesses' mean pooled with the default routine's at
+   * `priorWeight` pseudo-silences, so a home with few long silences is not overconfident and the estimate
+   * tightens as its data grows. With `r` silences a day beginning in the slot (learned mass / days
+   * observed, at least the prior's `priorWeight` a day while little is known), the threshold is
+   * `u + σ · ln(P(>u) · r · 30 · 24 / per30Days)`, never below `u`.
+   */
+  budgetThresholdMin(weekend: boolean, hour: number, budget: TailBudget, sleepVisible = false): number {
+    const t = this.tail(weekend, hour, budget, sleepVisible);
+    // The slot's share of the budget: 1/24, or in proportion to its tail's scale (`spread`), which puts
+    // the false alarms where each minute of threshold buys least (an evening's long tail) and shortens
+    // the thresholds where the tail is steep.
+    let share = 1 / HOURS;
+    if (budget.spread === 'scale') {
+      let sum = 0;
+      for (let h = 0; h < HOURS; h++)
+        sum += h === hour ? t.sigma : this.tail(weekend, h, budget, sleepVisible).sigma;
+      share = sum > 0 ? t.sigma / sum : share;
+    }
+    const need = (t.overPerDay * 30) / (budget.per30Days * share);
+    return need > 1 ? t.u + t.sigma * Math.log(need) : t.u;
+  }
+
+  /** The slot's tail: its `from` quantile `u`, the excesses' mean `sigma`, silences a day beyond `u`. */
+  private tail(
+    weekend: boolean,
+    hour: number,
+    budget: TailBudget,
+    sleepVisible: boolean,
+  ): { u: number; sigma: number; overPerDay: number } {
+    const from = budget.from ?? 0.8;
+    const k0 = budget.priorWeight ?? 4;
+    const u = histogramQuantileMin(this.pool(weekend, hour, sleepVisible), from);
+    const excess = (h: ArrayLike<number>) => {
+      let n = 0;
+      let sum = 0;
+      for (let k = 0; k < BINS; k++) {
+        const c = h[k] ?? 0;
+        const lo = Math.max(u, binEdgeMin(k));
+        const hi = binEdgeMin(k + 1);
+        if (c <= 0 || hi <= u) continue;
+        const share = Math.log(hi / lo) / LOG_RATIO;
+        n += c * share;
+        sum += c * share * (Math.sqrt(lo * hi) - u);
+      }
+      return { n, sum };
+    };
+    const l = excess(this.poolLearned(weekend, hour));
+    const p = excess(this.poolPrior(hour, sleepVisible));
+    const priorMean = p.n > 0 ? p.sum / p.n : 0;
+    const sigma = Math.max(1, (l.sum + k0 * priorMean) / (l.n + k0));
+    // Silences a day beginning in this slot; the default routine counts as one day of `priorWeight`.
+    const rate = (this.slotMass(hour) + KERNEL_SUM * this.priorWeight) / (KERNEL_SUM * (this.dayMass + 1));
+    return { u, sigma, overPerDay: (1 - from) * rate };
+  }
+
+  /** Learned silences beginning in the slot's hours (kernel-weighted, both day types: a rate, not a shape). */
+  private slotMass(hour: number): number {
+    let m = 0;
+    for (let d = -2; d <= 2; d++) {
+      const h = (hour + d + HOURS) % HOURS;
+      const w = KERNEL[d + 2] ?? 0;
+      for (let dt = 0; dt < DAY_TYPES; dt++) {
+        const base = (dt * HOURS + h) * BINS;
+        for (let k = 0; k < BINS; k++) m += w * (this.counts[base + k] ?? 0);
+      }
+    }
+    return m;
+  }
+
+  /** The learned counts alone, pooled like `pool`. */
+  private poolLearned(weekend: boolean, hour: number): Float64Array {
+    const out = new Float64Array(BINS);
+    for (let d = -2; d <= 2; d++) {
+      const h = (hour + d + HOURS) % HOURS;
+      const w = KERNEL[d + 2] ?? 0;
+      for (let dt = 0; dt < DAY_TYPES; dt++) {
+        const wd = w * (dt === (weekend ? 1 : 0) ? 1 : OTHER_DAY_TYPE_WEIGHT);
+        const base = (dt * HOURS + h) * BINS;
+        for (let k = 0; k < BINS; k++) out[k] = (out[k] ?? 0) + wd * (this.counts[base + k] ?? 0);
+      }
+    }
+    return out;
+  }
+
+  private poolPrior(hour: number, sleepVisible: boolean): Float64Array {
+    const out = new Float64Array(BINS);
+    const prior = sleepVisible ? this.priorSleepVisible : this.prior;
+    for (let d = -2; d <= 2; d++) {
+      const h = (hour + d + HOURS) % HOURS;
+      const w = KERNEL[d + 2] ?? 0;
+      for (let k = 0; k < BINS; k++) out[k] = (out[k] ?? 0) + w * (prior[h * BINS + k] ?? 0);
     }
     return out;
   }
@@ -215,6 +338,7 @@ export class RoutineModel {
       lastDayIndex: this.lastDayIndex,
       counts,
       learned: this.learnedTotal,
+      dayMass: Math.round(this.dayMass * 1e4) / 1e4,
     };
   }
 
@@ -223,6 +347,8 @@ export class RoutineModel {
     const m = new RoutineModel({ halfLifeDays: state.halfLifeDays, priorWeight: state.priorWeight });
     m.lastDayIndex = state.lastDayIndex;
     m.learnedTotal = state.learned;
+    // Before dayMass was saved: a model that has learned is taken as having seen a few weeks.
+    m.dayMass = state.dayMass ?? (state.lastDayIndex === null ? 0 : 14);
     for (const [i, c] of state.counts) if (i >= 0 && i < m.counts.length) m.counts[i] = c;
     return m;
   }
