@@ -41,7 +41,7 @@ describe('InactivityScorer', () => {
   it('raises a warning, with an explanation, when silence at home outlasts the usual for the hour', () => {
     const { clock, out, feed } = setup();
     feed(obs(MON + 10 * H, 'motion'));
-    clock.advanceTo(MON + 10 * H + 12 * H);
+    clock.advanceTo(MON + 10 * H + 20 * H);
     expect(out.length).toBeGreaterThanOrEqual(1);
     const d = out[0] as Detection;
     expect(d.kind).toBe('inactivity');
@@ -238,6 +238,23 @@ describe('InactivityScorer', () => {
     expect(late({ nightMaxMin: null }).min).toBeLessThanOrEqual(720);
   });
 
+  it('expects long sits in a home without a seat mat, short silences by day in one with', () => {
+    const afternoon = (withSeat: boolean) => {
+      const { feed, scorer } = setup();
+      if (withSeat) {
+        feed({ ...obs(MON + 9 * H, 'seat', true, 'sofa'), room: 'living' });
+        feed({ ...obs(MON + 9 * H + 10 * MIN, 'seat', false, 'sofa'), room: 'living' });
+      }
+      feed(obs(MON + 14 * H, 'motion'));
+      return scorer.threshold(MON + 14 * H).min;
+    };
+    // Learning day 1: the default routine decides; without a seat mat it has TV afternoons of 1–3 h.
+    expect(afternoon(false)).toBeGreaterThan(afternoon(true) + 60);
+    const { feed, scorer } = setup(new InactivityScorer({ localOffset: utcAsLocal, unseenSitPrior: false }));
+    feed(obs(MON + 14 * H, 'motion'));
+    expect(scorer.threshold(MON + 14 * H).min).toBeCloseTo(afternoon(true), 0);
+  });
+
   it('restores a saved state of issue 8 (v1): its routine is kept and it is not a new home', () => {
     const a = setup();
     for (let d = 0; d < 10; d++) ordinaryDay(a.feed, d);
@@ -422,6 +439,30 @@ describe('InactivityScorer', () => {
       };
       expect(releases(busy(new InactivityScorer(FAST)), 6)).not.toBe('got_up_not_seen');
       expect(releases(busy(new InactivityScorer({ ...FAST, gapMinEvidence: 0 })), 6)).toBe('got_up_not_seen');
+    });
+
+    it('is only for a change almost always followed within minutes, not one followed half the time', () => {
+      const threshold = (o: InactivityScorerOptions) => {
+        const { feed, scorer } = setup(new InactivityScorer({ ...FAST, ...o }));
+        // Three weeks: after each seat release the kitchen PIR sees the person 2 min later on even sits,
+        // 25–45 min later on odd ones (no one else sees them leave the room).
+        for (let d = 0; d < 21; d++) {
+          const base = MON + d * 24 * H;
+          for (let t = base + 8 * H, i = 0; t < base + 21 * H; i++) {
+            seat(feed, t, true);
+            seat(feed, t + 40 * MIN, false);
+            const next = i % 2 ? (25 + ((i * 7 + d * 3) % 21)) * MIN : 2 * MIN;
+            kitchen(feed, t + 40 * MIN + next);
+            t += 45 * MIN + next;
+          }
+        }
+        const up = MON + 21 * 24 * H + 10 * H + 45 * MIN;
+        seat(feed, up - 40 * MIN, true);
+        seat(feed, up, false);
+        return scorer.threshold(up).min;
+      };
+      // The fast path changes nothing here: the device's own raw quantile of a few dozen gaps is no tail.
+      expect(threshold({})).toBeCloseTo(threshold({ gapQuantile: null }), 6);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   type RoutineModelOptions,
   type RoutineModelState,
   type TailBudget,
+  type Visible,
 } from './routine.model.ts';
 
 export const INACTIVITY_MODEL: ModelInfo = { name: 'inactivity-routine', version: '2.0.0' };
@@ -30,6 +31,11 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
   tailPriorWeight?: number;
   /** How the budget is shared between the hours (`TailBudget.spread`; default 'equal'). */
   budgetSpread?: 'equal' | 'scale';
+  /**
+   * A home without a seat mat cannot see sitting: its default routine has waking silences of an hour or two
+   * on the sofa (default true; false: the issue-8 prior, short waking silences, in every home).
+   */
+  unseenSitPrior?: boolean;
   /** The budget stretches the context's and the fast path's thresholds as it stretched the hour's (default true). */
   budgetScalesContexts?: boolean;
   /** …times this margin (default 1). */
@@ -146,6 +152,7 @@ export interface InactivityScorerState {
   held: [string, DeviceRole, number][];
   away: boolean;
   bedSeen: boolean;
+  seatSeen?: boolean;
   alertedEpisodeMs: number | null;
   alertedTier: number;
   // v2
@@ -230,6 +237,7 @@ export class InactivityScorer {
   private readonly quantile: number;
   private readonly budget: TailBudget | undefined;
   private readonly budgetScaling: boolean;
+  private readonly unseenSitPrior: boolean;
   private readonly margin: number;
   private readonly minThresholdMin: number;
   private readonly maxThresholdMin: number;
@@ -259,6 +267,8 @@ export class InactivityScorer {
   private doorLeaving = false;
   /** A bed mat has reported: sleep is visible, so night silences are not sleep (picks the prior). */
   private bedSeen = false;
+  /** A seat mat has reported: sitting is visible, so waking silences are short (picks the prior). */
+  private seatSeen = false;
   private firstDayIndex: number | null = null;
   private alertedEpisodeMs: number | null = null;
   private alertedTier = 0;
@@ -281,6 +291,7 @@ export class InactivityScorer {
             spread: options.budgetSpread ?? 'equal',
           };
     this.budgetScaling = options.budgetScalesContexts ?? true;
+    this.unseenSitPrior = options.unseenSitPrior ?? true;
     this.margin = options.margin ?? 1;
     this.minThresholdMin = options.minThresholdMin ?? 30;
     this.maxThresholdMin = options.maxThresholdMin ?? 720;
@@ -378,6 +389,7 @@ export class InactivityScorer {
     }
     this.noteMorning(obs, day);
     if (obs.role === 'bed') this.bedSeen = true;
+    if (obs.role === 'seat') this.seatSeen = true;
     if (obs.role === 'front_door') {
       this.doorChange(obs.tMs);
       this.lastDoorRoom = obs.room ?? null;
@@ -490,10 +502,10 @@ export class InactivityScorer {
     const p = localParts(startMs, this.offset);
     const weekend = isWeekend(p.weekday);
     const hour = Math.floor(p.minuteOfDay / 60);
-    const hourHist = this.routine.histogram(weekend, hour, this.bedSeen);
+    const hourHist = this.routine.histogram(weekend, hour, this.visible());
     const rawMin = histogramQuantileMin(hourHist, this.quantile);
     const budgetMin = this.budget
-      ? this.routine.budgetThresholdMin(weekend, hour, this.budget, this.bedSeen)
+      ? this.routine.budgetThresholdMin(weekend, hour, this.budget, this.visible())
       : undefined;
     const hourMin = budgetMin ?? rawMin;
     // The budget's tail model stretches the hour's raw quantile; the context and the fast path, raw
@@ -543,7 +555,7 @@ export class InactivityScorer {
     if (learning) {
       // While learning, the hour's threshold is mostly the default routine's (its rate and tail).
       if (reason === 'usual_for_hour') reason = 'learning';
-      const floor = this.prior.quantileMin(weekend, hour, this.warmupQuantile, this.bedSeen);
+      const floor = this.prior.quantileMin(weekend, hour, this.warmupQuantile, this.visible());
       if (floor > t && !(fastUsed && this.gapInWarmup)) {
         t = Math.min(cap, floor);
         reason = 'learning';
@@ -555,6 +567,11 @@ export class InactivityScorer {
     this.cachedDevice = this.lastDeviceKey;
     this.cachedThreshold = info;
     return info;
+  }
+
+  /** What this home's sensors see (picks the default routine): sleep if a bed mat, sitting if a seat mat. */
+  private visible(): Visible {
+    return this.unseenSitPrior ? { sleep: this.bedSeen, sitting: this.seatSeen } : this.bedSeen;
   }
 
   /**
@@ -588,7 +605,12 @@ export class InactivityScorer {
     let f = (home.longMass + a * PRIOR_LONG_SHARE) / (home.longMass + home.shortMass + a);
     f = (mid.longMass + a * f) / (mid.longMass + mid.shortMass + a);
     f = (fine.longMass + a * f) / (nFine + a);
-    const q = Math.min(this.quantile, Math.max(0.5, 1 - (1 - this.gapQuantile) / f));
+    // Only a change almost always followed within minutes: else this is the device's own raw quantile of
+    // a few dozen long gaps, a thin context (after a flush in a home whose bathroom only the flush sees, it
+    // alerted at 1 h 47 and 2 h 13 on a person having breakfast).
+    const qf = 1 - (1 - this.gapQuantile) / f;
+    if (qf >= this.quantile) return undefined;
+    const q = Math.max(0.5, qf);
     // Long gaps: the hour's shape (with the default routine's tail) ← the role-and-room's ← the device's.
     const w = this.gapWeight;
     const chain = normalised(hourHist);
@@ -666,7 +688,7 @@ export class InactivityScorer {
     const hour = Math.floor(p.minuteOfDay / 60);
     const silentMin = (nowMs - startMs) / MIN;
     const th = this.threshold(startMs);
-    const activeBy = this.routine.cdf(weekend, hour, silentMin, this.bedSeen);
+    const activeBy = this.routine.cdf(weekend, hour, silentMin, this.visible());
     const qPct = Math.round(this.quantile * 100);
     const since = hhmm(startMs, this.offset);
     const learning = this.learningStatus(nowMs);
@@ -681,7 +703,7 @@ export class InactivityScorer {
       decidedAtMs: nowMs,
       score: {
         value: round(activeBy, 4),
-        threshold: round(this.routine.cdf(weekend, hour, th.min, this.bedSeen), 4),
+        threshold: round(this.routine.cdf(weekend, hour, th.min, this.visible()), 4),
         model: this.model,
       },
       evidence: {
@@ -716,6 +738,7 @@ export class InactivityScorer {
       held: [...this.held].map(([id, h]) => [id, h.role, h.sinceMs]),
       away: this.away,
       bedSeen: this.bedSeen,
+      seatSeen: this.seatSeen,
       alertedEpisodeMs: this.alertedEpisodeMs,
       alertedTier: this.alertedTier,
       contexts: this.contexts.toJSON(),
@@ -748,6 +771,8 @@ export class InactivityScorer {
     for (const [id, role, sinceMs] of state.held) s.held.set(id, { role, sinceMs });
     s.away = state.away;
     s.bedSeen = state.bedSeen;
+    // Saved before seatSeen existed: the issue-8 prior (sitting taken as seen).
+    s.seatSeen = state.seatSeen ?? true;
     s.alertedEpisodeMs = state.alertedEpisodeMs;
     s.alertedTier = state.alertedTier;
     s.contexts = ContextModel.fromJSON(state.contexts);

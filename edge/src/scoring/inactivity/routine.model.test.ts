@@ -13,6 +13,20 @@ describe('RoutineModel', () => {
     expect(m.quantileMin(false, 2, 0.99, true)).toBeLessThan(400);
   });
 
+  it('without a seat mat, expects waking silences of an hour or two on the sofa (sitting unseen)', () => {
+    const m = new RoutineModel();
+    const seen = m.quantileMin(false, 15, 0.98, { sleep: false, sitting: true });
+    const unseen = m.quantileMin(false, 15, 0.98, { sleep: false, sitting: false });
+    expect(unseen).toBeGreaterThan(seen + 45);
+    expect(unseen).toBeLessThan(300);
+    // `false` (no bed mat) keeps the issue-8 prior, sitting taken as seen; nights are not affected.
+    expect(m.quantileMin(false, 15, 0.98, false)).toBeCloseTo(seen, 6);
+    expect(m.quantileMin(false, 2, 0.98, { sleep: false, sitting: false })).toBeCloseTo(
+      m.quantileMin(false, 2, 0.98, false),
+      6,
+    );
+  });
+
   it('learns that this home is never quiet for long at 10:00', () => {
     const m = new RoutineModel();
     const before = m.quantileMin(false, 10, 0.99);

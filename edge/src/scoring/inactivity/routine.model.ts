@@ -36,17 +36,48 @@ export interface RoutineModelOptions {
   priorWeight?: number;
 }
 
-/**
- * Median (min) and log-spread of the default routine's silences that begin at local hour h. Without a bed
- * mat, sleep is one long silence at night; with one, sleep is visible (the mat is held) and the silences
- * left at night are the short ones of a person up at night.
- */
-function priorShape(h: number, sleepVisible: boolean): { medianMin: number; sigma: number } {
-  if (sleepVisible) return h >= 23 || h < 6 ? { medianMin: 30, sigma: 1.0 } : { medianMin: 20, sigma: 0.8 };
-  if (h >= 23 || h < 5) return { medianMin: 240, sigma: 0.9 }; // asleep
-  if (h >= 21 || h < 7) return { medianMin: 60, sigma: 1.2 }; // going to bed / waking
-  return { medianMin: 20, sigma: 0.8 }; // awake
+/** What the home's sensors can see: sleep (a bed mat) and sitting (a seat mat). `true`: a bed mat, sitting seen. */
+export type Visible = boolean | { sleep: boolean; sitting: boolean };
+
+function visibility(v: Visible): { sleep: boolean; sitting: boolean } {
+  return typeof v === 'boolean' ? { sleep: v, sitting: true } : v;
 }
+
+/** A log-normal share of the default routine: weight, median (min), log-spread. */
+interface PriorPart {
+  w: number;
+  medianMin: number;
+  sigma: number;
+}
+
+/** Share of the waking silences that are a sit (TV, reading) where no seat mat shows it (see `priorParts`). */
+export const UNSEEN_SIT_SHARE = 0.15;
+
+/**
+ * The default routine's silences that begin at local hour h. Without a bed mat, sleep is one long silence at
+ * night; with one, sleep is visible (the mat is held) and the silences left at night are the short ones of a
+ * person up at night. Without a seat mat, sitting is invisible too: some waking silences are an hour or two
+ * on the sofa (TV afternoons of 2–3 h raised the warm-up false alarms of homes without one).
+ */
+function priorParts(h: number, v: { sleep: boolean; sitting: boolean }): PriorPart[] {
+  let base: PriorPart;
+  if (v.sleep)
+    base = h >= 23 || h < 6 ? { w: 1, medianMin: 30, sigma: 1.0 } : { w: 1, medianMin: 20, sigma: 0.8 };
+  else if (h >= 23 || h < 5)
+    return [{ w: 1, medianMin: 240, sigma: 0.9 }]; // asleep
+  else if (h >= 21 || h < 7)
+    base = { w: 1, medianMin: 60, sigma: 1.2 }; // going to bed / waking
+  else base = { w: 1, medianMin: 20, sigma: 0.8 }; // awake
+  const awake = h >= 7 && h < 23;
+  if (v.sitting || !awake) return [base];
+  return [
+    { ...base, w: 1 - UNSEEN_SIT_SHARE },
+    { w: UNSEEN_SIT_SHARE, medianMin: SIT_MEDIAN_MIN, sigma: 0.6 },
+  ];
+}
+
+/** Median (min) of a sit nobody sees. */
+export const SIT_MEDIAN_MIN = 75;
 
 function normCdf(z: number): number {
   // Abramowitz–Stegun 7.1.26 via erf; plenty for a prior.
@@ -59,17 +90,18 @@ function normCdf(z: number): number {
   return z >= 0 ? (1 + y) / 2 : (1 - y) / 2;
 }
 
-function buildPrior(weight: number, sleepVisible: boolean): Float64Array {
+function buildPrior(weight: number, v: { sleep: boolean; sitting: boolean }): Float64Array {
   const prior = new Float64Array(HOURS * BINS);
   for (let h = 0; h < HOURS; h++) {
-    const { medianMin, sigma } = priorShape(h, sleepVisible);
-    // Conditional on the silence being at least MIN_GAP_MIN long, as the data are.
-    const z0 = normCdf(Math.log(MIN_GAP_MIN / medianMin) / sigma);
-    for (let k = 0; k < BINS; k++) {
-      const lo = k === 0 ? MIN_GAP_MIN : binEdgeMin(k);
-      const hi = k === BINS - 1 ? Number.POSITIVE_INFINITY : binEdgeMin(k + 1);
-      const p = normCdf(Math.log(hi / medianMin) / sigma) - normCdf(Math.log(lo / medianMin) / sigma);
-      prior[h * BINS + k] = (weight * p) / (1 - z0);
+    for (const { w, medianMin, sigma } of priorParts(h, v)) {
+      // Conditional on the silence being at least MIN_GAP_MIN long, as the data are.
+      const z0 = normCdf(Math.log(MIN_GAP_MIN / medianMin) / sigma);
+      for (let k = 0; k < BINS; k++) {
+        const lo = k === 0 ? MIN_GAP_MIN : binEdgeMin(k);
+        const hi = k === BINS - 1 ? Number.POSITIVE_INFINITY : binEdgeMin(k + 1);
+        const p = normCdf(Math.log(hi / medianMin) / sigma) - normCdf(Math.log(lo / medianMin) / sigma);
+        prior[h * BINS + k] = (prior[h * BINS + k] ?? 0) + (weight * w * p) / (1 - z0);
+      }
     }
   }
   return prior;
@@ -130,8 +162,8 @@ export class RoutineModel {
   readonly halfLifeDays: number;
   readonly priorWeight: number;
   private readonly counts = new Float64Array(DAY_TYPES * HOURS * BINS);
-  private readonly prior: Float64Array;
-  private readonly priorSleepVisible: Float64Array;
+  /** Default routines by what the sensors see (index: sleep + 2 × sitting), built when first needed. */
+  private readonly priors: (Float64Array | undefined)[] = [];
   private lastDayIndex: number | null = null;
   /** Days observed, decayed like the counts: silences per day of a slot = its learned mass / this. */
   private dayMass = 0;
@@ -142,8 +174,17 @@ export class RoutineModel {
   constructor(options: RoutineModelOptions = {}) {
     this.halfLifeDays = options.halfLifeDays ?? 21;
     this.priorWeight = options.priorWeight ?? 3;
-    this.prior = buildPrior(this.priorWeight, false);
-    this.priorSleepVisible = buildPrior(this.priorWeight, true);
+  }
+
+  private priorFor(visible: Visible): Float64Array {
+    const v = visibility(visible);
+    const i = (v.sleep ? 1 : 0) + (v.sitting ? 2 : 0);
+    let p = this.priors[i];
+    if (!p) {
+      p = buildPrior(this.priorWeight, v);
+      this.priors[i] = p;
+    }
+    return p;
   }
 
   get learned(): number {
@@ -176,9 +217,9 @@ export class RoutineModel {
     this.learnedTotal++;
   }
 
-  private pool(weekend: boolean, hour: number, sleepVisible: boolean): Float64Array {
+  private pool(weekend: boolean, hour: number, sleepVisible: Visible): Float64Array {
     const out = this.pooled;
-    const prior = sleepVisible ? this.priorSleepVisible : this.prior;
+    const prior = this.priorFor(sleepVisible);
     out.fill(0);
     for (let d = -2; d <= 2; d++) {
       const h = (hour + d + HOURS) % HOURS;
@@ -207,7 +248,12 @@ export class RoutineModel {
    * observed, at least the prior's `priorWeight` a day while little is known), the threshold is
    * `u + σ · ln(P(>u) · r · 30 · 24 / per30Days)`, never below `u`.
    */
-  budgetThresholdMin(weekend: boolean, hour: number, budget: TailBudget, sleepVisible = false): number {
+  budgetThresholdMin(
+    weekend: boolean,
+    hour: number,
+    budget: TailBudget,
+    sleepVisible: Visible = false,
+  ): number {
     const t = this.tail(weekend, hour, budget, sleepVisible);
     // The slot's share of the budget: 1/24, or in proportion to its tail's scale (`spread`), which puts
     // the false alarms where each minute of threshold buys least (an evening's long tail) and shortens
@@ -228,7 +274,7 @@ export class RoutineModel {
     weekend: boolean,
     hour: number,
     budget: TailBudget,
-    sleepVisible: boolean,
+    sleepVisible: Visible,
   ): { u: number; sigma: number; overPerDay: number } {
     const from = budget.from ?? 0.8;
     const k0 = budget.priorWeight ?? 4;
@@ -285,9 +331,9 @@ export class RoutineModel {
     return out;
   }
 
-  private poolPrior(hour: number, sleepVisible: boolean): Float64Array {
+  private poolPrior(hour: number, sleepVisible: Visible): Float64Array {
     const out = new Float64Array(BINS);
-    const prior = sleepVisible ? this.priorSleepVisible : this.prior;
+    const prior = this.priorFor(sleepVisible);
     for (let d = -2; d <= 2; d++) {
       const h = (hour + d + HOURS) % HOURS;
       const w = KERNEL[d + 2] ?? 0;
@@ -297,7 +343,7 @@ export class RoutineModel {
   }
 
   /** A copy of the pooled histogram (learned + prior) for silences beginning at that hour. */
-  histogram(weekend: boolean, hour: number, sleepVisible = false): Float64Array {
+  histogram(weekend: boolean, hour: number, sleepVisible: Visible = false): Float64Array {
     return Float64Array.from(this.pool(weekend, hour, sleepVisible));
   }
 
@@ -305,12 +351,12 @@ export class RoutineModel {
    * Minutes by which a fraction `q` of this home's silences beginning at that hour had ended.
    * `sleepVisible`: the home has a bed mat (picks the prior).
    */
-  quantileMin(weekend: boolean, hour: number, q: number, sleepVisible = false): number {
+  quantileMin(weekend: boolean, hour: number, q: number, sleepVisible: Visible = false): number {
     return histogramQuantileMin(this.pool(weekend, hour, sleepVisible), q);
   }
 
   /** Fraction of this home's silences beginning at that hour that had ended within `min` minutes. */
-  cdf(weekend: boolean, hour: number, min: number, sleepVisible = false): number {
+  cdf(weekend: boolean, hour: number, min: number, sleepVisible: Visible = false): number {
     if (min < MIN_GAP_MIN) return 0;
     const h = this.pool(weekend, hour, sleepVisible);
     let total = 0;
