@@ -1,6 +1,6 @@
 // npm run eval:inactivity -- --data DIR [--fixed] [--seed 8] [--per-day 3] [--horizon-h 24] [--warmup-days 7]
 //   [--year] [--year-days 365] [--quantile 0.99] [--margin 1] [--min-threshold-min 45] [--quiet]
-//   [--diagnose] [--ablate] [--scorer-json JSON]
+//   [--diagnose] [--ablate] [--perturb] [--scorer-json JSON]
 //
 // Replays every home of a folder of smart-home logs (format: ../shared/datasets/home/README.md) through the
 // real inactivity scorer and safety rules on a simulated clock, learning online. Reports false alarms on
@@ -29,6 +29,7 @@ import {
   summarise,
 } from './evaluate.ts';
 import { leaveOneHomeOut } from './loho.ts';
+import { slowPirs } from './perturb.ts';
 import { yearReplay } from './year-replay.ts';
 
 const args = parseToolArgs(import.meta.url, {
@@ -53,6 +54,11 @@ const args = parseToolArgs(import.meta.url, {
      * they are scored and printed apart, outside the last line.
      */
     ablate: { type: 'boolean', default: false },
+    /**
+     * With --fixed: also each home with PIRs that clear 10 min late (tools/inactivity/perturb.ts), scored
+     * and printed apart, outside the last line.
+     */
+    perturb: { type: 'boolean', default: false },
     /** Any scorer options as JSON, e.g. '{"contextWeight":32}' (with --fixed; under LOHO the grid's win). */
     'scorer-json': { type: 'string' },
   },
@@ -152,6 +158,15 @@ if (args.fixed || logs.length < 2) {
     const r = evaluateHome(log, opts);
     results.push(r);
     printHome(r, '');
+  }
+  if (args.perturb) {
+    const slow = logs.flatMap((l) => slowPirs(l) ?? []).map((l) => evaluateHome(l, opts));
+    for (const r of slow) printHome(r, ' (perturbed)');
+    const a = summarise(slow);
+    console.log(
+      `perturbed homes=${a.homes} days=${a.days.toFixed(1)} false_alarms_per_30_days=${a.faPer30.toFixed(2)} ` +
+        `detected=${a.detectedRate.toFixed(3)} median_delay_min=${fmt(a.medianDelayMin)} p90_delay_min=${fmt(a.p90DelayMin)}`,
+    );
   }
   if (args.ablate) {
     const ablated = logs.flatMap(ablations).map((l) => evaluateHome(l, opts));
