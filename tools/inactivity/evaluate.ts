@@ -7,6 +7,16 @@ import { mapSensor } from './sensor.mapper.ts';
 
 const DAY = 86_400_000;
 
+/** Roles of the sensors in a home's log, as the installer would have paired them. */
+function installedRoles(log: HomeLog): string[] {
+  const roles = new Set<string>();
+  for (const e of log.events) {
+    const role = mapSensor(e.sensor)?.device.role;
+    if (role) roles.add(role);
+  }
+  return [...roles];
+}
+
 export interface EvalOptions {
   seed: number;
   /** Injected collapses per home-day (default 3). */
@@ -95,7 +105,8 @@ export function evaluateHome(log: HomeLog, o: EvalOptions = EVAL_DEFAULTS): Home
     injectAtMs: injectAt,
     horizonMs: o.horizonMs,
     seed: o.seed,
-    ...(o.scorer ? { scorer: o.scorer } : {}),
+    // The installer's pairing: the roles of the home's devices are known before any of them reports.
+    scorer: { installedRoles: installedRoles(log), ...o.scorer },
   });
   const warmupEnd = first + o.warmupDays * DAY;
   // One false alarm per silence: escalations of the same silence are not counted again.

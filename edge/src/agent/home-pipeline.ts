@@ -69,7 +69,10 @@ export class HomePipeline {
 
   constructor(private readonly o: HomePipelineOptions) {
     this.byId = new Map(o.bindings.map((b) => [b.id, b]));
-    this.inactivity = createInactivityScorer({}, this.load<InactivityScorerState>('inactivity.json'));
+    this.inactivity = createInactivityScorer(
+      { installedRoles: o.bindings.map((b) => b.role) },
+      this.load<InactivityScorerState>('inactivity.json'),
+    );
     this.safety = createMeterSafetyRules({}, this.load<MeterSafetyState>('meter-safety.json'));
     const raise = (d: Detection) => {
       this.counters.detections++;

@@ -253,6 +253,12 @@ describe('InactivityScorer', () => {
     const { feed, scorer } = setup(new InactivityScorer({ localOffset: utcAsLocal, unseenSitPrior: false }));
     feed(obs(MON + 14 * H, 'motion'));
     expect(scorer.threshold(MON + 14 * H).min).toBeCloseTo(afternoon(true), 0);
+    // A seat mat the installer paired makes sitting visible before it first reports.
+    const paired = setup(
+      new InactivityScorer({ localOffset: utcAsLocal, installedRoles: ['motion', 'seat'] }),
+    );
+    paired.feed(obs(MON + 14 * H, 'motion'));
+    expect(paired.scorer.threshold(MON + 14 * H).min).toBeCloseTo(afternoon(true), 0);
   });
 
   it('restores a saved state of issue 8 (v1): its routine is kept and it is not a new home', () => {

@@ -106,6 +106,12 @@ export interface InactivityScorerOptions extends RoutineModelOptions {
    * (default 0.98): a new home raises nothing the prior cannot defend.
    */
   warmupQuantile?: number;
+  /**
+   * The roles of the devices the installer paired (`anju-gw pair`): a bed or seat mat among them makes sleep
+   * or sitting visible from the first minute, before the mat first reports (options are not saved: the
+   * gateway passes its bindings at every start).
+   */
+  installedRoles?: readonly string[];
   /** Local time of the home (default: the system zone). */
   localOffset?: LocalOffset;
 }
@@ -292,6 +298,8 @@ export class InactivityScorer {
           };
     this.budgetScaling = options.budgetScalesContexts ?? true;
     this.unseenSitPrior = options.unseenSitPrior ?? true;
+    this.bedSeen = options.installedRoles?.includes('bed') ?? false;
+    this.seatSeen = options.installedRoles?.includes('seat') ?? false;
     this.margin = options.margin ?? 1;
     this.minThresholdMin = options.minThresholdMin ?? 30;
     this.maxThresholdMin = options.maxThresholdMin ?? 720;
@@ -770,9 +778,9 @@ export class InactivityScorer {
     s.lastActivityRoom = state.lastActivityRoom;
     for (const [id, role, sinceMs] of state.held) s.held.set(id, { role, sinceMs });
     s.away = state.away;
-    s.bedSeen = state.bedSeen;
+    s.bedSeen = state.bedSeen || (options.installedRoles?.includes('bed') ?? false);
     // Saved before seatSeen existed: the issue-8 prior (sitting taken as seen).
-    s.seatSeen = state.seatSeen ?? true;
+    s.seatSeen = (state.seatSeen ?? true) || (options.installedRoles?.includes('seat') ?? false);
     s.alertedEpisodeMs = state.alertedEpisodeMs;
     s.alertedTier = state.alertedTier;
     s.contexts = ContextModel.fromJSON(state.contexts);
