@@ -261,6 +261,19 @@ describe('InactivityScorer', () => {
     expect(paired.scorer.threshold(MON + 14 * H).min).toBeCloseTo(afternoon(true), 0);
   });
 
+  it("keeps the silence from the end of a mat's cap when the mat is released later (no jump back to the press)", () => {
+    const { clock, out, feed, scorer } = setup();
+    const sat = MON + 15 * H + 43 * MIN;
+    feed(obs(sat - 3 * MIN, 'motion'));
+    feed({ ...obs(sat, 'seat', true, 'sofa'), room: 'living' });
+    const capEnd = sat + 8 * H;
+    clock.advanceTo(sat + 8 * H + 39 * MIN);
+    feed({ ...obs(sat + 8 * H + 39 * MIN, 'seat', false, 'sofa'), room: 'living' });
+    // Held 8 h 39 on an 8 h cap: the silence began at the cap's end, as it did while the mat was held.
+    expect(scorer.silenceStartMs(sat + 8 * H + 40 * MIN)).toBe(capEnd);
+    expect(out.filter((d) => d.occurredAtMs < capEnd)).toEqual([]);
+  });
+
   it('restores a saved state of issue 8 (v1): its routine is kept and it is not a new home', () => {
     const a = setup();
     for (let d = 0; d < 10; d++) ordinaryDay(a.feed, d);

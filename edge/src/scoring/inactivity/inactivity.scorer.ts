@@ -446,6 +446,9 @@ export class InactivityScorer {
     } else {
       this.released.set(obs.deviceId, { sinceMs: since, atMs: obs.tMs });
       this.held.delete(obs.deviceId);
+      // The silence began at the cap's end while the mat was held; it still does once the hold is gone
+      // (else it jumped back to the press, hours earlier, and all three alert steps fired at once).
+      this.lastActivityMs = Math.max(this.lastActivityMs ?? since + cap, since + cap);
     }
     return true;
   }
