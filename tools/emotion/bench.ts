@@ -1,5 +1,5 @@
 // npm run bench:emotion -- [--iterations 10] [--core 1] [--input-sizes 224,256,320] [--backends wasm,cpu]
-//                          [--classifier trained|shipped]
+//                          [--classifier trained|shipped] [--model DIR]
 //
 // Per backend (tfjs-node when installed, wasm, cpu), each in its own child pinned to one core (taskset):
 // one 640×480 frame → face detection (tiny face detector) + expression of each face, median and p99 ms over
@@ -12,7 +12,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from '../../edge/src/camera/frame.ts';
 import { decodeJpeg } from '../../edge/src/camera/jpeg-decode.ts';
-import { createExpressionClassifier } from '../../edge/src/scoring/emotion/expression-classifier.ts';
+import {
+  createExpressionClassifier,
+  EMOTION_MODEL_DIR,
+} from '../../edge/src/scoring/emotion/expression-classifier.ts';
 import { topEmotion } from '../../edge/src/scoring/emotion/expressions.ts';
 import { createFaceAnalyser, DEFAULT_ANALYSER } from '../../edge/src/scoring/emotion/face-analyser.ts';
 import { FACE_API_MODEL_DIR, loadFaceApi } from '../../edge/src/scoring/emotion/face-api.loader.ts';
@@ -27,6 +30,8 @@ const args = parseToolArgs(import.meta.url, {
     backends: { type: 'string' },
     'input-sizes': { type: 'string', default: '224,256,320' },
     classifier: { type: 'string' },
+    /** The trained head's folder (default models/emotion), to compare two heads back to back. */
+    model: { type: 'string' },
   },
 });
 const PINNED = 'ANJU_BENCH_PINNED';
@@ -78,7 +83,7 @@ if (rt.backend !== args.backend) {
   process.exit(0);
 }
 const kind = args.classifier === 'shipped' ? 'shipped' : 'trained';
-const classifier = await createExpressionClassifier(rt, kind).catch(() =>
+const classifier = await createExpressionClassifier(rt, kind, args.model ?? EMOTION_MODEL_DIR).catch(() =>
   createExpressionClassifier(rt, 'shipped'),
 );
 const simd = rt.backend === 'wasm' ? await rt.tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined;

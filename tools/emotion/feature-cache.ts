@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../../edge/src/scoring/tf-backend.ts';
@@ -18,6 +28,31 @@ export interface FeatureSet {
   x: Float32Array;
   /** The same crops mirrored left-right (training augmentation; also test-time averaging). */
   xFlip: Float32Array;
+  /** How long computing the features took (from each chunk's record), or undefined if a chunk has none. */
+  extraction: ExtractionTiming | undefined;
+}
+
+/** Written next to each chunk when it is computed (chunk-KEY.json), so a later run can report the cost. */
+interface ChunkTiming {
+  faces: number;
+  startedAt: number;
+  endedAt: number;
+  /** 1-minute load average when the chunk was done (the machine is shared). */
+  load: number;
+}
+
+export interface ExtractionTiming {
+  /** Which nets ran (the cache key's extractor, e.g. face-api-1.7.15/expr+landmark). */
+  extractor: string;
+  chunks: number;
+  faces: number;
+  /** First chunk's start to last chunk's end: wall time, shards in parallel included. */
+  wallSeconds: number;
+  /** The chunks' own times added up (> wall when shards ran in parallel). */
+  chunkSeconds: number;
+  from: string;
+  to: string;
+  load: [number, number];
 }
 
 /**
@@ -34,6 +69,7 @@ export async function featuresOf(
   shard?: [number, number],
 ): Promise<FeatureSet | undefined> {
   const chunks: { x: Float32Array; xFlip: Float32Array; dim: number }[] = [];
+  const timings: (ChunkTiming | undefined)[] = [];
   const t0 = Date.now();
   let done = 0;
   for (let c = 0; c * CHUNK < files.length; c++) {
@@ -46,6 +82,7 @@ export async function featuresOf(
       .digest('hex')
       .slice(0, 16);
     const file = join(CACHE_DIR, `chunk-${key}.bin`);
+    const timingFile = join(CACHE_DIR, `chunk-${key}.json`);
     let chunk: { x: Float32Array; xFlip: Float32Array; dim: number };
     if (existsSync(file)) {
       if (shard) continue;
@@ -53,8 +90,14 @@ export async function featuresOf(
       const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
       const dim = all.length / part.length / 2;
       chunk = { x: all.subarray(0, part.length * dim), xFlip: all.subarray(part.length * dim), dim };
+      timings.push(
+        existsSync(timingFile) ? (JSON.parse(readFileSync(timingFile, 'utf8')) as ChunkTiming) : undefined,
+      );
     } else {
+      const startedAt = Date.now();
       chunk = await computeChunk(tf, extract, part);
+      const timing: ChunkTiming = { faces: part.length, startedAt, endedAt: Date.now(), load: loadavg()[0]! };
+      timings.push(timing);
       mkdirSync(CACHE_DIR, { recursive: true });
       // Written piecewise and renamed, so a killed run leaves no half file.
       const fd = openSync(`${file}.part`, 'w');
@@ -63,6 +106,7 @@ export async function featuresOf(
           writeSync(fd, new Uint8Array(a.buffer, a.byteOffset + o, Math.min(1 << 26, a.byteLength - o)));
       closeSync(fd);
       renameSync(`${file}.part`, file);
+      writeFileSync(timingFile, `${JSON.stringify(timing)}\n`);
     }
     done += part.length;
     process.stderr.write(
@@ -78,7 +122,25 @@ export async function featuresOf(
     x.set(ch.x, c * CHUNK * dim);
     xFlip.set(ch.xFlip, c * CHUNK * dim);
   });
-  return { files, dim, x, xFlip };
+  return { files, dim, x, xFlip, extraction: summarise(timings, extractor) };
+}
+
+function summarise(timings: (ChunkTiming | undefined)[], extractor: string): ExtractionTiming | undefined {
+  if (timings.length === 0 || timings.some((t) => t === undefined)) return undefined;
+  const ts = timings as ChunkTiming[];
+  const from = Math.min(...ts.map((t) => t.startedAt));
+  const to = Math.max(...ts.map((t) => t.endedAt));
+  const loads = ts.map((t) => t.load);
+  return {
+    extractor,
+    chunks: ts.length,
+    faces: ts.reduce((a, t) => a + t.faces, 0),
+    wallSeconds: Math.round((to - from) / 1000),
+    chunkSeconds: Math.round(ts.reduce((a, t) => a + t.endedAt - t.startedAt, 0) / 1000),
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    load: [Math.min(...loads), Math.max(...loads)],
+  };
 }
 
 async function computeChunk(

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../edge/src/scoring/emotion/expressions.ts';
+import type { ExtractionTiming } from './feature-cache.ts';
 import { type confusionReport, formatReport } from './metrics.ts';
 
 type Report = ReturnType<typeof confusionReport>;
@@ -22,6 +23,7 @@ export function writeEmotionCard(
     sizeBytes: number;
     weightsBytes: number;
     seconds: number;
+    extraction: ExtractionTiming | undefined;
     featuresSource: string;
     views: string;
     tta: boolean;
@@ -49,8 +51,9 @@ run. Do not edit by hand: retrain, or edit the generator (tools/emotion/model-ca
   with the best validation macro-F1 kept (epoch ${c.args.keptEpoch}). Training rows are each crop and its mirror image.
   ${c.tta ? 'At inference the head also reads the mirrored crop and the two answers are averaged (test-time flip averaging), as in every row below.' : 'No test-time flip averaging.'}
 - **Size**: ${(c.sizeBytes / 1024).toFixed(1)} KB in all (weights ${(c.weightsBytes / 1024).toFixed(1)} KB), on top of the frozen net.
-- **Training time**: ${c.seconds} s on this machine (the frozen nets' features computed once and cached in
-  .data/cache/emotion, not counted here; the head itself trains in minutes).
+- **Training time**: ${c.seconds} s on this machine (the head, from the cached features).
+- **Feature extraction** (the frozen nets, once per crop and once per mirror, cached in .data/cache/emotion and not
+  counted above): ${extractionLine(c.extraction)}
 
 ## Data and split
 \`../shared/datasets/faces\` (FER2013 crops, 48×48 grayscale, research use; read there, never copied here).
@@ -78,4 +81,11 @@ Re-measure on any folder in the same format: \`npm run eval:emotion -- --data DI
 test split of ../shared/datasets/faces, \`--classifier shipped\` for face-api's own layer).
 `;
   writeFileSync(join(dir, 'README.md'), md);
+}
+
+function extractionLine(e: ExtractionTiming | undefined): string {
+  if (!e) return 'not recorded (a cache chunk computed before timings were kept).';
+  const parallel = e.chunkSeconds > e.wallSeconds * 1.2 ? ', shards in parallel' : '';
+  return `${e.extractor} over ${e.faces} crops × 2 in ${e.wallSeconds} s wall (${e.chunks} chunks, ${e.chunkSeconds} s added up${parallel};
+  ${e.from.slice(0, 16).replace('T', ' ')}–${e.to.slice(11, 16)} UTC, load average ${e.load[0].toFixed(1)}–${e.load[1].toFixed(1)} on 2 cores).`;
 }
