@@ -97,10 +97,16 @@ export async function extractFeatures(
 function denseStack(rt: FaceApiRuntime, x: Tensor4D, params: unknown): Tensor4D {
   const p = params as DenseParams | undefined;
   if (!p) throw new Error('face-api net not loaded');
-  let out = denseBlock(rt, x, p.dense0, true);
-  out = denseBlock(rt, out, p.dense1, false);
-  out = denseBlock(rt, out, p.dense2, false);
-  return denseBlock(rt, out, p.dense3, false);
+  // Each block in its own tidy: only its output outlives it. The wasm heap keeps its high-water mark for the
+  // life of the process, and a batch of faces and their mirrors would otherwise hold every intermediate map.
+  const { tf } = rt;
+  let out = tf.tidy(() => denseBlock(rt, x, p.dense0, true));
+  for (const b of [p.dense1, p.dense2, p.dense3]) {
+    const prev = out;
+    out = tf.tidy(() => denseBlock(rt, prev, b, false));
+    prev.dispose();
+  }
+  return out;
 }
 
 function denseBlock(rt: FaceApiRuntime, x: Tensor4D, b: DenseBlock, first: boolean): Tensor4D {
