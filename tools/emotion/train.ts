@@ -34,7 +34,7 @@ import { featuresOf } from './feature-cache.ts';
 import { confusionReport, formatReport } from './metrics.ts';
 import { writeEmotionCard } from './model-card.ts';
 
-export const EMOTION_MODEL_VERSION = '1.0.0';
+export const EMOTION_MODEL_VERSION = '1.1.0';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
@@ -393,6 +393,7 @@ writeEmotionCard(args.out, {
     statSync(join(args.out, 'manifest.json')).size,
   weightsBytes,
   seconds,
+  extraction: feats.extraction,
   featuresSource: manifest.features.source,
   views: args.view,
   tta,
