@@ -26,8 +26,14 @@ export type LoaderRequest =
       gateways: LoaderGateway[];
       rampPerS: number;
       heartbeatMs: number;
+      /** The gateway's own: QoS 0 heartbeats (a lost one is replaced by the next), keepalive 30 s (edge/src/forwarder/mqtt-forwarder.ts). */
+      heartbeatQos: 0 | 1;
       keepaliveS: number;
+      /** Connect without heartbeats until a `beat` request (bench:supervision: the links' own cost first). */
+      holdHeartbeats?: boolean;
     }
+  /** Starts the held heartbeats (each at a random phase within the interval). */
+  | { type: 'beat' }
   | { type: 'events'; slots: { g: number; kind: EventKind }[]; ratePerS: number }
   | { type: 'status' }
   /** Kills these gateways at once (bench:supervision): no more heartbeats, the socket dropped. */
@@ -50,6 +56,7 @@ export type LoaderReply =
       failures: Record<string, number>;
     }
   | { type: 'events'; sent: SentEvent[] }
+  | { type: 'beating' }
   | {
       type: 'status';
       connected: number;
@@ -79,6 +86,8 @@ const timers: NodeJS.Timeout[] = [];
 /** Per gateway (by index): its heartbeat timers and the epoch ms of its last acknowledged heartbeat. */
 const beatTimers: NodeJS.Timeout[][] = [];
 const lastBeatAt: (number | undefined)[] = [];
+/** Heartbeat starters of the clients connected while heartbeats are held; null once they run. */
+let heldBeats: (() => void)[] | null = null;
 let reconnects = 0;
 let hbMs = 60_000;
 let heartbeats = 0;
@@ -105,6 +114,7 @@ function heartbeat(g: LoaderGateway): Heartbeat {
 async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Promise<void> {
   gateways = req.gateways;
   hbMs = req.heartbeatMs;
+  if (req.holdHeartbeats) heldBeats = [];
   const t0 = now();
   let failed = 0;
   const pending: Promise<void>[] = [];
@@ -135,7 +145,9 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
       // Heartbeats every heartbeatMs from the first connect, the first one at a random phase.
       c.once('connect', () => {
         const beat = () => {
-          c.publishAsync(topics.health(g.gatewayId), JSON.stringify(heartbeat(g)), { qos: 1 }).then(
+          c.publishAsync(topics.health(g.gatewayId), JSON.stringify(heartbeat(g)), {
+            qos: req.heartbeatQos,
+          }).then(
             () => {
               heartbeats++;
               lastBeatAt[index] = Date.now();
@@ -145,14 +157,18 @@ async function connectAll(req: Extract<LoaderRequest, { type: 'connect' }>): Pro
         };
         const mine: NodeJS.Timeout[] = [];
         beatTimers[index] = mine;
-        const first = setTimeout(() => {
-          beat();
-          const every = setInterval(beat, req.heartbeatMs);
-          timers.push(every);
-          mine.push(every);
-        }, Math.random() * req.heartbeatMs);
-        timers.push(first);
-        mine.push(first);
+        const start = () => {
+          const first = setTimeout(() => {
+            beat();
+            const every = setInterval(beat, req.heartbeatMs);
+            timers.push(every);
+            mine.push(every);
+          }, Math.random() * req.heartbeatMs);
+          timers.push(first);
+          mine.push(first);
+        };
+        if (heldBeats) heldBeats.push(start);
+        else start();
       });
       pending.push(
         new Promise<void>((resolve) => {
@@ -220,7 +236,12 @@ async function publishEvents(req: Extract<LoaderRequest, { type: 'events' }>): P
 process.on('message', (m: LoaderRequest) => {
   if (m.type === 'connect') void connectAll(m);
   else if (m.type === 'events') void publishEvents(m);
-  else if (m.type === 'status') {
+  else if (m.type === 'beat') {
+    const starts = heldBeats ?? [];
+    heldBeats = null;
+    for (const start of starts) start();
+    send({ type: 'beating' });
+  } else if (m.type === 'status') {
     send({
       type: 'status',
       connected: clients.filter((c) => c?.connected).length,

@@ -37,6 +37,8 @@ const USAGE = `npm run bench:supervision -- [options]   (needs DATABASE_URL: a P
   --ramp-per-s K   new connections per second (default 500)
   --loaders L      load-generator processes (default: one per 5000 gateways)
   --timeout-s T    hard limit on the whole run; past it the bench cleans up and exits 3 (default 2400)
+  --cost-only      stop after the cost window (no restart, no kill): for iterating on the per-heartbeat cost
+  --cloud-cpu-prof DIR  run the cloud under node --cpu-prof, profiles written to DIR when each process exits
 Exits 1 when a killed gateway is not detected within H + 60 s or any other gateway got a case.`;
 
 const { values: a } = parseArgs({
@@ -49,6 +51,8 @@ const { values: a } = parseArgs({
     'ramp-per-s': { type: 'string', default: '500' },
     loaders: { type: 'string' },
     'timeout-s': { type: 'string', default: '2400' },
+    'cost-only': { type: 'boolean', default: false },
+    'cloud-cpu-prof': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -130,6 +134,7 @@ const startCloud = () =>
     mqttPort,
     httpPort,
     wrap: ULIMIT,
+    nodeArgs: a['cloud-cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', a['cloud-cpu-prof']] : [],
   });
 const dropDb = async () => {
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -230,12 +235,25 @@ try {
           gateways: l.gateways,
           rampPerS: RAMP / LOADERS,
           heartbeatMs: H * 1000,
-          keepaliveS: 60,
+          // As the gateway sends them: the cost measured is the cost of the real fleet's traffic.
+          heartbeatQos: 0,
+          keepaliveS: 30,
+          holdHeartbeats: true,
         },
         'connected',
       ),
     ),
   );
+  // The links' own cost first (connections, keepalive pings, idle timers: what any MQTT fleet costs),
+  // then with heartbeats and supervision: the difference is what supervising them costs.
+  const pid = cloud.child.pid!;
+  await sleep(5_000); // the connects' own writes settle
+  const linksWindowS = Math.max(30, H);
+  progress(`cost: ${N} links open, no heartbeats yet; measuring the links alone for ${linksWindowS} s`);
+  const linksA = procCpu(pid);
+  await sleep(linksWindowS * 1000);
+  const linksB = procCpu(pid);
+  await Promise.all(loaders.map((l) => ask(l, { type: 'beat' }, 'beating')));
   // Every gateway heard at least once (its deadline set), then a quiet window for the cost.
   for (;;) {
     const { rows } = await db.query<{ n: number }>(
@@ -248,7 +266,6 @@ try {
   console.log(
     `setup: ${N} gateways connected and heartbeating every ${H} s in ${f1((Date.now() - t0) / 1000)} s`,
   );
-  const pid = cloud.child.pid!;
   const cpuA = procCpu(pid);
   const tickA = await metric('anju_supervision_tick_seconds_total');
   await sleep(Math.max(30, 2 * H) * 1000);
@@ -256,12 +273,26 @@ try {
   const tickB = await metric('anju_supervision_tick_seconds_total');
   const windowS = (cpuB.at - cpuA.at) / 1000;
   const cloudPct = cpuPct(cpuA, cpuB);
+  const linksPct = cpuPct(linksA, linksB);
+  const supervisionPct = cloudPct - linksPct;
   const tickPct = ((tickB - tickA) / windowS) * 100;
   console.log(
-    `cost: cloud process CPU ${f1(cloudPct)} % of one core over ${f1(windowS)} s at ${f1(N / H)} heartbeats/s ` +
+    `cost: cloud process CPU ${f1(cloudPct)} % of one core (user ${f1(cpuPct(cpuA, cpuB, 'user'))} %, system ${f1(cpuPct(cpuA, cpuB, 'sys'))} %) over ${f1(windowS)} s at ${f1(N / H)} heartbeats/s ` +
       `(everything the process did: MQTT, heartbeat validation and its batched write, supervision ticks, idle timers — an upper bound of the supervision cost); ` +
       `supervision ticks ${f1(tickPct)} % of wall time, database waits included (${f1(((tickB - tickA) * 1000) / (windowS / (POLL_MS / 1000)))} ms per tick)`,
   );
+  console.log(
+    `cost: the same ${N} links without heartbeats ${f1(linksPct)} % (user ${f1(cpuPct(linksA, linksB, 'user'))} %, system ${f1(cpuPct(linksA, linksB, 'sys'))} %) over ${f1((linksB.at - linksA.at) / 1000)} s; ` +
+      `supervising them (heartbeats received, validated and written, ticks) ${f1(supervisionPct)} % of one core`,
+  );
+
+  if (a['cost-only']) {
+    console.log(
+      `supervision-bench-cost gateways=${N} heartbeat_s=${H} cloud_cpu_pct=${f1(cloudPct)} links_cpu_pct=${f1(linksPct)} supervision_cpu_pct=${f1(supervisionPct)} supervision_tick_pct=${f1(tickPct)}`,
+    );
+    await cleanupOnce();
+    process.exit(0);
+  }
 
   // ── 2. a cloud restart in the middle, down longer than H + G ─────────────────────────────────────
   const restartAt = new Date();
@@ -308,8 +339,8 @@ try {
   );
   console.log(
     `restart: load generator ${sum(st, 'connected')} connected, ${sum(st, 'gaveUp')} gave up, ` +
-      `${sum(st, 'stale')} connected without a heartbeat acknowledged for 2 H; client errors ${JSON.stringify(Object.fromEntries(clientErrors))}; ` +
-      `cloud refused ${JSON.stringify(Object.fromEntries(refusals))}; heartbeats shed ${await metric('anju_telemetry_messages_shed_total')}`,
+      `${sum(st, 'stale')} connected without a heartbeat sent for 2 H; client errors ${JSON.stringify(Object.fromEntries(clientErrors))}; ` +
+      `cloud refused ${JSON.stringify(Object.fromEntries(refusals))}; daily summaries shed ${await metric('anju_telemetry_messages_shed_total')}`,
   );
 
   // ── 3. kill 1 % at once ──────────────────────────────────────────────────────────────────────────
@@ -355,7 +386,7 @@ try {
   console.log(
     `supervision-bench gateways=${N} killed=${KILL} detected=${detectedIds.size} p99_detect_s=${f1(pct(detectS, 99))} ` +
       `false_alarms=${falseAlarms} restart_false_alarms=${restartFalse} heard_again=${heardAgain} heard_again_s=${f1(allHeardS)} ` +
-      `cloud_cpu_pct=${f1(cloudPct)} supervision_tick_pct=${f1(tickPct)}`,
+      `cloud_cpu_pct=${f1(cloudPct)} links_cpu_pct=${f1(linksPct)} supervision_cpu_pct=${f1(supervisionPct)} supervision_tick_pct=${f1(tickPct)}`,
   );
   const failed = [
     ...(detectedIds.size < KILL || withinBound < KILL
@@ -371,11 +402,18 @@ try {
   await cleanupOnce();
 }
 
-function procCpu(pid: number): { ticks: number; at: number } {
+/** The process's CPU ticks (user, system) from /proc: system time includes the kernel's loopback TCP work. */
+function procCpu(pid: number): { user: number; sys: number; at: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ticks: Number(fields[11]) + Number(fields[12]), at: performance.now() };
+  return { user: Number(fields[11]), sys: Number(fields[12]), at: performance.now() };
 }
-function cpuPct(a0: { ticks: number; at: number }, a1: { ticks: number; at: number }): number {
-  return ((a1.ticks - a0.ticks) / 100 / ((a1.at - a0.at) / 1000)) * 100;
+/** Percent of one core between two readings, of `part` ('user', 'sys') or both. */
+function cpuPct(
+  a0: ReturnType<typeof procCpu>,
+  a1: ReturnType<typeof procCpu>,
+  part?: 'user' | 'sys',
+): number {
+  const ticks = (x: ReturnType<typeof procCpu>) => (part ? x[part] : x.user + x.sys);
+  return ((ticks(a1) - ticks(a0)) / 100 / ((a1.at - a0.at) / 1000)) * 100;
 }

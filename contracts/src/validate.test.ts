@@ -25,6 +25,26 @@ describe('contract parser', () => {
     expect(parseAlertEvent(event({ note: '💥' }))).toMatchObject({ ok: true }); // a surrogate pair is fine
   });
 
+  it('finds the same in bytes off the wire (escaped or raw), where it skips the walk when no \\u escape is present', () => {
+    const bytes = (s: string) => Buffer.from(s, 'utf8');
+    expect(parseAlertEvent(bytes(event({ note: 'a\u0000b' })))).toMatchObject({
+      ok: false,
+      reason: 'bad_text',
+    });
+    expect(parseAlertEvent(bytes(event({ 'k\uD800': 1 })))).toMatchObject({ ok: false, reason: 'bad_text' });
+    expect(parseAlertEvent(bytes(event({ note: 'ok 好 💥 \\u0000 as text' })))).toMatchObject({ ok: true });
+    // A surrogate written raw as UTF-8 bytes is invalid UTF-8: decoded to U+FFFD, which the database stores.
+    const raw = Buffer.concat([
+      bytes(event({ note: 'X' })).subarray(0, -3),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      bytes('"}}'),
+    ]);
+    expect(parseAlertEvent(raw)).toMatchObject({
+      ok: true,
+      value: { evidence: { note: 'X\uFFFD\uFFFD\uFFFD' } },
+    });
+  });
+
   it('walks a deeply nested document without recursion', () => {
     let deep: unknown = 'a\u0000';
     for (let i = 0; i < 100_000; i++) deep = { a: deep };

@@ -47,14 +47,21 @@ export function contractParser<S extends TSchema>(schema: S) {
   return (payload: Uint8Array | string): Parsed<Static<S>> => {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
     if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: 'too_large', detail: `${size} bytes` };
+    // A view of the bytes, not a copy (Buffer.from(Uint8Array) copies; the broker hands us a Buffer).
+    const text =
+      typeof payload === 'string'
+        ? payload
+        : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
     let value: unknown;
     try {
-      value = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+      value = JSON.parse(text);
     } catch (err) {
       return { ok: false, reason: 'not_json', detail: (err as Error).message };
     }
     if (check.Check(value)) {
-      const at = findUnstorableText(value);
+      // Decoded bytes hold no lone surrogate (invalid UTF-8 becomes U+FFFD) and JSON forbids a raw NUL in
+      // a string, so from bytes such text can only come from a \u escape: without one, nothing to look for.
+      const at = typeof payload === 'string' || text.includes('\\u') ? findUnstorableText(value) : undefined;
       if (at === undefined) return { ok: true, value };
       return { ok: false, reason: 'bad_text', detail: `${at}: a NUL character or a lone surrogate` };
     }

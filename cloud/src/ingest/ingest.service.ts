@@ -168,7 +168,8 @@ export function createIngestService(deps: {
      * A message on `gw/<gatewayId>/health`: validated now, written with the others of the same second
      * (one UPDATE per second for the whole fleet, supervision/heartbeat-batcher.ts).
      */
-    async handleHeartbeat(gatewayId: string, payload: Uint8Array): Promise<IngestResult> {
+    /** Synchronous: the heartbeat waits for the next batched write, so nothing here needs the database. */
+    handleHeartbeat(gatewayId: string, payload: Uint8Array): IngestResult {
       const parsed = parseHeartbeat(payload);
       if (!parsed.ok) return reject(gatewayId, parsed.reason, parsed.detail, payload.byteLength);
       if (parsed.value.gatewayId !== gatewayId) {

@@ -4,15 +4,15 @@ import type { Logger } from '../log/logger.ts';
 import type { CloudMetrics } from '../metrics/index.ts';
 
 /**
- * At most this many heartbeats and daily summaries are written at once per cloud process, so they can
- * never take every database connection (the pg pool holds 10) from alarms: at 10,000 gateways the
- * heartbeats alone are ~170 writes/s, and under load they queued events behind them (bench:fleet).
+ * At most this many daily summaries are written at once per cloud process, so they can never take every
+ * database connection (the pg pool holds 10) from alarms: a fleet sends its days around midnight.
+ * (Heartbeats need no slot: they are batched, supervision/heartbeat-batcher.ts.)
  */
 const TELEMETRY_CONCURRENCY = 4;
 /**
- * Beyond this many waiting, a heartbeat or daily summary is acknowledged WITHOUT being written (shed and
- * counted): a gateway handles one PUBLISH at a time on its connection, so its next alarm would otherwise
- * wait behind its own heartbeat in a long queue. Telemetry is refreshed every minute; an alarm is not.
+ * Beyond this many waiting, a daily summary is acknowledged WITHOUT being written (shed and counted): a
+ * gateway handles one PUBLISH at a time on its connection, so its next alarm would otherwise wait behind
+ * its own summary in a long queue. A lost summary is a gap in a chart; a late alarm is not.
  */
 const TELEMETRY_MAX_WAITING = 64;
 
@@ -28,7 +28,7 @@ function createGate(limit: number, maxWaiting: number, metrics: CloudMetrics): T
   return {
     shed: metrics.registry.counter(
       'anju_telemetry_messages_shed_total',
-      'Heartbeats and daily summaries acknowledged without being recorded because too many were waiting for the database',
+      'Daily summaries acknowledged without being recorded because too many were waiting for the database',
       ['topic'],
     ),
     async run(fn) {
@@ -51,6 +51,23 @@ function createGate(limit: number, maxWaiting: number, metrics: CloudMetrics): T
 const telemetryGates = new WeakMap<IngestService, TelemetryGate>();
 
 /**
+ * A heartbeat handed to ingest: synchronous (batched for the database), never throws. Heartbeats are
+ * telemetry: losing one is harmless, holding the link for it is not.
+ */
+export function ingestHeartbeat(
+  deps: { ingest: IngestService; metrics: CloudMetrics; log: Logger },
+  gatewayId: string,
+  payload: Uint8Array,
+): void {
+  try {
+    deps.ingest.handleHeartbeat(gatewayId, payload);
+  } catch (err) {
+    deps.metrics.ingestErrors.inc({ topic: 'health' });
+    deps.log.warn({ err, gatewayId, topic: 'health' }, 'telemetry message not recorded');
+  }
+}
+
+/**
  * One gateway message handed to ingest — the same path whether it arrived on the embedded broker or from
  * an external one. Resolves `null` when the message may be acknowledged (committed, a duplicate, or
  * rejected as malformed: resending it would not help), or the error when an EVENT could not be committed:
@@ -71,6 +88,7 @@ export async function ingestGatewayMessage(
   try {
     if (kind === 'events') await deps.ingest.handleEvent(gatewayId, payload);
     else if (kind === 'cmd_result') await deps.onCommandResult?.(gatewayId, payload);
+    else if (kind === 'health') ingestHeartbeat(deps, gatewayId, payload);
     else {
       let gate = telemetryGates.get(deps.ingest);
       if (!gate) {
@@ -78,11 +96,7 @@ export async function ingestGatewayMessage(
         telemetryGates.set(deps.ingest, gate);
       }
       const { ingest } = deps;
-      const recorded = await gate.run(() =>
-        kind === 'daily'
-          ? ingest.handleDaily(gatewayId, payload)
-          : ingest.handleHeartbeat(gatewayId, payload),
-      );
+      const recorded = await gate.run(() => ingest.handleDaily(gatewayId, payload));
       if (!recorded) gate.shed.inc({ topic: kind ?? 'unknown' });
     }
     return null;
@@ -92,7 +106,7 @@ export async function ingestGatewayMessage(
       deps.log.error({ err, gatewayId }, 'event not committed: withholding the acknowledgement');
       return err instanceof Error ? err : new Error(String(err));
     }
-    // Heartbeats and daily summaries are telemetry: losing one is harmless, holding the link for it is not.
+    // Daily summaries are telemetry: losing one is harmless, holding the link for it is not.
     deps.log.warn({ err, gatewayId, topic: kind }, 'telemetry message not recorded');
     return null;
   }
