@@ -5,9 +5,9 @@ import { type Job, startJobRunner, textingJob } from './job-runner.ts';
 
 const log = createLogger('silent');
 const runners: { stop(): Promise<void> }[] = [];
-const start = (jobs: Job[]) => {
-  // A long interval: only pollNow() runs the jobs here.
-  const r = startJobRunner({ jobs, pollIntervalMs: 3_600_000, clock: systemClock, log });
+const start = (jobs: Job[], pollIntervalMs = 3_600_000) => {
+  // A long interval by default: only pollNow() runs the jobs here.
+  const r = startJobRunner({ jobs, pollIntervalMs, clock: systemClock, log });
   runners.push(r);
   return r;
 };
@@ -77,5 +77,24 @@ describe('job runner', () => {
     due = [];
     await r.pollNow();
     expect(sent).toEqual([['n1', 'n2']]);
+  });
+
+  it('never runs a timer poll alongside pollNow(): the tick waits and runs after it', async () => {
+    let active = 0;
+    let most = 0;
+    let polls = 0;
+    const slow: Job = {
+      name: 'slow',
+      run: async () => {
+        most = Math.max(most, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        active--;
+        polls++;
+      },
+    };
+    const r = start([slow], 5); // ticks due every 5 ms, each poll takes 20 ms
+    for (let i = 0; i < 10; i++) await r.pollNow();
+    expect(polls).toBeGreaterThanOrEqual(10);
+    expect(most).toBe(1);
   });
 });

@@ -59,6 +59,21 @@ export function startJobRunner(deps: {
     timer.unref();
   }
 
+  /** Runs one poll as `running`, so a timer tick that comes meanwhile waits for it (`again`). */
+  function claimPoll(): Promise<void> {
+    const poll = pollOnce();
+    running = poll
+      .catch(() => undefined)
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          schedule(0);
+        }
+      });
+    return poll;
+  }
+
   function tick(): void {
     timer = undefined;
     nextAt = Number.POSITIVE_INFINITY;
@@ -99,7 +114,9 @@ export function startJobRunner(deps: {
     /** Polls now and resolves when that poll is done (tests, after moving the clock). */
     async pollNow(): Promise<void> {
       while (running !== undefined) await running;
-      await pollOnce();
+      // Claimed like a tick's poll: a tick that ran alongside could claim the due rows (SKIP LOCKED) and
+      // hand them to the sender after this resolved, so a test's drain() would find nothing in flight.
+      await claimPoll();
     },
     async stop(): Promise<void> {
       stopped = true;
