@@ -39,6 +39,13 @@ export function parseToolArgs<T extends ParseArgsConfig>(
   }
 }
 
+/** The value of a numeric option if it is a number in min..max; undefined for anything else (empty included). */
+export function numberInRange(v: string | undefined, min: number, max: number): number | undefined {
+  const n = Number(v);
+  if (v === undefined || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) return undefined;
+  return n;
+}
+
 /** A numeric option checked against its range: not a number or out of range exits 2 with the usage. */
 export function numberOption(
   moduleUrl: string,
@@ -47,8 +54,8 @@ export function numberOption(
   min: number,
   max: number,
 ): number {
-  const n = Number(v);
-  if (v === undefined || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+  const n = numberInRange(v, min, max);
+  if (n === undefined) {
     console.error(`--${name} must be a number in ${min}..${max}, got ${v}\n\n${usageOf(moduleUrl)}`);
     process.exit(2);
   }

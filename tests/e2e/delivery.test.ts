@@ -46,6 +46,21 @@ async function caseSummary(cloud: CloudProc, h: Household) {
   return { cases: details, events: details.flatMap((d) => d.events as any[]), sms };
 }
 
+/** One event, one case and one SMS for the household, however the event got there (waits up to 30 s). */
+async function expectOneCaseAndSms(cloud: CloudProc, h: Household): Promise<void> {
+  const s = await waitFor(
+    async () => {
+      const x = await caseSummary(cloud, h);
+      return x.sms.length > 0 && x;
+    },
+    30_000,
+    'case and SMS',
+  );
+  expect(s.cases).toHaveLength(1);
+  expect(s.events).toHaveLength(1);
+  expect(s.sms).toHaveLength(1);
+}
+
 const newDir = (p: string) => mkdtempSync(join(tmpdir(), p));
 /** The falls and SOS presses waiting on the gateway's disk (not what supervision may raise meanwhile). */
 const alarmsOnDisk = (h: Household) => outboxEvents(h).filter((e) => e.kind === 'fall' || e.kind === 'sos');
@@ -65,17 +80,7 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
     const second = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx });
     stops.push(() => second.stop());
     await waitFor(() => alarmsOnDisk(h).length === 0, 30_000, 'the outbox emptied by its PUBACK');
-    const s = await waitFor(
-      async () => {
-        const x = await caseSummary(cloud, h);
-        return x.sms.length > 0 && x;
-      },
-      30_000,
-      'case and SMS',
-    );
-    expect(s.cases).toHaveLength(1);
-    expect(s.events).toHaveLength(1);
-    expect(s.sms).toHaveLength(1);
+    await expectOneCaseAndSms(cloud, h);
   });
 
   it('kill -9 after the cloud stored the event but before its PUBACK arrived: the resend is absorbed, one case, one SMS', async () => {
@@ -115,17 +120,7 @@ describe('delivery guarantees between gateway and cloud (real processes)', () =>
       30_000,
       'the resend counted as a duplicate',
     );
-    const s = await waitFor(
-      async () => {
-        const x = await caseSummary(cloud, h);
-        return x.sms.length > 0 && x;
-      },
-      30_000,
-      'case and SMS',
-    );
-    expect(s.cases).toHaveLength(1);
-    expect(s.events).toHaveLength(1);
-    expect(s.sms).toHaveLength(1);
+    await expectOneCaseAndSms(cloud, h);
   });
 
   it('with the cloud down, events wait on disk and arrive in order when it returns', async () => {

@@ -32,7 +32,7 @@ function silentEvent(
 }
 
 /**
- * Gateway-silent supervision, a job of the durable-timer poller (any replica, none twice, survives a
+ * Gateway-silent supervision, a job of the cloud's job runner (jobs/job-runner.ts: any replica, none twice, survives a
  * restart): each gateway's next-heartbeat deadline is a column (`gateways.silent_due_at`, set by every
  * heartbeat); a tick claims the passed ones with FOR UPDATE SKIP LOCKED and, in the same transaction,
  * marks them silent and raises ONE gateway_silent device_health case each. A planned outage defers the
@@ -50,7 +50,7 @@ export function createGatewaySilenceJob(deps: {
   log: Logger;
   /** False while this process cannot hear gateways (its external broker link is down): no tick then. */
   brokerUp?: () => boolean;
-  /** Level 1 for a case just committed (escalation poller `respond`). */
+  /** Level 1 for a case just committed (the response path's `respond`). */
   respond: (caseId: string) => void;
 }) {
   const { db, silence, cases, clock, metrics, config } = deps;
@@ -140,7 +140,7 @@ export function createGatewaySilenceJob(deps: {
   }
 
   return {
-    /** One tick every `pollIntervalMs` (the poller calls more often). Returns no texts: `respond` sends them. */
+    /** One tick every `pollIntervalMs` (the job runner calls more often). Returns no texts: `respond` sends them. */
     async runDue(): Promise<string[]> {
       if (Date.now() - lastRun < config.pollIntervalMs) return [];
       if (deps.brokerUp && !deps.brokerUp()) {
