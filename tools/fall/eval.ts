@@ -1,5 +1,5 @@
 // npm run eval:fall -- --data DIR [--scorer fall-model|fall-baseline] [--split test|validation|train|all]
-//   [--subjects A,B] [--model-dir models/fall] [--threshold 0.5] [--confirm-ms 30000] [--quiet]
+//   [--subjects A,B] [--model-dir models/fall] [--threshold 0.5] [--confirm-ms 30000] [--quiet] [--keep-duplicates]
 //
 // Replays every recording of a falls-format folder through the edge path (registry scorer +
 // ConfirmPolicy on a ManualClock), resampling to the band's 50 Hz where the folder's rate differs, and
@@ -23,6 +23,7 @@ import {
   type RecordingResult,
   summarise,
 } from './evaluate.ts';
+import { dropDuplicateRecordings } from './recordings.ts';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
@@ -34,6 +35,7 @@ const args = parseToolArgs(import.meta.url, {
     threshold: { type: 'string' },
     'confirm-ms': { type: 'string', default: String(EVAL_DEFAULTS.confirmWindowMs) },
     quiet: { type: 'boolean', default: false },
+    'keep-duplicates': { type: 'boolean', default: false },
   },
 });
 
@@ -45,6 +47,8 @@ if (!(name in scorers)) {
 const dataDir = resolve(args.data);
 const modelDir = resolve(args['model-dir'] ?? DEFAULT_FALL_MODEL_DIR);
 let infos = readFallsIndex(dataDir);
+// Byte-identical copies (SmartFallMM SF45's one trial filed 22 times) are replayed once, as train.ts trains on them.
+if (!args['keep-duplicates']) infos = dropDuplicateRecordings(dataDir, infos).kept;
 if (args.split) {
   // The split is the one the shipped model was trained with (its manifest), whatever scorer is evaluated,
   // so fall-baseline and fall-model are compared on the same subjects.

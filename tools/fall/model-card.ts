@@ -169,6 +169,16 @@ export function updateLosoSection(dir: string, loso: readonly LosoEntry[]): void
   writeFileSync(file, lines.join('\n'));
 }
 
+/** "SmartFallMM S45…: 21" — how many copies per source folder and subject prefix, for the card's one line. */
+function duplicateSummary(files: readonly string[]): string {
+  const by = new Map<string, number>();
+  for (const f of files) {
+    const key = f.replace(/A\d+T\d+\.csv(\.gz)?$/, '…').replace(/\.csv(\.gz)?$/, '');
+    by.set(key, (by.get(key) ?? 0) + 1);
+  }
+  return [...by].map(([k, n]) => `${k}: ${n}`).join(', ');
+}
+
 export function writeModelCard(dir: string, c: CardInput): void {
   const m = c.manifest;
   const training = m.training as {
@@ -178,6 +188,7 @@ export function writeModelCard(dir: string, c: CardInput): void {
     wristAdlWeight?: number;
     members: number;
     hardNegativePass?: { weight: number; epochs: number; minScore: number; windows: number };
+    duplicatesLeftOut?: string[];
   };
   const win = m.trigger.preSamples + m.trigger.postSamples + 1;
   const sources = [...new Set(c.valInfos.map((i) => i.source))].sort();
@@ -393,6 +404,12 @@ around each activity), WISDM (smartwatch, 20 Hz, 2-minute ADL streams, no falls)
 Training windows: every gated candidate of every training recording. The candidate at a fall's impact is a
 positive; candidates within 3 s before to 5 s after a fall's impact are left out (part of the same fall);
 every other candidate, and all ADL candidates, are negatives.${
+    training.duplicatesLeftOut?.length
+      ? ` ${training.duplicatesLeftOut.length} recordings whose samples are byte for byte those of another
+(${duplicateSummary(training.duplicatesLeftOut)}) are left out of everything — training, validation, test, the counts below:
+one trial filed many times would otherwise weigh as many falls (tools/fall/recordings.ts \`dropDuplicateRecordings\`).`
+      : ''
+  }${
     (training as { hardNegatives?: boolean }).hardNegatives
       ? ` Hard negatives: in ADL recordings, a window is also cut around every local |a| maximum over the gate that the gate
 merged away (the gateway can meet any of them as a candidate, depending on what came before).`

@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { RecordingInfo } from '../../edge/src/datasets/falls.ts';
-import { splitSubjects } from './recordings.ts';
+import { dropDuplicateRecordings, splitSubjects } from './recordings.ts';
 
 /** A synthetic index: per source, subjects with falls and subjects with ADLs only. */
 function index(): RecordingInfo[] {
@@ -60,5 +64,30 @@ describe('splitSubjects', () => {
 
   it('keeps the two-way split when no test fraction is given', () => {
     expect(splitSubjects(infos, 7, 0.25).test).toEqual([]);
+  });
+});
+
+describe('dropDuplicateRecordings', () => {
+  it('keeps the first of recordings with the same samples, compared by content whatever the file name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'falls-dup-'));
+    const csv = (v: number) => `t_ms,ax,ay,az\n0,0,0,1\n20,${v},0,1\n`;
+    // Same samples gzipped at different levels: the compressed bytes differ, the samples do not.
+    writeFileSync(join(dir, 'a.csv.gz'), gzipSync(csv(1), { level: 9 }));
+    writeFileSync(join(dir, 'b.csv.gz'), gzipSync(csv(1), { level: 1 }));
+    writeFileSync(join(dir, 'c.csv.gz'), gzipSync(csv(2)));
+    const info = (file: string): RecordingInfo => ({
+      file,
+      source: 'S',
+      subject: 'S1',
+      activity: 'x',
+      description: 'x',
+      label: 'fall',
+      position: 'wrist',
+      rateHz: 50,
+      samples: 2,
+    });
+    const { kept, dropped } = dropDuplicateRecordings(dir, ['a.csv.gz', 'b.csv.gz', 'c.csv.gz'].map(info));
+    expect(kept.map((r) => r.file)).toEqual(['a.csv.gz', 'c.csv.gz']);
+    expect(dropped).toEqual([{ file: 'b.csv.gz', sameAs: 'a.csv.gz' }]);
   });
 });

@@ -1,6 +1,9 @@
 // Loading recordings of a falls-format folder at the band's rate, and the subject split. Shared by the
 // training, evaluation and benchmark tools so all three see the same samples.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { type RecordingInfo, readRecording, resample } from '../../edge/src/datasets/falls.ts';
 import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { mulberry32 } from '../random.ts';
@@ -16,6 +19,41 @@ function isRegular(samples: readonly AccelSample[]): boolean {
   for (let i = 1; i < samples.length; i++)
     if (Math.abs(samples[i]!.tMs - samples[i - 1]!.tMs - step) > 1) return false;
   return true;
+}
+
+/** A recording left out because another one holds exactly the same samples. */
+export interface DuplicateRecording {
+  file: string;
+  sameAs: string;
+}
+
+/**
+ * Drops recordings whose samples are byte for byte those of an earlier row of the index (the first one is
+ * kept). SmartFallMM's subject SF45 has one 51 s trial filed 22 times under five fall activities (A10–A14):
+ * trained on as 22 falls it is a third of that source's training falls, and in a leave-one-source-out replay
+ * one recording counts 22 times. Compared by content, not by name or source, so any such copy in any source
+ * is caught. Duplicates of different subjects are kept apart by the split anyway; here a duplicate is
+ * dropped whichever subject it is filed under, so it cannot sit on both sides of the split.
+ */
+export function dropDuplicateRecordings(
+  dir: string,
+  infos: readonly RecordingInfo[],
+): { kept: RecordingInfo[]; dropped: DuplicateRecording[] } {
+  const seen = new Map<string, string>();
+  const kept: RecordingInfo[] = [];
+  const dropped: DuplicateRecording[] = [];
+  for (const info of infos) {
+    const raw = readFileSync(join(dir, info.file));
+    // Hash the samples, not the gzip stream (whose header may carry a name or a time).
+    const bytes = info.file.endsWith('.gz') ? gunzipSync(raw) : raw;
+    const key = createHash('sha256').update(bytes).digest('hex');
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, info.file);
+      kept.push(info);
+    } else dropped.push({ file: info.file, sameAs: first });
+  }
+  return { kept, dropped };
 }
 
 /** Deterministic PRNG (mulberry32): the training's only source of randomness. */

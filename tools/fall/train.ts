@@ -1,7 +1,7 @@
 // npm run train:fall -- [--data DIR] [--out models/fall] [--seed 7] [--epochs 6]
 //   [--subjects A,B,...] [--validation A,B,...] [--test A,B,...] [--max-per-subject N] [--wrist-weight 1]
-//   [--wrist-adl-weight 1] [--hard-negative-weight W] [--hard-negative-epochs 2] [--shape-features] [--members 5] [--no-impact-features] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
-//   [--clip-g 4] [--low-pass-hz 8 (0: none)] [--window-cache DIR|none] [--no-waist] [--exclude-source NAME --loso-out FILE.json]
+//   [--wrist-adl-weight 1] [--wrist-fall-weight 1] [--hard-negative-weight W] [--hard-negative-epochs 2] [--shape-features] [--members 5] [--no-impact-features] [--position-input] [--pre-samples N] [--post-samples N] [--merge-ms N] [--no-test]
+//   [--keep-duplicates] [--clip-g 4] [--low-pass-hz 8 (0: none)] [--window-cache DIR|none] [--no-waist] [--exclude-source NAME --loso-out FILE.json]
 //
 // Trains the fall model on the falls dataset, split BY SUBJECT three ways: train (weights and
 // standardisation), validation (threshold; every design choice was made on it) and test (replayed once,
@@ -36,7 +36,7 @@ import {
   summarise,
 } from './evaluate.ts';
 import { readLoso, writeModelCard } from './model-card.ts';
-import { rng, type SubjectSplit, splitSubjects } from './recordings.ts';
+import { dropDuplicateRecordings, rng, type SubjectSplit, splitSubjects } from './recordings.ts';
 import { StackedTrainer } from './stacked-trainer.ts';
 import { buildWindows, recordingCurve, type ThresholdPoint } from './windows.ts';
 
@@ -72,6 +72,7 @@ const args = parseToolArgs(import.meta.url, {
     'no-card': { type: 'boolean', default: false },
     'wrist-weight': { type: 'string', default: '1' },
     'wrist-adl-weight': { type: 'string', default: '1' },
+    'wrist-fall-weight': { type: 'string', default: '1' },
     'no-impact-features': { type: 'boolean', default: false },
     'shape-features': { type: 'boolean', default: false },
     'hard-negative-weight': { type: 'string', default: '0' },
@@ -83,6 +84,7 @@ const args = parseToolArgs(import.meta.url, {
     'no-waist': { type: 'boolean', default: false },
     'exclude-source': { type: 'string' },
     'loso-out': { type: 'string' },
+    'keep-duplicates': { type: 'boolean', default: false },
   },
 });
 
@@ -120,6 +122,14 @@ const outDir = resolve(args.out);
 
 const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()) : undefined);
 let infos = readFallsIndex(dataDir);
+// Recordings filed twice (SmartFallMM SF45: one trial 22 times) count once: recordings.ts.
+const duplicates = args['keep-duplicates']
+  ? []
+  : (() => {
+      const d = dropDuplicateRecordings(dataDir, infos);
+      infos = d.kept;
+      return d.dropped;
+    })();
 const clipG = Number(args['clip-g']) > 0 ? Number(args['clip-g']) : undefined;
 const lowPassHz = Number(args['low-pass-hz']) > 0 ? Number(args['low-pass-hz']) : undefined;
 // The scorer's input conditioning (input-conditioner.ts), recorded in the manifest and applied to every window.
@@ -170,7 +180,13 @@ const testInfos = excluded
   : args['no-test']
     ? []
     : infos.filter((r) => split.test.includes(r.subject));
-log(`data ${dataDir}: ${infos.length} recordings; split by subject (seed ${seed})`);
+log(
+  `data ${dataDir}: ${infos.length} recordings` +
+    (duplicates.length
+      ? ` (${duplicates.length} left out as byte-identical copies: ${duplicates.map((d) => d.file).join(' ')})`
+      : '') +
+    `; split by subject (seed ${seed})`,
+);
 log(`train subjects (${split.train.length}): ${split.train.join(' ')}`);
 log(`validation subjects (${split.validation.length}): ${split.validation.join(' ')}`);
 log(
@@ -238,17 +254,21 @@ const members = Number(args.members);
 const HN_SCORE = 0.3;
 const wristWeight = Number(args['wrist-weight']);
 const wristAdlWeight = Number(args['wrist-adl-weight']);
+const wristFallWeight = Number(args['wrist-fall-weight']);
 // Impacts are rarer than other peaks: show each impact window 3 times per epoch. The band is on the wrist
 // and wrist recordings are the minority: show each of them `--wrist-weight` times as often.
 // Wrist ADL windows are the false alarms the band's wearer would feel (clapping, hands up, lying down on a
-// bed): `--wrist-adl-weight` shows each of them that many times more again.
+// bed): `--wrist-adl-weight` shows each of them that many times more again. Wrist impacts are softer than the
+// waist's (SmartFallMM's falls peak at 1.7–3 g): `--wrist-fall-weight` shows each wrist impact window that many
+// times more again.
 const epochIndex = usable.flatMap((i) => {
   const info = trainSet.recordings[trainSet.recording[i]!]!.info;
   const wrist = info.position === 'wrist';
   const times =
     (trainSet.labels[i] === 1 ? 3 : 1) *
     (wrist ? wristWeight : 1) *
-    (wrist && info.label === 'adl' ? wristAdlWeight : 1);
+    (wrist && info.label === 'adl' ? wristAdlWeight : 1) *
+    (wrist && trainSet.labels[i] === 1 ? wristFallWeight : 1);
   return Array.from({ length: times }, () => i);
 });
 const trainMatrix = toMatrix(
@@ -460,10 +480,12 @@ const manifest: FallModelManifest = {
   training: {
     data: `${[...new Set(infos.map((r) => `${r.source} ${r.position}`))].sort().join(' + ')} (../shared/datasets/falls)`,
     ...(excluded ? { excludedSource: excluded } : {}),
+    duplicatesLeftOut: duplicates.map((d) => d.file),
     epochs,
     batchSize,
     wristWeight,
     wristAdlWeight,
+    wristFallWeight,
     members,
     hardNegatives: args['hard-negatives'],
     ...(hnWeight > 0 && hnEpochs > 0
@@ -503,7 +525,10 @@ const baselineResults: RecordingResult[] = valInfos.map((info) =>
 const report = (part: string, results: readonly RecordingResult[]) => {
   for (const src of [...new Set(results.map((r) => r.info.source))].sort()) {
     const q = summarise(results.filter((r) => r.info.source === src));
-    log(`${part} ${src}: ${evalLine(q)} max_latency_ms=${q.maxLatencyMs ?? 'n/a'}`);
+    log(
+      `${part} ${src}: ${evalLine(q)} max_latency_ms=${q.maxLatencyMs ?? 'n/a'} ` +
+        `caught=${q.truePositives} false_alarms=${q.adlAlarms} adl_alarmed=${q.falsePositives} adl_hours=${q.adlHours.toFixed(3)}`,
+    );
   }
   const wrist = results.filter((r) => r.info.position === 'wrist');
   if (wrist.length && wrist.length < results.length) {
