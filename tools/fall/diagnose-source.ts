@@ -41,7 +41,14 @@ const split = manifest.split;
 if (!split) throw new Error(`${modelDir}/manifest.json has no split`);
 const parts = args.split.split(',').map((s) => s.trim());
 // The test subjects are looked at once, by the final replay: refuse them here.
-if (parts.includes('test')) throw new Error('diagnose-source never reads the test subjects');
+const unknown = parts.filter((p) => p !== 'train' && p !== 'validation');
+if (unknown.length > 0) {
+  console.error(
+    `--split takes train and/or validation, got ${unknown.join(',')}` +
+      (unknown.includes('test') ? ' (the test subjects are read once, by the final replay, never here)' : ''),
+  );
+  process.exit(2);
+}
 const subjects = new Set(
   parts.flatMap((p) => (p === 'train' ? split.train : p === 'validation' ? split.validation : [])),
 );
