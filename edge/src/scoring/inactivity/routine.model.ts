@@ -219,19 +219,9 @@ export class RoutineModel {
 
   private pool(weekend: boolean, hour: number, sleepVisible: Visible): Float64Array {
     const out = this.pooled;
-    const prior = this.priorFor(sleepVisible);
     out.fill(0);
-    for (let d = -2; d <= 2; d++) {
-      const h = (hour + d + HOURS) % HOURS;
-      const w = KERNEL[d + 2] ?? 0;
-      for (let dt = 0; dt < DAY_TYPES; dt++) {
-        const wd = w * (dt === (weekend ? 1 : 0) ? 1 : OTHER_DAY_TYPE_WEIGHT);
-        const base = (dt * HOURS + h) * BINS;
-        for (let k = 0; k < BINS; k++) out[k] = (out[k] ?? 0) + wd * (this.counts[base + k] ?? 0);
-      }
-      const pb = h * BINS;
-      for (let k = 0; k < BINS; k++) out[k] = (out[k] ?? 0) + w * (prior[pb + k] ?? 0);
-    }
+    this.addLearned(out, weekend, hour);
+    this.addPrior(out, hour, sleepVisible);
     return out;
   }
 
@@ -293,8 +283,8 @@ export class RoutineModel {
       }
       return { n, sum };
     };
-    const l = excess(this.poolLearned(weekend, hour));
-    const p = excess(this.poolPrior(hour, sleepVisible));
+    const l = excess(this.addLearned(new Float64Array(BINS), weekend, hour));
+    const p = excess(this.addPrior(new Float64Array(BINS), hour, sleepVisible));
     const priorMean = p.n > 0 ? p.sum / p.n : 0;
     const sigma = Math.max(1, (l.sum + k0 * priorMean) / (l.n + k0));
     // Silences a day beginning in this slot; the default routine counts as one day of `priorWeight`.
@@ -316,9 +306,8 @@ export class RoutineModel {
     return m;
   }
 
-  /** The learned counts alone, pooled like `pool`. */
-  private poolLearned(weekend: boolean, hour: number): Float64Array {
-    const out = new Float64Array(BINS);
+  /** Adds the learned silences of the slot's hours (kernel-weighted; the other day type down-weighted). */
+  private addLearned(out: Float64Array, weekend: boolean, hour: number): Float64Array {
     for (let d = -2; d <= 2; d++) {
       const h = (hour + d + HOURS) % HOURS;
       const w = KERNEL[d + 2] ?? 0;
@@ -331,8 +320,8 @@ export class RoutineModel {
     return out;
   }
 
-  private poolPrior(hour: number, sleepVisible: Visible): Float64Array {
-    const out = new Float64Array(BINS);
+  /** Adds the default routine's silences of the slot's hours (kernel-weighted). */
+  private addPrior(out: Float64Array, hour: number, sleepVisible: Visible): Float64Array {
     const prior = this.priorFor(sleepVisible);
     for (let d = -2; d <= 2; d++) {
       const h = (hour + d + HOURS) % HOURS;
