@@ -31,6 +31,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('HTTP snapshot camera against a real HTTP server', () => {
   let cam: Awaited<ReturnType<typeof startSnapshotServer>>;
+  const reused = new WeakSet<object>();
   beforeAll(async () => {
     cam = await startSnapshotServer((req, res) => {
       const auth = req.headers.authorization;
@@ -60,6 +61,14 @@ describe('HTTP snapshot camera against a real HTTP server', () => {
           for (let i = 0; i < 40; i++) res.write(Buffer.alloc(100_000, 0xff));
           res.end();
           return;
+        case '/idle-close.jpg': // a camera that drops a kept-alive connection as the next request arrives
+          if (reused.has(req.socket)) {
+            req.socket.destroy();
+            return;
+          }
+          reused.add(req.socket);
+          res.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo);
+          return;
         case '/slow.jpg':
           return; // never answers
         default:
@@ -76,6 +85,17 @@ describe('HTTP snapshot camera against a real HTTP server', () => {
     );
     expect(f.width).toBeGreaterThan(100);
     expect(f.rgb.length).toBe(f.width * f.height * 3);
+  });
+
+  it('reads on when the camera drops the kept-alive connection the next request came on (not a corrupt image)', async () => {
+    const source = httpSnapshotSource(`${cam.url}/idle-close.jpg`, limits, now);
+    const before = cam.requests();
+    for (let i = 0; i < 3; i++) {
+      const f = await source.read(new AbortController().signal);
+      expect(f.width).toBeGreaterThan(100);
+    }
+    // At least one read found its kept-alive connection dropped and asked again on a new one.
+    expect(cam.requests() - before).toBeGreaterThan(3);
   });
 
   it('names each bad answer: wrong password, 404, HTML, truncated, cut off, huge, timeout, refused', async () => {

@@ -22,11 +22,16 @@ export function httpSnapshotSource(url: string, limits: FrameLimits, now: () => 
     async read(signal) {
       const timeout = AbortSignal.timeout(limits.timeoutMs);
       const both = AbortSignal.any([signal, timeout]);
-      let res: Response;
-      try {
-        res = await fetch(target, { headers, signal: both, redirect: 'follow' });
-      } catch (err) {
-        throw fetchError(err, timeout.aborted, limits.timeoutMs);
+      let res: Response | undefined;
+      // A camera may close a kept-alive connection just as the next GET goes out on it (its idle timeout):
+      // the request never reached it, so it is asked again; each try drops one dead pooled connection.
+      for (let attempt = 1; res === undefined; attempt++) {
+        try {
+          res = await fetch(target, { headers, signal: both, redirect: 'follow' });
+        } catch (err) {
+          if (attempt >= MAX_TRIES || both.aborted || !droppedBeforeAnswer(err))
+            throw fetchError(err, timeout.aborted, limits.timeoutMs, false);
+        }
       }
       try {
         if (res.status === 401 || res.status === 403)
@@ -64,19 +69,30 @@ async function readCapped(res: Response, max: number, timeout: AbortSignal, time
     }
   } catch (err) {
     if (err instanceof CameraError) throw err;
-    throw fetchError(err, timeout.aborted, timeoutMs);
+    throw fetchError(err, timeout.aborted, timeoutMs, true);
   } finally {
     await reader.cancel().catch(() => {});
   }
   return Buffer.concat(parts);
 }
 
-function fetchError(err: unknown, timedOut: boolean, timeoutMs: number): CameraError {
+/** Tries of one read when the connection drops before any answer (see `read`). */
+const MAX_TRIES = 3;
+
+type FetchFailure = Error & { cause?: { code?: string; message?: string } };
+
+/** The connection dropped before any answer came (undici's socket error, or a reset). */
+function droppedBeforeAnswer(err: unknown): boolean {
+  const code = (err as FetchFailure).cause?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+}
+
+/** `inBody`: the answer had begun, so a dropped connection cut the image (corrupt), not the camera off. */
+function fetchError(err: unknown, timedOut: boolean, timeoutMs: number, inBody: boolean): CameraError {
   if (timedOut) return new CameraError('timeout', `no answer in ${timeoutMs} ms`);
-  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const e = err as FetchFailure;
   if (e.name === 'AbortError') return new CameraError('timeout', 'read cancelled');
-  // A body cut off mid-answer is a truncated image, not an unreachable camera.
-  if (e.cause?.code === 'UND_ERR_SOCKET' || /terminated/i.test(e.message))
+  if (inBody && (e.cause?.code === 'UND_ERR_SOCKET' || /terminated/i.test(e.message)))
     return new CameraError('corrupt', 'the connection closed mid-image');
   return new CameraError('unreachable', e.cause?.code ?? e.cause?.message ?? e.message);
 }
