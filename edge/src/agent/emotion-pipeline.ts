@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from '../camera/frame.ts';
+import {
+  DEFAULT_STILL_SCENE,
+  StillSceneGate,
+  type StillSceneOptions,
+  thumbnail,
+} from '../camera/still-scene.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RaiseRequest } from '../outbox/raise-event.ts';
 import { AFFECT_MODEL, AffectScorer, type DailyAffect } from '../scoring/emotion/affect.scorer.ts';
@@ -25,8 +31,12 @@ export function startEmotionPipeline(o: {
   now: () => number;
   log: Logger;
   raise: (r: RaiseRequest) => void;
+  /** Frames of an empty, unchanged room skip the detector (camera/still-scene.ts). */
+  stillScene?: StillSceneOptions;
 }) {
   const scorer = new AffectScorer();
+  const gates = new Map<string, StillSceneGate>();
+  let framesSkipped = 0;
   let analyser: ReturnType<typeof createFaceAnalyser> | undefined;
   let version = 'loading';
   const ready = (async () => {
@@ -51,11 +61,30 @@ export function startEmotionPipeline(o: {
     );
   });
 
+  /** The room's camera still shows the empty scene it showed last: no face, as then (counted as such). */
+  async function analyseUnlessStill(a: NonNullable<typeof analyser>, room: string, frame: Frame) {
+    let gate = gates.get(room);
+    if (!gate) {
+      gate = new StillSceneGate(o.stillScene ?? DEFAULT_STILL_SCENE);
+      gates.set(room, gate);
+    }
+    const thumb = thumbnail(frame);
+    if (!gate.shouldAnalyse(frame, thumb)) {
+      framesSkipped++;
+      return [];
+    }
+    const faces = await a.analyse(frame);
+    gate.analysed(frame, thumb, faces.length);
+    return faces;
+  }
+
   return {
     ready,
+    /** Frames not analysed because their room was empty and unchanged. */
+    framesSkipped: () => framesSkipped,
     /** One frame of an enabled camera: answers the number of faces found. The frame is not kept. */
-    async analyse(_room: string, frame: Frame): Promise<number> {
-      const faces = analyser ? await analyser.analyse(frame) : [];
+    async analyse(room: string, frame: Frame): Promise<number> {
+      const faces = analyser ? await analyseUnlessStill(analyser, room, frame) : [];
       const event = scorer.frame(
         localDay(frame.atMs),
         frame.atMs,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Heartbeat } from '../../../contracts/src/index.ts';
 import { LocalBus } from '../bus/local-broker.ts';
+import { DEFAULT_STILL_SCENE } from '../camera/still-scene.ts';
 import { type Clock, systemClock } from '../clock.ts';
 import type { GatewayConfig } from '../config/gateway.config.ts';
 import type { Driver } from '../drivers/driver.ts';
@@ -120,6 +121,7 @@ export async function startGateway(
       ? startEmotionPipeline({
           now: () => clock.now(),
           log: log.child({ component: 'emotion' }),
+          stillScene: { ...DEFAULT_STILL_SCENE, maxSkipMs: config.camera.stillSceneMaxSkipMs },
           raise: (r) =>
             void raiseEvent(r).catch((err: unknown) => log.error({ err }, 'could not store the event')),
         })

@@ -145,6 +145,11 @@ export const GatewayConfigSchema = Type.Object(
         backoffMaxMs: Type.Integer({ minimum: 100, default: 300_000 }),
         /** Read cameras and score affect; false keeps the cameras closed whatever their switch says. */
         emotion: Type.Boolean({ default: true }),
+        /**
+         * An empty room whose picture has not changed skips the face detector, but is analysed at least this
+         * often (camera/still-scene.ts); 0 analyses every frame.
+         */
+        stillSceneMaxSkipMs: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 60_000 }),
       },
       { default: {} },
     ),
