@@ -59,7 +59,10 @@ export function startJobRunner(deps: {
     timer.unref();
   }
 
-  /** Runs one poll as `running`, so a timer tick that comes meanwhile waits for it (`again`). */
+  /**
+   * Runs one poll as `running`, for a tick and for pollNow() alike: a tick that comes meanwhile waits
+   * (`again`) and polls as soon as this one is done.
+   */
   function claimPoll(): Promise<void> {
     const poll = pollOnce();
     running = poll
@@ -81,26 +84,21 @@ export function startJobRunner(deps: {
       again = true;
       return;
     }
-    running = pollOnce()
-      .then(() => {
-        if (failedPolls > 0) log.info({ failedPolls }, 'timer poll works again');
-        failedPolls = 0;
-      })
-      .catch((err: unknown) => {
-        const job = current;
-        // A database outage fails every poll until it ends: say so once, not five times a second.
-        if (failedPolls++ === 0) log.warn({ err, job }, 'timer poll failed; retrying at each poll');
-        else log.debug({ err, job, failedPolls }, 'timer poll failed again');
-      })
-      .finally(() => {
-        running = undefined;
-        if (again) {
-          again = false;
-          schedule(0);
-        } else {
-          schedule(deps.pollIntervalMs);
-        }
-      });
+    claimPoll()
+      .then(
+        () => {
+          if (failedPolls > 0) log.info({ failedPolls }, 'timer poll works again');
+          failedPolls = 0;
+        },
+        (err: unknown) => {
+          const job = current;
+          // A database outage fails every poll until it ends: say so once, not five times a second.
+          if (failedPolls++ === 0) log.warn({ err, job }, 'timer poll failed; retrying at each poll');
+          else log.debug({ err, job, failedPolls }, 'timer poll failed again');
+        },
+      )
+      // After `again`'s immediate poll, if any: schedule() keeps the earlier of two.
+      .finally(() => schedule(deps.pollIntervalMs));
   }
 
   schedule(deps.pollIntervalMs);
