@@ -1,12 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from '../camera/frame.ts';
-import {
-  DEFAULT_STILL_SCENE,
-  StillSceneGate,
-  type StillSceneOptions,
-  thumbnail,
-} from '../camera/still-scene.ts';
+import { StillSceneGate, type StillSceneOptions, thumbnail } from '../camera/still-scene.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RaiseRequest } from '../outbox/raise-event.ts';
 import { AFFECT_MODEL, AffectScorer, type DailyAffect } from '../scoring/emotion/affect.scorer.ts';
@@ -65,7 +60,7 @@ export function startEmotionPipeline(o: {
   async function analyseUnlessStill(a: NonNullable<typeof analyser>, room: string, frame: Frame) {
     let gate = gates.get(room);
     if (!gate) {
-      gate = new StillSceneGate(o.stillScene ?? DEFAULT_STILL_SCENE);
+      gate = new StillSceneGate(o.stillScene);
       gates.set(room, gate);
     }
     const thumb = thumbnail(frame);

@@ -13,6 +13,10 @@ export interface StillSceneOptions {
 
 export const DEFAULT_STILL_SCENE: StillSceneOptions = { minCellChange: 12, maxSkipMs: 60_000 };
 
+/** Luma (BT.601) of the pixel whose red byte is at `i`. */
+const grey = (rgb: Uint8Array, i: number) =>
+  0.299 * (rgb[i] ?? 0) + 0.587 * (rgb[i + 1] ?? 0) + 0.114 * (rgb[i + 2] ?? 0);
+
 /** At most this many pixels a row and a column are read (a 1920-wide snapshot: every 12th). */
 const SAMPLES = 160;
 
@@ -33,8 +37,7 @@ export function thumbnail(frame: Frame): Float32Array {
     for (let k = 0, x = 0; k < colCell.length; k++, x += stepX) {
       const i = (y * width + x) * 3;
       const cell = row + (colCell[k] ?? 0);
-      sums[cell] =
-        (sums[cell] ?? 0) + 0.299 * (rgb[i] ?? 0) + 0.587 * (rgb[i + 1] ?? 0) + 0.114 * (rgb[i + 2] ?? 0);
+      sums[cell] = (sums[cell] ?? 0) + grey(rgb, i);
       counts[cell] = (counts[cell] ?? 0) + 1;
     }
   }
@@ -45,8 +48,7 @@ export function thumbnail(frame: Frame): Float32Array {
       // A frame narrower or lower than the grid leaves cells empty: they take the pixel under their centre.
       const x = Math.floor((((c % COLS) + 0.5) * width) / COLS);
       const y = Math.floor(((Math.floor(c / COLS) + 0.5) * height) / ROWS);
-      const i = (y * width + x) * 3;
-      sums[c] = 0.299 * (rgb[i] ?? 0) + 0.587 * (rgb[i + 1] ?? 0) + 0.114 * (rgb[i + 2] ?? 0);
+      sums[c] = grey(rgb, (y * width + x) * 3);
     }
   }
   return sums;
