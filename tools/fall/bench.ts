@@ -17,11 +17,11 @@ import { ImpactTrigger } from '../../edge/src/scoring/fall-model/impact-trigger.
 import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { availableBackends, type TfBackendName } from '../../edge/src/scoring/tf-backend.ts';
 import { parseToolArgs } from '../cli-args.ts';
-import { loadAtBandRate, rng, shuffle } from './recordings.ts';
+import { FALLS_DATA_DIR, loadAtBandRate, rng, shuffle } from './recordings.ts';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
-    data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
+    data: { type: 'string', default: FALLS_DATA_DIR },
     'model-dir': { type: 'string', default: DEFAULT_FALL_MODEL_DIR },
     iterations: { type: 'string', default: '2000' },
     'stream-minutes': { type: 'string', default: '10' },

@@ -23,11 +23,11 @@ import { readManifest } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { parseToolArgs } from '../cli-args.ts';
 import { evaluateRecording } from './evaluate.ts';
-import { dropDuplicateRecordings, loadAtBandRate } from './recordings.ts';
+import { diagnosisSubjects, dropDuplicateRecordings, FALLS_DATA_DIR, loadAtBandRate } from './recordings.ts';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
-    data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
+    data: { type: 'string', default: FALLS_DATA_DIR },
     source: { type: 'string', default: 'SmartFallMM' },
     split: { type: 'string', default: 'train,validation' },
     'model-dir': { type: 'string' },
@@ -39,19 +39,7 @@ const modelDir = resolve(args['model-dir'] ?? DEFAULT_FALL_MODEL_DIR);
 const manifest = readManifest(modelDir);
 const split = manifest.split;
 if (!split) throw new Error(`${modelDir}/manifest.json has no split`);
-const parts = args.split.split(',').map((s) => s.trim());
-// The test subjects are looked at once, by the final replay: refuse them here.
-const unknown = parts.filter((p) => p !== 'train' && p !== 'validation');
-if (unknown.length > 0) {
-  console.error(
-    `--split takes train and/or validation, got ${unknown.join(',')}` +
-      (unknown.includes('test') ? ' (the test subjects are read once, by the final replay, never here)' : ''),
-  );
-  process.exit(2);
-}
-const subjects = new Set(
-  parts.flatMap((p) => (p === 'train' ? split.train : p === 'validation' ? split.validation : [])),
-);
+const { parts, subjects } = diagnosisSubjects(split, args.split);
 const selected = readFallsIndex(dir).filter(
   (r) => r.source === args.source && r.label === args.label && subjects.has(r.subject),
 );

@@ -23,11 +23,11 @@ import {
   type RecordingResult,
   summarise,
 } from './evaluate.ts';
-import { dropDuplicateRecordings } from './recordings.ts';
+import { dropDuplicateRecordings, FALLS_DATA_DIR } from './recordings.ts';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
-    data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
+    data: { type: 'string', default: FALLS_DATA_DIR },
     scorer: { type: 'string', default: 'fall-model' },
     split: { type: 'string' },
     subjects: { type: 'string' },

@@ -14,22 +14,18 @@ import {
 import { readManifest } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
 import { parseToolArgs } from '../cli-args.ts';
-import { dropDuplicateRecordings, loadAtBandRate } from './recordings.ts';
+import { diagnosisSubjects, dropDuplicateRecordings, FALLS_DATA_DIR, loadAtBandRate } from './recordings.ts';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
-    data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
+    data: { type: 'string', default: FALLS_DATA_DIR },
     split: { type: 'string', default: 'train,validation' },
     label: { type: 'string', default: 'fall' },
   },
 });
 const dir = resolve(args.data);
 const split = readManifest(DEFAULT_FALL_MODEL_DIR).split!;
-const parts = args.split.split(',');
-if (parts.includes('test')) throw new Error('peak-heights never reads the test subjects');
-const subjects = new Set(
-  parts.flatMap((p) => (p === 'train' ? split.train : p === 'validation' ? split.validation : [])),
-);
+const { subjects } = diagnosisSubjects(split, args.split);
 const infos = dropDuplicateRecordings(
   dir,
   readFallsIndex(dir).filter(

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RecordingInfo } from '../../edge/src/datasets/falls.ts';
-import { dropDuplicateRecordings, splitSubjects } from './recordings.ts';
+import { diagnosisSubjects, dropDuplicateRecordings, splitSubjects } from './recordings.ts';
 
 /** A synthetic index: per source, subjects with falls and subjects with ADLs only. */
 function index(): RecordingInfo[] {
@@ -89,5 +89,30 @@ describe('dropDuplicateRecordings', () => {
     const { kept, dropped } = dropDuplicateRecordings(dir, ['a.csv.gz', 'b.csv.gz', 'c.csv.gz'].map(info));
     expect(kept.map((r) => r.file)).toEqual(['a.csv.gz', 'c.csv.gz']);
     expect(dropped).toEqual([{ file: 'b.csv.gz', sameAs: 'a.csv.gz' }]);
+  });
+});
+
+describe('diagnosisSubjects', () => {
+  const split = { train: ['A', 'B'], validation: ['C'], test: ['D'] };
+  afterEach(() => vi.restoreAllMocks());
+
+  it('gives the subjects of train and validation, never the test subjects', () => {
+    expect(diagnosisSubjects(split, 'train, validation').subjects).toEqual(new Set(['A', 'B', 'C']));
+    expect(diagnosisSubjects(split, 'validation')).toEqual({
+      parts: ['validation'],
+      subjects: new Set(['C']),
+    });
+  });
+
+  it('refuses test or an unknown part with the reason and exit code 2', () => {
+    const printed: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((m: string) => void printed.push(m));
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    expect(() => diagnosisSubjects(split, 'train,test')).toThrow('exit 2');
+    expect(() => diagnosisSubjects(split, 'trian')).toThrow('exit 2');
+    expect(printed[0]).toContain('got test (the test subjects are read once');
+    expect(printed[1]).toContain('got trian');
   });
 });

@@ -2,7 +2,7 @@
 // training, evaluation and benchmark tools so all three see the same samples.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type RecordingInfo, readRecording, resample } from '../../edge/src/datasets/falls.ts';
 import { type AccelSample, BAND_RATE_HZ } from '../../edge/src/scoring/scorer.ts';
@@ -19,6 +19,32 @@ function isRegular(samples: readonly AccelSample[]): boolean {
   for (let i = 1; i < samples.length; i++)
     if (Math.abs(samples[i]!.tMs - samples[i - 1]!.tMs - step) > 1) return false;
   return true;
+}
+
+/** Where the falls data set sits beside the repository (../shared/datasets/falls): every tool's default `--data`. */
+export const FALLS_DATA_DIR = resolve(import.meta.dirname, '../../../shared/datasets/falls');
+
+/**
+ * The subjects of the named parts (`train`, `validation`) of a model's split, for the tools that diagnose a
+ * design. The test subjects are replayed once, by the final run: asking for them, or for any other part,
+ * prints why and exits 2.
+ */
+export function diagnosisSubjects(
+  split: { train: readonly string[]; validation: readonly string[] },
+  partsArg: string,
+): { parts: string[]; subjects: Set<string> } {
+  const parts = partsArg.split(',').map((s) => s.trim());
+  const unknown = parts.filter((p) => p !== 'train' && p !== 'validation');
+  if (unknown.length > 0) {
+    console.error(
+      `--split takes train and/or validation, got ${unknown.join(',')}` +
+        (unknown.includes('test')
+          ? ' (the test subjects are read once, by the final replay, never here)'
+          : ''),
+    );
+    process.exit(2);
+  }
+  return { parts, subjects: new Set(parts.flatMap((p) => (p === 'train' ? split.train : split.validation))) };
 }
 
 /** A recording left out because another one holds exactly the same samples. */

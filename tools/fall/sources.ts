@@ -6,10 +6,11 @@
 import { join, resolve } from 'node:path';
 import { magnitude, readFallsIndex, readRecording } from '../../edge/src/datasets/falls.ts';
 import { parseToolArgs } from '../cli-args.ts';
+import { FALLS_DATA_DIR } from './recordings.ts';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
-    data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
+    data: { type: 'string', default: FALLS_DATA_DIR },
   },
 });
 const dir = resolve(args.data);

@@ -15,22 +15,30 @@ import { join, resolve } from 'node:path';
 import { readFallsIndex } from '../../edge/src/datasets/falls.ts';
 import { DEFAULT_FALL_MODEL_DIR } from '../../edge/src/scoring/fall-model/fall-model.scorer.ts';
 import { readManifest } from '../../edge/src/scoring/fall-model/model-files.ts';
+import { parseToolArgs } from '../cli-args.ts';
+import { FALLS_DATA_DIR } from './recordings.ts';
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
-const own = dash < 0 ? argv : argv.slice(0, dash);
+const own = parseToolArgs(import.meta.url, {
+  args: dash < 0 ? argv : argv.slice(0, dash),
+  options: {
+    source: { type: 'string', default: 'SmartFallMM' },
+    data: { type: 'string', default: FALLS_DATA_DIR },
+    tag: { type: 'string', default: 'design' },
+  },
+});
 // --no-test would skip the replay of the held-out fold (passed to train.ts as its "test" subjects).
 const trainFlags = (dash < 0 ? [] : argv.slice(dash + 1)).filter((a) => a !== '--no-test');
 // The folds set the subjects themselves: a --subjects/--validation/--test passed through would override them.
-for (const a of ['--subjects', '--validation', '--test'])
-  if (trainFlags.includes(a)) throw new Error(`subject-folds sets ${a} itself: do not pass it`);
-const opt = (name: string, fallback: string) => {
-  const i = own.indexOf(`--${name}`);
-  return i >= 0 && own[i + 1] !== undefined ? own[i + 1]! : fallback;
-};
-const source = opt('source', 'SmartFallMM');
-const dataDir = resolve(opt('data', resolve(import.meta.dirname, '../../../shared/datasets/falls')));
-const tag = opt('tag', 'design');
+const setHere = ['--subjects', '--validation', '--test'].filter((a) => trainFlags.includes(a));
+if (setHere.length > 0) {
+  console.error(`subject-folds sets ${setHere.join(', ')} itself: do not pass it to train.ts`);
+  process.exit(2);
+}
+const source = own.source;
+const dataDir = resolve(own.data);
+const tag = own.tag;
 
 const split = readManifest(DEFAULT_FALL_MODEL_DIR).split;
 if (!split) throw new Error('models/fall/manifest.json has no split');

@@ -36,7 +36,13 @@ import {
   summarise,
 } from './evaluate.ts';
 import { readLoso, writeModelCard } from './model-card.ts';
-import { dropDuplicateRecordings, rng, type SubjectSplit, splitSubjects } from './recordings.ts';
+import {
+  dropDuplicateRecordings,
+  FALLS_DATA_DIR,
+  rng,
+  type SubjectSplit,
+  splitSubjects,
+} from './recordings.ts';
 import { StackedTrainer } from './stacked-trainer.ts';
 import { buildWindows, recordingCurve, type ThresholdPoint } from './windows.ts';
 
@@ -51,7 +57,7 @@ export const TESTED_BY_V2 = ['SA02', 'SA14', 'SA17', 'SA18', 'SE02', 'SE04', 'U0
 
 const args = parseToolArgs(import.meta.url, {
   options: {
-    data: { type: 'string', default: resolve(import.meta.dirname, '../../../shared/datasets/falls') },
+    data: { type: 'string', default: FALLS_DATA_DIR },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../models/fall') },
     seed: { type: 'string', default: '7' },
     epochs: { type: 'string', default: '6' },
@@ -123,13 +129,11 @@ const outDir = resolve(args.out);
 const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()) : undefined);
 let infos = readFallsIndex(dataDir);
 // Recordings filed twice (SmartFallMM SF45: one trial 22 times) count once: recordings.ts.
-const duplicates = args['keep-duplicates']
-  ? []
-  : (() => {
-      const d = dropDuplicateRecordings(dataDir, infos);
-      infos = d.kept;
-      return d.dropped;
-    })();
+const deduplicated = args['keep-duplicates']
+  ? { kept: infos, dropped: [] }
+  : dropDuplicateRecordings(dataDir, infos);
+infos = deduplicated.kept;
+const duplicates = deduplicated.dropped;
 const clipG = Number(args['clip-g']) > 0 ? Number(args['clip-g']) : undefined;
 const lowPassHz = Number(args['low-pass-hz']) > 0 ? Number(args['low-pass-hz']) : undefined;
 // The scorer's input conditioning (input-conditioner.ts), recorded in the manifest and applied to every window.

@@ -18,12 +18,13 @@ import {
   type SelfTestFile,
 } from '../../edge/src/scoring/fall-model/index.ts';
 import { parseToolArgs } from '../cli-args.ts';
+import { FALLS_DATA_DIR } from '../fall/recordings.ts';
 import { buildWindows } from '../fall/windows.ts';
 
 const values = parseToolArgs(import.meta.url, {
   options: {
     model: { type: 'string', default: DEFAULT_FALL_MODEL_DIR },
-    data: { type: 'string', default: join(import.meta.dirname, '../../../shared/datasets/falls') },
+    data: { type: 'string', default: FALLS_DATA_DIR },
     falls: { type: 'string', default: '2' },
     adls: { type: 'string', default: '2' },
     margin: { type: 'string', default: '0.2' },
