@@ -10,6 +10,7 @@
  *    functions by self time (default 15).
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { numberArg } from './number-arg.ts';
 
 interface ProfileNode {
@@ -98,25 +99,49 @@ function summarize(profile: CpuProfile, fromS: number, toS: number, top: number,
   return out;
 }
 
-const args = process.argv.slice(2);
-const file = args.find((x, i) => !x.startsWith('--') && !args[i - 1]?.startsWith('--'));
-if (!file || args.includes('--help')) {
-  console.log(USAGE);
-  process.exit(file ? 0 : 2);
+/** The command line, or its error and the usage with exit 2. */
+function commandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        'from-s': { type: 'string', default: '0' },
+        'to-s': { type: 'string', default: '1e7' },
+        top: { type: 'string', default: '15' },
+        'bucket-s': { type: 'string', default: '10' },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`cpu-profile: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
 }
-const option = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? undefined : args[i + 1];
-};
+const { values: a, positionals } = commandLine();
+if (a.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const file = positionals[0];
+if (positionals.length !== 1 || file === undefined) {
+  console.error(`cpu-profile: one .cpuprofile file, got ${positionals.length}\n${USAGE}`);
+  process.exit(2);
+}
 const num = numberArg('cpu-profile', USAGE);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-const fromS = num('from-s', option('from-s') ?? '0', 0, 1e7);
-const toS = num('to-s', option('to-s') ?? '1e7', 0, 1e7);
+let profile: CpuProfile;
+try {
+  profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  if (!Array.isArray(profile.nodes) || !Array.isArray(profile.samples) || !Array.isArray(profile.timeDeltas))
+    throw new Error('no nodes, samples and timeDeltas: not a V8 CPU profile');
+} catch (err) {
+  console.error(`cpu-profile: cannot read ${file}: ${(err as Error).message}`);
+  process.exit(2);
+}
 for (const line of summarize(
   profile,
-  fromS,
-  toS,
-  num('top', option('top') ?? '15', 1, 1000),
-  num('bucket-s', option('bucket-s') ?? '10', 1, 3600),
+  num('from-s', a['from-s'], 0, 1e7),
+  num('to-s', a['to-s'], 0, 1e7),
+  num('top', a.top, 1, 1000),
+  num('bucket-s', a['bucket-s'], 1, 3600),
 ))
   console.log(line);

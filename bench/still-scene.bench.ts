@@ -10,16 +10,10 @@ import { dirname, join } from 'node:path';
 import type { Frame } from '../edge/src/camera/frame.ts';
 import { decodeJpeg } from '../edge/src/camera/jpeg-decode.ts';
 import { StillSceneGate, thumbnail } from '../edge/src/camera/still-scene.ts';
-import { numberArg } from './number-arg.ts';
+import { numberOption, parseToolArgs } from '../tools/cli-args.ts';
 
-const USAGE = 'npx tsx bench/still-scene.bench.ts [--iterations N]';
-const i = process.argv.indexOf('--iterations');
-const iterations = numberArg('still-scene', USAGE)(
-  'iterations',
-  i < 0 ? '300' : process.argv[i + 1],
-  10,
-  1e6,
-);
+const args = parseToolArgs(import.meta.url, { options: { iterations: { type: 'string', default: '300' } } });
+const iterations = numberOption(import.meta.url, 'iterations', args.iterations, 10, 1e6);
 const demo = join(
   dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')),
   'demo',
