@@ -42,7 +42,7 @@ describe('model updates from the cloud', () => {
     pty = await ptysFor(h);
     gw = await startGatewayProcess({ ...h, cloudUrl: cloud.mqttUrl, wristbandPath: h.rx });
     await waitFor(
-      async () => activeModels().then((m) => m.includes('fall-model@3.1.0')),
+      async () => activeModels().then((m) => m.includes('fall-model@3.2.0')),
       30_000,
       'first heartbeat',
     );
@@ -94,8 +94,8 @@ describe('model updates from the cloud', () => {
     proxy.setTamper(() => false);
 
     expect(proxy.tampered).toEqual(['/gateway-models/fall-model/2.0.3/files/weights.bin']);
-    expect(result).toMatchObject({ status: 'refused', reason: 'file_hash_mismatch', activeVersion: '3.1.0' });
-    expect(await activeModels()).toContain('fall-model@3.1.0');
+    expect(result).toMatchObject({ status: 'refused', reason: 'file_hash_mismatch', activeVersion: '3.2.0' });
+    expect(await activeModels()).toContain('fall-model@3.2.0');
     expect(gw.lines.find((l) => l.msg === 'model update refused')).toMatchObject({
       reason: 'file_hash_mismatch',
       counters: { refused: 1 },
@@ -114,13 +114,13 @@ describe('model updates from the cloud', () => {
     expect(result).toMatchObject({
       status: 'rolled_back',
       reason: 'self_test_failed',
-      activeVersion: '3.1.0',
+      activeVersion: '3.2.0',
     });
     expect(result.detail).toMatch(/expected fall, got no score/);
     await publish(withTruncatedWeights(mkdtempSync(join(tmp, 'v')), '2.0.4'));
     const cut = await deploy('2.0.4');
-    expect(cut).toMatchObject({ status: 'rolled_back', reason: 'load_failed', activeVersion: '3.1.0' });
-    expect(await activeModels()).toContain('fall-model@3.1.0');
+    expect(cut).toMatchObject({ status: 'rolled_back', reason: 'load_failed', activeVersion: '3.2.0' });
+    expect(await activeModels()).toContain('fall-model@3.2.0');
     expect(existsSync(modelsDir()) ? readdirSync(modelsDir()) : []).toEqual([]);
   }, 90_000);
 
@@ -150,7 +150,7 @@ describe('model updates from the cloud', () => {
     expect(g.lastModelUpdate).toMatchObject({ outcome: 'accepted', activeVersion: '2.0.1' });
     expect(JSON.parse(readFileSync(join(modelsDir(), 'active.json'), 'utf8'))).toMatchObject({
       version: '2.0.1',
-      previous: '3.1.0',
+      previous: '3.2.0',
     });
 
     await replay(FALL_RECORDING, h.tx, { speed: 10 });

@@ -46,7 +46,7 @@ import {
 import { StackedTrainer } from './stacked-trainer.ts';
 import { buildWindows, recordingCurve, type ThresholdPoint } from './windows.ts';
 
-export const MODEL_VERSION = '3.1.0';
+export const MODEL_VERSION = '3.2.0';
 /**
  * Subjects whose figures informed model 1.0.0's design and threshold (its validation subjects): never drawn
  * for test, so the test subjects are ones nobody has looked at.

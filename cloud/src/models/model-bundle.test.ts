@@ -17,7 +17,7 @@ const problem = (files: Map<string, Buffer>) => {
 describe('indexBundle', () => {
   it('indexes the shipped fall model: its four files, name and version from its manifest', () => {
     const index = indexBundle(shipped());
-    expect(index.model).toEqual({ name: 'fall-model', version: '3.1.0' });
+    expect(index.model).toEqual({ name: 'fall-model', version: '3.2.0' });
     expect(index.files.map((f) => f.name)).toEqual([
       'manifest.json',
       'model.json',

@@ -45,8 +45,8 @@ describe('SwappableScorer', () => {
     await Promise.resolve();
     expect(swapped).toBe(false);
     run(s, impactAt + 5, samples.length, found);
-    expect(await swap).toEqual({ name: 'fall-model', version: '3.1.0' });
-    expect(found.map((d) => d.score.model.version)).toEqual(['3.1.0']);
+    expect(await swap).toEqual({ name: 'fall-model', version: '3.2.0' });
+    expect(found.map((d) => d.score.model.version)).toEqual(['3.2.0']);
     expect(s.model.version).toBe('2.0.1');
     expect(dispose).toHaveBeenCalledOnce();
     s.dispose();

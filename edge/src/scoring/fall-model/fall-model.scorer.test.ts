@@ -9,7 +9,7 @@ import { ImpactTrigger } from './impact-trigger.ts';
 import { InputConditioner } from './input-conditioner.ts';
 
 const DATA = resolve(import.meta.dirname, '../../../../../shared/datasets/falls');
-// Both recordings belong to U11, a validation subject of models 3.0.0 and 3.1.0: the shipped model never trained on them.
+// Both recordings belong to U11, a validation subject of models 3.0.0, 3.1.0 and 3.2.0: the shipped model never trained on them.
 const FALL = 'umafall/Subject_11_Fall_backwardFall_1_2016-06-10_17-56-03.csv.gz';
 const ADL = 'umafall/Subject_11_ADL_Walking_1_2016-06-10_17-36-39.csv.gz';
 const atBandRate = (file: string) => resample(readRecording(join(DATA, file)), BAND_RATE_HZ);
