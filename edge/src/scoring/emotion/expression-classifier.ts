@@ -106,7 +106,7 @@ export async function createExpressionClassifier(
   const probsOf = async (crops: Tensor4D): Promise<Tensor2D> => {
     const raw = await extractFeatures(rt, crops, f.blocks);
     const p = tf.tidy(
-      () => head.predict(tf.div(tf.sub(featureView(rt, raw, f.views), mean), std)) as Tensor2D,
+      () => head.predict(tf.div(tf.sub(featureView(rt, raw, f.views, f.blocks), mean), std)) as Tensor2D,
     );
     raw.dispose();
     return p;

@@ -35,11 +35,11 @@ describe.skipIf(!haveFaces)('features from inside face-api’s nets', () => {
     const ref = await shipped.features(crops);
     const raw = await extractFeatures(rt, crops, ['expr']);
     expect(raw.shape).toEqual([8, VIEW_SIZE.exprMap]);
-    const global = featureView(rt, raw, ['exprGlobal']);
+    const global = featureView(rt, raw, ['exprGlobal'], ['expr']);
     const diff = rt.tf.max(rt.tf.abs(rt.tf.sub(global, ref))).dataSync()[0]!;
     expect(diff).toBeLessThan(1e-3);
     expect(rt.tf.max(ref).dataSync()[0]).toBeGreaterThan(1); // real activations, not zeros
-    const pooled = featureView(rt, raw, ['expr3x3', 'exprGlobal']);
+    const pooled = featureView(rt, raw, ['expr3x3', 'exprGlobal'], ['expr']);
     expect(pooled.shape).toEqual([8, VIEW_SIZE.expr3x3 + VIEW_SIZE.exprGlobal]);
     rt.tf.dispose([ref, raw, global, pooled]);
   });
