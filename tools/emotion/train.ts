@@ -1,10 +1,12 @@
-// npm run train:emotion -- [--seed 13] [--epochs 40] [--view expr3x3+landmark] [--hidden 256] [--reduce 0]
-//                          [--no-tta] [--no-write] [--no-test] [--out models/emotion]
+// npm run train:emotion -- [--seed 13] [--init-seed S] [--epochs 40] [--blocks expr+mx] [--view expr3x3+mxGlobal]
+//                          [--hidden 256] [--reduce 0] [--no-tta] [--no-write] [--no-test] [--out models/emotion]
 //
 // Improves on face-api's shipped expression layer with a small head on frozen features from inside face-api's
 // own nets (edge/src/scoring/emotion/face-features.ts): the expression net's 7×7×256 map before its global
 // pooling and the landmark net's map, read through a chosen view (pooled to 3×3 positions, or the whole map
-// through a shared per-position layer). Convolution training in pure JS is far too slow on 2 cores, so the
+// through a shared per-position layer), and from a second frozen net, the mini-Xception of @vladmandic/human
+// (edge/src/scoring/emotion/mini-xception.ts: its last map pooled, its logits). Each net's features are cached
+// under their own key. Convolution training in pure JS is far too slow on 2 cores, so the
 // frozen nets run once per crop and its mirror (augmentation and test-time flip averaging), cached under
 // .data/cache/emotion; the head then trains in minutes. Split: Training_* files of ../shared/datasets/faces,
 // stratified by class into train and validation (epoch, view and head are chosen on validation: --no-write
@@ -12,6 +14,7 @@
 // the gateway loads, never used for a choice. Seeded; writes model.json, weights.bin, manifest.json and the
 // model card README.md into --out.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EmotionManifest } from '../../edge/src/scoring/emotion/expression-classifier.ts';
@@ -23,14 +26,16 @@ import {
   type FeatureBlock,
   type FeatureView,
   featureView,
+  isFaceApiBlock,
   loadFeatureNets,
   VIEW_SIZE,
 } from '../../edge/src/scoring/emotion/face-features.ts';
+import { MINI_XCEPTION_ORDER, MINI_XCEPTION_SOURCE } from '../../edge/src/scoring/emotion/mini-xception.ts';
 import { writeLayersModel } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { parseToolArgs } from '../cli-args.ts';
 import { rng, shuffle } from '../fall/recordings.ts';
 import { FACES_DIR, listFaces } from './dataset.ts';
-import { featuresOf } from './feature-cache.ts';
+import { type FeatureSet, featuresOf } from './feature-cache.ts';
 import { confusionReport, formatReport } from './metrics.ts';
 import { writeEmotionCard } from './model-card.ts';
 
@@ -40,7 +45,10 @@ const args = parseToolArgs(import.meta.url, {
   options: {
     data: { type: 'string', default: FACES_DIR },
     out: { type: 'string', default: resolve(import.meta.dirname, '../../models/emotion') },
+    /** Seeds the split (and, without --init-seed, the head's initialisation, dropout and epoch order). */
     seed: { type: 'string', default: '13' },
+    /** Seeds only the head's initialisation, dropout and epoch order: the same split, another run (seed spread). */
+    'init-seed': { type: 'string' },
     epochs: { type: 'string', default: '40' },
     hidden: { type: 'string', default: '256' },
     dropout: { type: 'string', default: '0.5' },
@@ -63,7 +71,7 @@ const args = parseToolArgs(import.meta.url, {
     reduce: { type: 'string', default: '0' },
     /** Test-time flip averaging: the head's answer for the crop and its mirror, averaged. */
     'no-tta': { type: 'boolean', default: false },
-    /** The frozen blocks to extract and cache (face-features.ts): expr, or expr+landmark (~1.8× the time). */
+    /** The frozen blocks to extract and cache (face-features.ts): expr, expr+landmark (~1.8× the time), expr+mx. */
     blocks: { type: 'string', default: 'expr' },
     /** With --extract-only: compute only cache chunk k of every n (parallel extraction), e.g. 0/2. */
     shard: { type: 'string' },
@@ -71,6 +79,7 @@ const args = parseToolArgs(import.meta.url, {
   },
 });
 const seed = Number(args.seed);
+const initSeed = args['init-seed'] === undefined ? seed : Number(args['init-seed']);
 const startedAt = Date.now();
 
 const rt = await loadFaceApi(['wasm', 'cpu'], (m) => console.log(m));
@@ -116,20 +125,31 @@ log(`split: train ${trainIdx.length}, validation ${valIdx.length}, test ${testId
 const blocks = args.blocks.split('+') as FeatureBlock[];
 await loadFeatureNets(rt, blocks);
 const shard = args.shard?.split('/').map(Number) as [number, number] | undefined;
-const extracted = await featuresOf(
-  tf,
-  (crops) => extractFeatures(rt, crops, blocks),
-  files,
-  `face-api-${rt.faceapi.version}/${blocks.join('+')}`,
-  args['extract-only'] ? shard : undefined,
+// One cache per net: face-api's blocks under face-api's key (as before), the mini-Xception's under its own,
+// so either can be combined with the other without computing it again. A raw row is the groups side by side.
+const groups = [blocks.filter(isFaceApiBlock), blocks.filter((b) => !isFaceApiBlock(b))].filter(
+  (g) => g.length > 0,
 );
+const rawBlocks = groups.flat();
+const featureSets: FeatureSet[] = [];
+for (const g of groups) {
+  const set = await featuresOf(
+    tf,
+    (crops) => extractFeatures(rt, crops, g),
+    files,
+    isFaceApiBlock(g[0]!)
+      ? `face-api-${rt.faceapi.version}/${g.join('+')}`
+      : `${MINI_XCEPTION_SOURCE}/map4x4+logits`,
+    args['extract-only'] ? shard : undefined,
+  );
+  if (set) featureSets.push(set);
+}
 if (args['extract-only']) process.exit(0);
-const feats = extracted!;
-const rawDim = feats.dim;
+const rawDim = featureSets.reduce((a, f) => a + f.dim, 0);
 const views = args.view.split('+') as FeatureView[];
 for (const v of views)
   if (!(v in VIEW_SIZE)) throw new Error(`--view: unknown ${v} (${Object.keys(VIEW_SIZE).join(', ')})`);
-if (!blocksFor(views).every((b) => blocks.includes(b)))
+if (!blocksFor(views).every((b) => rawBlocks.includes(b)))
   throw new Error(`--view ${args.view} needs --blocks ${blocksFor(views).join('+')}`);
 const dim = views.reduce((a, v) => a + VIEW_SIZE[v], 0);
 const reduce = Number(args.reduce);
@@ -142,15 +162,19 @@ type T2 = ReturnType<typeof tf.tensor2d>;
 const viewRows = (idx: number[], mirrored: boolean, v: readonly FeatureView[] = views) => {
   const d = v.reduce((a, x) => a + VIEW_SIZE[x], 0);
   const out = new Float32Array(idx.length * d);
-  const src = mirrored ? feats.xFlip : feats.x;
   for (let s = 0; s < idx.length; s += 512) {
     const part = idx.slice(s, s + 512);
     const raw = new Float32Array(part.length * rawDim);
-    part.forEach((i, r) => {
-      raw.set(src.subarray(i * rawDim, (i + 1) * rawDim), r * rawDim);
-    });
+    let offset = 0;
+    for (const set of featureSets) {
+      const src = mirrored ? set.xFlip : set.x;
+      part.forEach((i, r) => {
+        raw.set(src.subarray(i * set.dim, (i + 1) * set.dim), r * rawDim + offset);
+      });
+      offset += set.dim;
+    }
     const t = tf.tensor2d(raw, [part.length, rawDim]);
-    const view = featureView(rt, t, v);
+    const view = featureView(rt, t, v, rawBlocks);
     out.set(view.dataSync() as Float32Array, s * d);
     tf.dispose([t, view]);
   }
@@ -195,12 +219,12 @@ if (reduce > 0) {
     tf.layers.dense({
       units: reduce,
       activation: 'relu',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 3 }),
+      kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed + 3 }),
       kernelRegularizer: l2,
     }),
   );
   model.add(tf.layers.flatten());
-  model.add(tf.layers.dropout({ rate: dropout, seed: seed + 4 }));
+  model.add(tf.layers.dropout({ rate: dropout, seed: initSeed + 4 }));
 }
 if (hidden > 0) {
   model.add(
@@ -208,18 +232,18 @@ if (hidden > 0) {
       ...(reduce > 0 ? {} : { inputShape: [dim] }),
       units: hidden,
       activation: 'relu',
-      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed }),
       kernelRegularizer: l2,
     }),
   );
-  model.add(tf.layers.dropout({ rate: dropout, seed: seed + 1 }));
+  model.add(tf.layers.dropout({ rate: dropout, seed: initSeed + 1 }));
 }
 model.add(
   tf.layers.dense({
     ...(hidden > 0 || reduce > 0 ? {} : { inputShape: [dim] }),
     units: EMOTIONS.length,
     activation: 'softmax',
-    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
+    kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed + 2 }),
     kernelRegularizer: l2,
   }),
 );
@@ -269,8 +293,10 @@ const epochs = Number(args.epochs);
 const batchSize = Number(args['batch-size']);
 let best = { epoch: 0, macroF1: -1, accuracy: 0, weights: [] as ReturnType<typeof tf.tensor>[] };
 const order = trainY.map((_, i) => i);
+// Without --init-seed the epoch order continues the split's stream (as every earlier run did: same figures).
+const epochRand = initSeed === seed ? rand : rng(initSeed + 1000);
 for (let epoch = 1; epoch <= epochs; epoch++) {
-  shuffle(order, rand);
+  shuffle(order, epochRand);
   const idx = tf.tensor1d(order, 'int32');
   const x = tf.gather(trainX, idx);
   const y = tf.oneHot(tf.gather(tf.tensor1d(trainY, 'int32'), idx), EMOTIONS.length);
@@ -309,16 +335,32 @@ const shippedOn = (idx: number[]) => {
   return out;
 };
 const shippedValReport = confusionReport(valY, shippedOn(valIdx));
+// The mini-Xception's own answer (its softmax, averaged with its mirror's, as the probe measured it), when cached.
+const mxOn = (idx: number[]) => {
+  if (!rawBlocks.includes('mx')) return undefined;
+  const a = tf.tensor2d(viewRows(idx, false, ['mxLogits']), [idx.length, 7]);
+  const b = tf.tensor2d(viewRows(idx, true, ['mxLogits']), [idx.length, 7]);
+  const out = argmaxOf(() => tf.add(tf.softmax(a), tf.softmax(b)) as T2).map((p) =>
+    EMOTIONS.indexOf(MINI_XCEPTION_ORDER[p]!),
+  );
+  tf.dispose([a, b]);
+  return out;
+};
+const mxValPredicted = mxOn(valIdx);
+const mxValReport = mxValPredicted ? confusionReport(valY, mxValPredicted) : undefined;
 log(
   `kept epoch ${best.epoch}: validation accuracy ${val.accuracy.toFixed(3)} macro-F1 ${val.macroF1.toFixed(3)}` +
     ` (without flip averaging ${valNoTta.accuracy.toFixed(3)} / ${valNoTta.macroF1.toFixed(3)});` +
-    ` face-api as shipped on the same validation faces: ${shippedValReport.accuracy.toFixed(3)} / ${shippedValReport.macroF1.toFixed(3)}`,
+    ` face-api as shipped on the same validation faces: ${shippedValReport.accuracy.toFixed(3)} / ${shippedValReport.macroF1.toFixed(3)}` +
+    (mxValReport
+      ? `; mini-Xception as shipped (flip averaged): ${mxValReport.accuracy.toFixed(3)} / ${mxValReport.macroF1.toFixed(3)}`
+      : ''),
 );
 console.log(
   `\nVALIDATION (${valIdx.length} faces), head ${args.view}${reduce ? ` reduce ${reduce}` : ''}:\n${formatReport(val)}`,
 );
 console.log(
-  `emotion-train-validation view=${args.view} reduce=${reduce} hidden=${hidden} tta=${tta} accuracy=${val.accuracy.toFixed(3)} macro_f1=${val.macroF1.toFixed(3)} shipped_accuracy=${shippedValReport.accuracy.toFixed(3)}`,
+  `emotion-train-validation view=${args.view} reduce=${reduce} hidden=${hidden} dropout=${dropout} l2=${args.l2} seed=${seed} init_seed=${initSeed} tta=${tta} kept_epoch=${best.epoch} accuracy=${val.accuracy.toFixed(3)} macro_f1=${val.macroF1.toFixed(3)} shipped_accuracy=${shippedValReport.accuracy.toFixed(3)} seconds=${Math.round((Date.now() - startedAt) / 1000)} load=${loadavg()[0]!.toFixed(1)}`,
 );
 if (args['no-write']) process.exit(0);
 
@@ -328,7 +370,7 @@ const manifest: EmotionManifest = {
   name: 'emotion-head',
   version: EMOTION_MODEL_VERSION,
   features: {
-    source: `face-api-${rt.faceapi.version}/${blocksFor(views).join('+')}`,
+    source: sourceOf(blocksFor(views)),
     blocks: blocksFor(views),
     views,
     size: dim,
@@ -349,8 +391,18 @@ const manifest: EmotionManifest = {
 };
 writeFileSync(join(args.out, 'manifest.json'), `${JSON.stringify(manifest)}\n`);
 
+/** The frozen nets a block list runs, e.g. `face-api-1.7.15/expr + human-3.3.6/mini-xception`. */
+function sourceOf(bs: FeatureBlock[]): string {
+  const faceApi = bs.filter(isFaceApiBlock);
+  return [
+    ...(faceApi.length ? [`face-api-${rt.faceapi.version}/${faceApi.join('+')}`] : []),
+    ...(bs.includes('mx') ? [MINI_XCEPTION_SOURCE] : []),
+  ].join(' + ');
+}
+
 let test: ReturnType<typeof confusionReport> | undefined;
 let shippedTest: ReturnType<typeof confusionReport> | undefined;
+let mxTest: ReturnType<typeof confusionReport> | undefined;
 if (!args['no-test']) {
   // The test split, once, from the cached features through the same view, standardisation, head and flip
   // averaging the classifier applies (face-features.test.ts checks that path against the classifier's).
@@ -361,9 +413,14 @@ if (!args['no-test']) {
   tf.dispose([testX, testXFlip]);
   test = confusionReport(testY, predicted);
   shippedTest = confusionReport(testY, shippedOn(testIdx));
+  const mxTestPredicted = mxOn(testIdx);
+  mxTest = mxTestPredicted ? confusionReport(testY, mxTestPredicted) : undefined;
   console.log(`\nTEST (PublicTest, ${testIdx.length} faces), trained head:\n${formatReport(test)}`);
   console.log(
-    `test accuracy ${test.accuracy.toFixed(3)} macro-F1 ${test.macroF1.toFixed(3)}; shipped layer: accuracy ${shippedTest.accuracy.toFixed(3)} macro-F1 ${shippedTest.macroF1.toFixed(3)}`,
+    `test accuracy ${test.accuracy.toFixed(3)} macro-F1 ${test.macroF1.toFixed(3)}; shipped layer: accuracy ${shippedTest.accuracy.toFixed(3)} macro-F1 ${shippedTest.macroF1.toFixed(3)}` +
+      (mxTest
+        ? `; mini-Xception as shipped: accuracy ${mxTest.accuracy.toFixed(3)} macro-F1 ${mxTest.macroF1.toFixed(3)}`
+        : ''),
   );
 }
 const seconds = Math.round((Date.now() - startedAt) / 1000);
@@ -385,16 +442,19 @@ writeEmotionCard(args.out, {
   val,
   valNoTta,
   shippedVal: shippedValReport,
+  mxVal: mxValReport,
   test,
   shippedTest,
+  mxTest,
   sizeBytes:
     weightsBytes +
     statSync(join(args.out, 'model.json')).size +
     statSync(join(args.out, 'manifest.json')).size,
   weightsBytes,
   seconds,
-  extraction: feats.extraction,
+  extraction: featureSets.map((f) => f.extraction),
   featuresSource: manifest.features.source,
+  blocks: manifest.features.blocks,
   views: args.view,
   tta,
   dim,
