@@ -1,4 +1,4 @@
-// npm run eval:emotion -- --data DIR [--classifier trained|shipped] [--part PublicTest] [--backend wasm|cpu]
+// npm run eval:emotion -- --data DIR [--classifier trained|shipped] [--model DIR] [--part PublicTest] [--backend wasm|cpu]
 // Classifies every face of a folder in the format of ../shared/datasets/faces (the crop is the face: no
 // detector) and prints per-class recall, the confusion matrix and macro-F1, ending with
 // `emotion-eval images=N accuracy=0.xxx macro_f1=0.xxx`.
@@ -23,6 +23,8 @@ const values = parseToolArgs(import.meta.url, {
       type: 'string',
       default: existsSync(join(EMOTION_MODEL_DIR, 'manifest.json')) ? 'trained' : 'shipped',
     },
+    /** A trained head's folder other than models/emotion (e.g. a candidate written by train:emotion --out). */
+    model: { type: 'string' },
     part: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     limit: { type: 'string' },
@@ -48,7 +50,7 @@ if (files.length === 0) {
   process.exit(2);
 }
 const rt = await loadFaceApi([values.backend as TfBackendName, 'cpu']);
-const classifier = await createExpressionClassifier(rt, kind);
+const classifier = await createExpressionClassifier(rt, kind, values.model ?? EMOTION_MODEL_DIR);
 console.log(
   `classifier ${classifier.kind} ${classifier.version} on ${rt.backend}; ${files.length} faces from ${values.data}`,
 );

@@ -30,7 +30,7 @@ import {
   loadFeatureNets,
   VIEW_SIZE,
 } from '../../edge/src/scoring/emotion/face-features.ts';
-import { MINI_XCEPTION_ORDER, MINI_XCEPTION_SOURCE } from '../../edge/src/scoring/emotion/mini-xception.ts';
+import { MINI_XCEPTION_ORDER, miniXceptionSource } from '../../edge/src/scoring/emotion/mini-xception.ts';
 import { writeLayersModel } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { parseToolArgs } from '../cli-args.ts';
 import { rng, shuffle } from '../fall/recordings.ts';
@@ -139,7 +139,7 @@ for (const g of groups) {
     files,
     isFaceApiBlock(g[0]!)
       ? `face-api-${rt.faceapi.version}/${g.join('+')}`
-      : `${MINI_XCEPTION_SOURCE}/map4x4+logits`,
+      : `${miniXceptionSource()}/map4x4+logits`,
     args['extract-only'] ? shard : undefined,
   );
   if (set) featureSets.push(set);
@@ -396,7 +396,7 @@ function sourceOf(bs: FeatureBlock[]): string {
   const faceApi = bs.filter(isFaceApiBlock);
   return [
     ...(faceApi.length ? [`face-api-${rt.faceapi.version}/${faceApi.join('+')}`] : []),
-    ...(bs.includes('mx') ? [MINI_XCEPTION_SOURCE] : []),
+    ...(bs.includes('mx') ? [miniXceptionSource()] : []),
   ].join(' + ');
 }
 

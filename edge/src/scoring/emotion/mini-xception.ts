@@ -17,14 +17,19 @@ import type { Tf } from '../tf-backend.ts';
 
 const require = createRequire(import.meta.url);
 
-/** The package's root: its `exports` hide package.json, so go up from the entry Node resolves (dist/…). */
-const HUMAN_ROOT = join(dirname(require.resolve('@vladmandic/human')), '..');
-export const MINI_XCEPTION_DIR = join(HUMAN_ROOT, 'models');
-const HUMAN_VERSION = (
-  JSON.parse(readFileSync(join(HUMAN_ROOT, 'package.json'), 'utf8')) as { version: string }
-).version;
-/** Names the net in cache keys and manifests. */
-export const MINI_XCEPTION_SOURCE = `human-${HUMAN_VERSION}/mini-xception`;
+/**
+ * The package's root: its `exports` hide package.json, so go up from the entry Node resolves (dist/…; only
+ * resolved, never loaded). Resolved when first asked, so a gateway whose head does not read this net does
+ * not need the package at all.
+ */
+const humanRoot = () => join(dirname(require.resolve('@vladmandic/human')), '..');
+/** The package's `models/` folder (emotion.json + emotion.bin). */
+export const miniXceptionDir = () => join(humanRoot(), 'models');
+/** Names the net in cache keys and manifests, e.g. `human-3.3.6/mini-xception`. */
+export function miniXceptionSource(): string {
+  const pkg = JSON.parse(readFileSync(join(humanRoot(), 'package.json'), 'utf8')) as { version: string };
+  return `human-${pkg.version}/mini-xception`;
+}
 
 /** The net's own class order (not ours: expressions.ts EMOTIONS). */
 export const MINI_XCEPTION_ORDER = [
@@ -65,14 +70,15 @@ export function loadMiniXception(tf: Tf): Promise<MiniXception> {
   loading ??= (async () => {
     // The converter shares tfjs-core with the gateway (same package, same engine); only this module needs it.
     const { loadGraphModel } = await import('@tensorflow/tfjs-converter');
-    const json = JSON.parse(readFileSync(join(MINI_XCEPTION_DIR, 'emotion.json'), 'utf8')) as {
+    const dir = miniXceptionDir();
+    const json = JSON.parse(readFileSync(join(dir, 'emotion.json'), 'utf8')) as {
       modelTopology: object;
       weightsManifest: { weights: unknown[] }[];
       format?: string;
       generatedBy?: string;
       convertedBy?: string;
     };
-    const bin = readFileSync(join(MINI_XCEPTION_DIR, 'emotion.bin'));
+    const bin = readFileSync(join(dir, 'emotion.bin'));
     const model = await loadGraphModel(
       tf.io.fromMemory({
         modelTopology: json.modelTopology,
@@ -83,7 +89,7 @@ export function loadMiniXception(tf: Tf): Promise<MiniXception> {
         ...(json.convertedBy ? { convertedBy: json.convertedBy } : {}),
       }),
     );
-    loaded = { source: MINI_XCEPTION_SOURCE, model: model as unknown as GraphModelLike };
+    loaded = { source: miniXceptionSource(), model: model as unknown as GraphModelLike };
     return loaded;
   })();
   return loading;
