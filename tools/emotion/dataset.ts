@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { EMOTIONS, type Emotion } from '../../edge/src/scoring/emotion/expressions.ts';
+import { rng, shuffle } from '../fall/recordings.ts';
 
 /** The labelled faces, read where they are (../shared/datasets/faces): never copied into the repository. */
 export const FACES_DIR = new URL('../../../shared/datasets/faces/', import.meta.url).pathname;
@@ -32,6 +33,26 @@ export function listFaces(dir: string): FaceFile[] {
         part: /^([A-Za-z]+)_/.exec(name)?.[1] ?? 'other',
       });
   }
+  return out;
+}
+
+/**
+ * The faces in the order the tools cache their features: per class, per part (Training, PublicTest), a seeded
+ * shuffle, cut to a per-part cap (0 = all). The feature cache is keyed by its chunks' files, so every tool that
+ * reads it must list the faces the same way.
+ */
+export function orderFaces(all: FaceFile[], seed: number, caps: Record<string, number> = {}): FaceFile[] {
+  const r = rng(seed + 100);
+  const out: FaceFile[] = [];
+  for (const label of EMOTIONS)
+    for (const part of ['Training', 'PublicTest']) {
+      const pool = shuffle(
+        all.filter((f) => f.label === label && f.part === part),
+        r,
+      );
+      const cap = caps[part] ?? 0;
+      out.push(...(cap ? pool.slice(0, cap) : pool));
+    }
   return out;
 }
 

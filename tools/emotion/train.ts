@@ -34,7 +34,7 @@ import { MINI_XCEPTION_ORDER, miniXceptionSource } from '../../edge/src/scoring/
 import { writeLayersModel } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { parseToolArgs } from '../cli-args.ts';
 import { rng, shuffle } from '../fall/recordings.ts';
-import { FACES_DIR, listFaces } from './dataset.ts';
+import { FACES_DIR, listFaces, orderFaces } from './dataset.ts';
 import { type FeatureSet, featuresOf } from './feature-cache.ts';
 import { confusionReport, formatReport } from './metrics.ts';
 import { writeEmotionCard } from './model-card.ts';
@@ -86,24 +86,10 @@ const rt = await loadFaceApi(['wasm', 'cpu'], (m) => console.log(m));
 const { tf } = rt;
 const flip = !args['no-flip'];
 // A stable per-class cap of each part, in name order after a seeded shuffle.
-const capped = (all: ReturnType<typeof listFaces>) => {
-  const caps: Record<string, number> = {
-    Training: Number(args['train-per-class']),
-    PublicTest: Number(args['test-per-class']),
-  };
-  const r = rng(seed + 100);
-  const out: typeof all = [];
-  for (const label of EMOTIONS)
-    for (const part of ['Training', 'PublicTest']) {
-      const pool = shuffle(
-        all.filter((f) => f.label === label && f.part === part),
-        r,
-      );
-      out.push(...(caps[part] ? pool.slice(0, caps[part]) : pool));
-    }
-  return out;
-};
-const files = capped(listFaces(args.data));
+const files = orderFaces(listFaces(args.data), seed, {
+  Training: Number(args['train-per-class']),
+  PublicTest: Number(args['test-per-class']),
+});
 const log = (msg: string) => console.log(`[${Math.round((Date.now() - startedAt) / 1000)} s] ${msg}`);
 log(`${files.length} faces in ${args.data}`);
 

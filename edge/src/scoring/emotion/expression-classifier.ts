@@ -14,6 +14,8 @@ import {
   loadFeatureNets,
   VIEW_SIZE,
 } from './face-features.ts';
+import { checkFusion, type EmotionFusion, fuseRow, fusionInput } from './fusion.ts';
+import { MINI_XCEPTION_ORDER } from './mini-xception.ts';
 
 /** The trained head's folder (models/emotion): model.json + weights.bin + manifest.json. From PACKAGE_ROOT, so it
  * resolves from the compiled dist/ too. */
@@ -35,13 +37,15 @@ export interface EmotionManifest {
   tta: boolean;
   classes: string[];
   training?: Record<string, number>;
+  /** The head's answer combined with the mini-Xception's (fusion.ts; `npm run fuse:emotion`). */
+  fusion?: EmotionFusion;
 }
 
 /**
  * Face crops → expression probabilities. `shipped`: face-api's expression net as the package ships it (its
  * feature extractor → 256 features → its own 256 → 7 layer). `trained`: our head (models/emotion, `npm run
  * train:emotion`) on frozen features from inside face-api's nets (face-features.ts), optionally averaged with
- * its answer for the mirrored crop.
+ * its answer for the mirrored crop, and optionally fused with the mini-Xception's answer (manifest `fusion`).
  */
 export interface ExpressionClassifier {
   readonly kind: 'shipped' | 'trained';
@@ -99,17 +103,28 @@ export async function createExpressionClassifier(
     f.views.reduce((a, v) => a + VIEW_SIZE[v], 0) !== f.size
   )
     throw new Error(`${modelDir}/manifest.json: classes or feature constants do not match`);
-  await loadFeatureNets(rt, f.blocks);
+  const fusion = manifest.fusion ? checkFusion(manifest.fusion, `${modelDir}/manifest.json`) : undefined;
+  // A fused head needs the mini-Xception's logits beside its own blocks: one extraction gives both.
+  const rawBlocks: FeatureBlock[] = fusion && !f.blocks.includes('mx') ? [...f.blocks, 'mx'] : f.blocks;
+  await loadFeatureNets(rt, rawBlocks);
   const head: LayersModel = await readLayersModel(tf, modelDir);
   const mean = tf.tensor1d(f.mean);
   const std = tf.tensor1d(f.std);
-  const probsOf = async (crops: Tensor4D): Promise<Tensor2D> => {
-    const raw = await extractFeatures(rt, crops, f.blocks);
-    const p = tf.tidy(
-      () => head.predict(tf.div(tf.sub(featureView(rt, raw, f.views, f.blocks), mean), std)) as Tensor2D,
-    );
+  const mxToEmotions = tf.tensor1d(
+    EMOTIONS.map((e) => MINI_XCEPTION_ORDER.indexOf(e)),
+    'int32',
+  );
+  /** Each net's probabilities per crop (EMOTIONS order): the head's, then the mini-Xception's when fused. */
+  const answersOf = async (crops: Tensor4D): Promise<Tensor2D[]> => {
+    const raw = await extractFeatures(rt, crops, rawBlocks);
+    const out = tf.tidy(() => [
+      head.predict(tf.div(tf.sub(featureView(rt, raw, f.views, rawBlocks), mean), std)) as Tensor2D,
+      ...(fusion
+        ? [tf.gather(tf.softmax(featureView(rt, raw, ['mxLogits'], rawBlocks)), mxToEmotions, 1) as Tensor2D]
+        : []),
+    ]);
     raw.dispose();
-    return p;
+    return out;
   };
   return {
     kind,
@@ -122,23 +137,26 @@ export async function createExpressionClassifier(
       const input = manifest.tta
         ? tf.tidy(() => tf.concat([crops, tf.reverse(crops, 2)], 0) as Tensor4D)
         : crops;
-      const both = await probsOf(input);
+      const answers = await answersOf(input);
       if (input !== crops) input.dispose();
-      const p = manifest.tta
-        ? tf.tidy(
-            () =>
-              tf.div(tf.add(tf.slice(both, [0, 0], [n, -1]), tf.slice(both, [n, 0], [n, -1])), 2) as Tensor2D,
+      const averaged = manifest.tta
+        ? tf.tidy(() =>
+            answers.map(
+              (both) =>
+                tf.div(
+                  tf.add(tf.slice(both, [0, 0], [n, -1]), tf.slice(both, [n, 0], [n, -1])),
+                  2,
+                ) as Tensor2D,
+            ),
           )
-        : both;
-      if (p !== both) both.dispose();
-      const rows = (await p.array()) as number[][];
-      p.dispose();
-      return rows.map((r) => toExpression(r));
+        : answers;
+      const [headRows, mxRows] = (await Promise.all(averaged.map((t) => t.array()))) as number[][][];
+      tf.dispose([...answers, ...averaged]);
+      return headRows!.map((r, i) => toExpression(fusion ? fuseRow(fusionInput(r, mxRows![i]!), fusion) : r));
     },
     dispose() {
       head.dispose();
-      mean.dispose();
-      std.dispose();
+      tf.dispose([mean, std, mxToEmotions]);
     },
   };
 }

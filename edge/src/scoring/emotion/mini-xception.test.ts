@@ -1,14 +1,19 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACES_DIR, listFaces, readCrop } from '../../../../tools/emotion/dataset.ts';
 import { writeLayersModel } from '../fall-model/model-files.ts';
-import { createExpressionClassifier, type EmotionManifest } from './expression-classifier.ts';
+import {
+  createExpressionClassifier,
+  EMOTION_MODEL_DIR,
+  type EmotionManifest,
+} from './expression-classifier.ts';
 import { EMOTIONS } from './expressions.ts';
 import { type FaceApiRuntime, loadFaceApi } from './face-api.loader.ts';
 import { blocksFor, extractFeatures, featureView, loadFeatureNets, VIEW_SIZE } from './face-features.ts';
+import { fuseRow, fusionInput } from './fusion.ts';
 import {
   loadMiniXception,
   MINI_XCEPTION_ORDER,
@@ -165,4 +170,55 @@ describe.skipIf(!haveFaces)('the mini-Xception of @vladmandic/human on real face
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(!existsSync(join(EMOTION_MODEL_DIR, 'manifest.json')))(
+    'the shipped fused head: its answer is the fusion of the head alone and the mini-Xception, each flip averaged',
+    async () => {
+      const { tf } = rt;
+      const manifest = JSON.parse(
+        readFileSync(join(EMOTION_MODEL_DIR, 'manifest.json'), 'utf8'),
+      ) as EmotionManifest;
+      expect(manifest.fusion?.with).toBe('mini-xception');
+      const dir = mkdtempSync(join(tmpdir(), 'anju-emotion-head-'));
+      try {
+        // The same head without its fusion.
+        for (const f of ['model.json', 'weights.bin']) copyFileSync(join(EMOTION_MODEL_DIR, f), join(dir, f));
+        const { fusion, ...alone } = manifest;
+        writeFileSync(join(dir, 'manifest.json'), JSON.stringify(alone));
+        const fused = await createExpressionClassifier(rt, 'trained');
+        const headAlone = await createExpressionClassifier(rt, 'trained', dir);
+        const net = await loadMiniXception(tf);
+        const some = tf.slice(crops, [0, 0, 0, 0], [16, -1, -1, -1]) as Tensor4D;
+        const mirrored = tf.reverse(some, 2) as Tensor4D;
+        const mx = tf.tidy(() =>
+          tf.div(
+            tf.add(miniXceptionProbabilities(tf, net, some), miniXceptionProbabilities(tf, net, mirrored)),
+            2,
+          ),
+        );
+        const mxRows = (mx.arraySync() as number[][]).map((r) =>
+          EMOTIONS.map((e) => r[MINI_XCEPTION_ORDER.indexOf(e)]!),
+        );
+        const h = await headAlone.classify(some);
+        const before = tf.memory().numTensors;
+        const c = await fused.classify(some);
+        expect(tf.memory().numTensors).toBe(before); // nothing left behind
+        for (const [i, e] of c.entries()) {
+          const want = fuseRow(
+            fusionInput(
+              EMOTIONS.map((k) => h[i]![k]),
+              mxRows[i]!,
+            ),
+            fusion!,
+          );
+          for (const [j, k] of EMOTIONS.entries()) expect(e[k]).toBeCloseTo(want[j]!, 4);
+        }
+        tf.dispose([some, mirrored, mx]);
+        fused.dispose();
+        headAlone.dispose();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
