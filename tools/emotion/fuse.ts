@@ -279,7 +279,12 @@ The mini-Xception's checkpoints were picked on FER2013's PublicTest + PrivateTes
 ${test ? `\n### Half B confusion (rows = true, columns = predicted)\n\n\`\`\`\n${formatReport(test.fused)}\n\`\`\`\n` : ''}`;
   writeFileSync(
     join(out, 'README.md'),
-    `${card.replace(/\n## Version \d+\.\d+\.\d+: the head fused[\s\S]*$/, '')}${section}`,
+    `${card
+      .replace(/\n## Version \d+\.\d+\.\d+: the head fused[\s\S]*$/, '')
+      .replace(
+        /^(# [^\n]*\n)(\n> This folder ships[^\n]*\n)?/,
+        `$1\n> This folder ships **${args.version}**: the head below, fused with the mini-Xception (last section).\n`,
+      )}${section}`,
   );
   log(`wrote ${out}`);
 }
