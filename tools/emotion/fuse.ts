@@ -73,6 +73,12 @@ const sets = [
 ];
 const [faceApiSet, mxSet] = sets as [NonNullable<(typeof sets)[0]>, NonNullable<(typeof sets)[0]>];
 const testIdx = files.flatMap((f, i) => (f.part === 'PublicTest' ? [i] : []));
+if (testIdx.length < 100) {
+  console.error(
+    `${args.data}: ${testIdx.length} PublicTest_* faces; the fusion needs faces neither net trained on (≥ 100)`,
+  );
+  process.exit(2);
+}
 log(`${testIdx.length} PublicTest faces; head ${manifest.version} (${manifest.features.views.join('+')})`);
 
 // Each net's probabilities for every PublicTest face, averaged over the crop and its mirror (EMOTIONS order).
@@ -134,12 +140,9 @@ const candidates: FusionCandidate[] = [
   { kind: 'pool' },
   ...[1, 0.1, 0.01, 0.001].map((lambda): FusionCandidate => ({ kind: 'linear', lambda })),
 ];
-const pick = (rows: number[], of: number[][]) => rows.map((r) => of[r]!);
+// Folds over positions in half A (stratified by label).
 const folds = stratifiedFolds(
-  pick(
-    rowsA,
-    y.map((v) => [v]),
-  ).map((v) => v[0]!),
+  rowsA.map((r) => y[r]!),
   nFolds,
   shuffle(
     rowsA.map((_, i) => i),
