@@ -263,6 +263,10 @@ describe('RTSP camera through ffmpeg against a real RTSP server', () => {
     let code = 'ok';
     for (let i = 0; i < 20 && code === 'ok'; i++) code = await codeOf(src.read(signal));
     expect(['stalled', 'stream_ended', 'timeout']).toContain(code);
+    // The camera comes back: the same source reads frames again (each read after the end starts a new ffmpeg).
+    await rtsp.publish('living', join(dir, 'faces.mp4'));
+    for (let i = 0; i < 10 && code !== 'ok'; i++) code = await codeOf(src.read(signal));
+    expect(code).toBe('ok');
     await src.close();
   });
 

@@ -57,12 +57,28 @@ export async function startRtspServer(o: { user: string; password: string }) {
     clientServerHooks: { authentication: async (u: string, p: string) => u === o.user && p === o.password },
   });
   await server.start();
-  const publishers: ChildProcess[] = [];
+  /** The ffmpeg publishing each path. */
+  const publishers = new Map<string, ChildProcess>();
+  const mountUri = (path: string) => `rtsp://127.0.0.1:${serverPort}/${path}`;
+  /**
+   * The camera's stream goes away: its publisher is killed and the server forgets the mount (as a camera
+   * that restarts does), so the path can be published again. Without the second step the server keeps the
+   * dead mount and refuses every later publish of the path (503).
+   */
+  const unpublish = (path: string) => {
+    publishers.get(path)?.kill('SIGKILL');
+    publishers.delete(path);
+    server.Mounts.deleteMount(mountUri(path));
+  };
   return {
     clientUrl: (path: string, user = o.user, password = o.password) =>
       `rtsp://${user}:${password}@127.0.0.1:${clientPort}/${path}`,
-    /** Publishes `video` on `path` in a loop until `stopPublishing`. */
+    /** Publishes `video` on `path` in a loop until `stopPublishing` (a path already published starts over). */
     async publish(path: string, video: string): Promise<void> {
+      if (publishers.has(path)) unpublish(path);
+      // The server refuses (503) an ANNOUNCE for a path it still holds, so a stale mount must not pass for
+      // the new one: wait for a mount other than the one there before.
+      const stale = server.Mounts.getMount(mountUri(path));
       const p = spawn(
         'ffmpeg',
         [
@@ -78,24 +94,25 @@ export async function startRtspServer(o: { user: string; password: string }) {
           'copy',
           '-f',
           'rtsp',
-          `rtsp://127.0.0.1:${serverPort}/${path}`,
+          mountUri(path),
         ],
         { stdio: 'ignore' },
       );
-      publishers.push(p);
+      publishers.set(path, p);
       // Published once the server holds the mount and ffmpeg's RECORD set up its RTP listeners.
       const recording = () => {
-        const mount = server.Mounts.getMount(`rtsp://127.0.0.1:${serverPort}/${path}`);
+        const mount = server.Mounts.getMount(mountUri(path));
         const streams = Object.values(mount?.streams ?? {}) as { listenerRtp?: unknown }[];
-        return streams.length > 0 && streams.every((st) => st.listenerRtp !== undefined);
+        return mount !== stale && streams.length > 0 && streams.every((st) => st.listenerRtp !== undefined);
       };
       await waitFor(recording, 30_000, `ffmpeg publishing ${path}`);
     },
     stopPublishing() {
-      for (const p of publishers.splice(0)) p.kill('SIGKILL');
+      for (const path of [...publishers.keys()]) unpublish(path);
     },
     async close() {
-      for (const p of publishers.splice(0)) p.kill('SIGKILL');
+      for (const p of publishers.values()) p.kill('SIGKILL');
+      publishers.clear();
       // The package has no stop(): close its two RTSP listeners (connections end with the test process).
       server.ClientServer.server.close();
       server.PublishServer.server.close();
