@@ -50,7 +50,14 @@ const nFolds = numberOption(import.meta.url, 'folds', args.folds, 2, 20);
 const startedAt = Date.now();
 const log = (msg: string) => console.log(`[${Math.round((Date.now() - startedAt) / 1000)} s] ${msg}`);
 
-const manifest = JSON.parse(readFileSync(join(args.model, 'manifest.json'), 'utf8')) as EmotionManifest;
+const manifest = (() => {
+  try {
+    return JSON.parse(readFileSync(join(args.model, 'manifest.json'), 'utf8')) as EmotionManifest;
+  } catch (err) {
+    console.error(`--model ${args.model}: no readable manifest.json (${(err as Error).message})`);
+    process.exit(2);
+  }
+})();
 if (manifest.features.blocks.includes('mx')) {
   console.error(`${args.model}: this head already reads the mini-Xception; fuse a head that does not`);
   process.exit(2);
@@ -59,6 +66,13 @@ const rt = await loadFaceApi(['wasm', 'cpu'], (m) => console.log(m));
 const { tf } = rt;
 // The same file order as train:emotion (seed 13), so the cache chunks match.
 const files = orderFaces(listFaces(args.data), 13);
+const testIdx = files.flatMap((f, i) => (f.part === 'PublicTest' ? [i] : []));
+if (testIdx.length < 100) {
+  console.error(
+    `${args.data}: ${testIdx.length} PublicTest_* faces; the fusion needs faces neither net trained on (≥ 100)`,
+  );
+  process.exit(2);
+}
 const blocks: FeatureBlock[] = [...manifest.features.blocks, 'mx'];
 await loadFeatureNets(rt, blocks);
 const faceApiBlocks = manifest.features.blocks;
@@ -72,13 +86,6 @@ const sets = [
   await featuresOf(tf, (c) => extractFeatures(rt, c, ['mx']), files, `${miniXceptionSource()}/map4x4+logits`),
 ];
 const [faceApiSet, mxSet] = sets as [NonNullable<(typeof sets)[0]>, NonNullable<(typeof sets)[0]>];
-const testIdx = files.flatMap((f, i) => (f.part === 'PublicTest' ? [i] : []));
-if (testIdx.length < 100) {
-  console.error(
-    `${args.data}: ${testIdx.length} PublicTest_* faces; the fusion needs faces neither net trained on (≥ 100)`,
-  );
-  process.exit(2);
-}
 log(`${testIdx.length} PublicTest faces; head ${manifest.version} (${manifest.features.views.join('+')})`);
 
 // Each net's probabilities for every PublicTest face, averaged over the crop and its mirror (EMOTIONS order).
