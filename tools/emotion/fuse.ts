@@ -25,7 +25,7 @@ import {
   loadFeatureNets,
 } from '../../edge/src/scoring/emotion/face-features.ts';
 import { type EmotionFusion, fuseRow, fusionInput } from '../../edge/src/scoring/emotion/fusion.ts';
-import { MINI_XCEPTION_ORDER, miniXceptionSource } from '../../edge/src/scoring/emotion/mini-xception.ts';
+import { MX_INDEX_OF, miniXceptionSource } from '../../edge/src/scoring/emotion/mini-xception.ts';
 import { readLayersModel } from '../../edge/src/scoring/fall-model/model-files.ts';
 import { numberOption, parseToolArgs } from '../cli-args.ts';
 import { rng, shuffle } from '../fall/recordings.ts';
@@ -33,6 +33,7 @@ import { FACES_DIR, listFaces, orderFaces } from './dataset.ts';
 import { featuresOf } from './feature-cache.ts';
 import { argmax, candidateName, type FusionCandidate, fitFusion, stratifiedFolds } from './fusion-fit.ts';
 import { confusionReport, formatReport } from './metrics.ts';
+import { cardRow as row } from './model-card.ts';
 
 const args = parseToolArgs(import.meta.url, {
   options: {
@@ -62,6 +63,8 @@ if (manifest.features.blocks.includes('mx')) {
   console.error(`${args.model}: this head already reads the mini-Xception; fuse a head that does not`);
   process.exit(2);
 }
+// The head's own version: a folder fused before names the release in `version` and the head in `fusion.fit`.
+const headVersion = String(manifest.fusion?.fit?.head ?? manifest.version);
 const rt = await loadFaceApi(['wasm', 'cpu'], (m) => console.log(m));
 const { tf } = rt;
 // The same file order as train:emotion (seed 13), so the cache chunks match.
@@ -86,7 +89,7 @@ const sets = [
   await featuresOf(tf, (c) => extractFeatures(rt, c, ['mx']), files, `${miniXceptionSource()}/map4x4+logits`),
 ];
 const [faceApiSet, mxSet] = sets as [NonNullable<(typeof sets)[0]>, NonNullable<(typeof sets)[0]>];
-log(`${testIdx.length} PublicTest faces; head ${manifest.version} (${manifest.features.views.join('+')})`);
+log(`${testIdx.length} PublicTest faces; head ${headVersion} (${manifest.features.views.join('+')})`);
 
 // Each net's probabilities for every PublicTest face, averaged over the crop and its mirror (EMOTIONS order).
 const head = await readLayersModel(tf, args.model);
@@ -120,9 +123,8 @@ const headProbs = probsOf(
   faceApiBlocks,
   (v) => head.predict(tf.div(tf.sub(v, mean), std)) as Tensor2D,
 );
-const mxOrder = EMOTIONS.map((e) => MINI_XCEPTION_ORDER.indexOf(e));
 const mxProbs = probsOf(mxSet, ['mxLogits'], ['mx'], (v) => tf.softmax(v) as Tensor2D).map((row) =>
-  mxOrder.map((j) => row[j]!),
+  MX_INDEX_OF.map((j) => row[j]!),
 );
 const x = testIdx.map((_, r) => fusionInput(headProbs[r]!, mxProbs[r]!));
 const y = testIdx.map((i) => EMOTIONS.indexOf(files[i]!.label));
@@ -168,10 +170,7 @@ const alone = (name: string, probs: number[][]): Scored => ({
   truth: rowsA.map((r) => y[r]!),
   predicted: rowsA.map((r) => argmax(probs[r]!)),
 });
-const cv: Scored[] = [
-  alone(`head ${manifest.version} alone`, headProbs),
-  alone('mini-Xception alone', mxProbs),
-];
+const cv: Scored[] = [alone(`head ${headVersion} alone`, headProbs), alone('mini-Xception alone', mxProbs)];
 for (const c of candidates) {
   const truth: number[] = [];
   const predicted: number[] = [];
@@ -231,7 +230,7 @@ if (!args['no-test']) {
     `\nHALF B (${rowsB.length} PublicTest faces), tested once, fusion ${chosen.name}:\n${formatReport(test.fused)}`,
   );
   console.log(
-    `head ${manifest.version} alone: accuracy ${test.head.accuracy.toFixed(3)} macro-F1 ${test.head.macroF1.toFixed(3)}; mini-Xception alone: ${test.mx.accuracy.toFixed(3)} / ${test.mx.macroF1.toFixed(3)}; paired against the head: ${fixedBy} faces fixed, ${brokenBy} broken`,
+    `head ${headVersion} alone: accuracy ${test.head.accuracy.toFixed(3)} macro-F1 ${test.head.macroF1.toFixed(3)}; mini-Xception alone: ${test.mx.accuracy.toFixed(3)} / ${test.mx.macroF1.toFixed(3)}; paired against the head: ${fixedBy} faces fixed, ${brokenBy} broken`,
   );
 }
 console.log(
@@ -252,6 +251,7 @@ if (args.out) {
     with: 'mini-xception',
     ...params,
     fit: {
+      head: headVersion,
       candidate: chosen.name,
       on: `PublicTest half A (${rowsA.length} faces, seed ${seed})`,
       cvAccuracy: Number(chosen.report.accuracy.toFixed(4)),
@@ -269,8 +269,6 @@ if (args.out) {
   );
   const card = readFileSync(join(args.model, 'README.md'), 'utf8');
   const pct = (v: number) => v.toFixed(3);
-  const row = (name: string, r: ReturnType<typeof confusionReport>) =>
-    `| ${name} | ${r.n} | ${pct(r.accuracy)} | ${pct(r.macroF1)} | ${r.recall.map((v) => v.toFixed(2)).join(' | ')} |`;
   const section = `
 ## Version ${args.version}: the head fused with the mini-Xception (\`npm run fuse:emotion\`)
 The head above is unchanged; its answer and the mini-Xception's (each averaged over the crop and its mirror) are
@@ -282,7 +280,7 @@ seed ${seed}) by ${nFolds}-fold cross-validation between ${candidates.map(candid
 
 | model / split | faces | accuracy | macro-F1 | ${EMOTIONS.join(' | ')} |
 |---|---|---|---|${EMOTIONS.map(() => '---').join('|')}|
-${test ? `${row(`fused ${args.version}, half B (test)`, test.fused)}\n${row(`head ${manifest.version} alone, half B`, test.head)}\n${row('mini-Xception alone, half B', test.mx)}\n` : ''}${cvReports.map((s) => row(`${s.name}, half A cross-validated`, s.report)).join('\n')}
+${test ? `${row(`fused ${args.version}, half B (test)`, test.fused)}\n${row(`head ${headVersion} alone, half B`, test.head)}\n${row('mini-Xception alone, half B', test.mx)}\n` : ''}${cvReports.map((s) => row(`${s.name}, half A cross-validated`, s.report)).join('\n')}
 
 Targets: accuracy ≥ 0.65 on unseen faces — **${test ? (test.fused.accuracy >= 0.65 ? 'met' : 'not met') : 'not measured'}**${test ? ` (${pct(test.fused.accuracy)} on half B)` : ''}.
 The mini-Xception's checkpoints were picked on FER2013's PublicTest + PrivateTest: half B flatters it slightly.

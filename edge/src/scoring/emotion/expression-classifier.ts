@@ -15,7 +15,7 @@ import {
   VIEW_SIZE,
 } from './face-features.ts';
 import { checkFusion, type EmotionFusion, fuseRow, fusionInput } from './fusion.ts';
-import { MINI_XCEPTION_ORDER } from './mini-xception.ts';
+import { MX_INDEX_OF } from './mini-xception.ts';
 
 /** The trained head's folder (models/emotion): model.json + weights.bin + manifest.json. From PACKAGE_ROOT, so it
  * resolves from the compiled dist/ too. */
@@ -110,10 +110,7 @@ export async function createExpressionClassifier(
   const head: LayersModel = await readLayersModel(tf, modelDir);
   const mean = tf.tensor1d(f.mean);
   const std = tf.tensor1d(f.std);
-  const mxToEmotions = tf.tensor1d(
-    EMOTIONS.map((e) => MINI_XCEPTION_ORDER.indexOf(e)),
-    'int32',
-  );
+  const mxToEmotions = tf.tensor1d([...MX_INDEX_OF], 'int32');
   /** Each net's probabilities per crop (EMOTIONS order): the head's, then the mini-Xception's when fused. */
   const answersOf = async (crops: Tensor4D): Promise<Tensor2D[]> => {
     const raw = await extractFeatures(rt, crops, rawBlocks);

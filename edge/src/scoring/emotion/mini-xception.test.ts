@@ -17,6 +17,7 @@ import { fuseRow, fusionInput } from './fusion.ts';
 import {
   loadMiniXception,
   MINI_XCEPTION_ORDER,
+  MX_INDEX_OF,
   MX_SIZE,
   miniXceptionFeatures,
   miniXceptionInput,
@@ -196,9 +197,7 @@ describe.skipIf(!haveFaces)('the mini-Xception of @vladmandic/human on real face
             2,
           ),
         );
-        const mxRows = (mx.arraySync() as number[][]).map((r) =>
-          EMOTIONS.map((e) => r[MINI_XCEPTION_ORDER.indexOf(e)]!),
-        );
+        const mxRows = (mx.arraySync() as number[][]).map((r) => MX_INDEX_OF.map((j) => r[j]!));
         const h = await headAlone.classify(some);
         const before = tf.memory().numTensors;
         const c = await fused.classify(some);

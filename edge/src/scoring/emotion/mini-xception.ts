@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../tf-backend.ts';
+import { EMOTIONS } from './expressions.ts';
 
 /**
  * The second frozen net (issue 13): oarriaga's mini-Xception from face_classification
@@ -41,6 +42,8 @@ export const MINI_XCEPTION_ORDER = [
   'surprise',
   'neutral',
 ] as const;
+/** For each of EMOTIONS, its position in the net's order: `probs[MX_INDEX_OF[k]]` is EMOTIONS[k]'s. */
+export const MX_INDEX_OF: readonly number[] = EMOTIONS.map((e) => MINI_XCEPTION_ORDER.indexOf(e));
 
 /** The last feature map, [N, 8, 8, 256] (residual block 3's sum), before conv2d_5 (7 filters). */
 const MAP_NODE = 'StatefulPartitionedCall/model_1/add_2/add';
